@@ -1,0 +1,1 @@
+"""syndicrawl's Scrapy project: site registry, spiders, discovery, fetching, CLI."""

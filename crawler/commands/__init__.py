@@ -1,0 +1,1 @@
+"""Subcommands of the ``syndicrawl`` console script, one module each (see ``crawler.cli``)."""
