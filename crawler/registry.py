@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import re
 import zoneinfo
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -127,11 +127,9 @@ class SiteConfig:
         return urljoin(self.base_url, url) if self.base_url else url
 
     def with_base_url(self, base_url: str) -> SiteConfig:
-        """A copy served from ``base_url`` (the demo web binds its sites to free ports)."""
-        host = urlsplit(base_url).hostname or ""
-        from dataclasses import replace
-
-        return replace(self, base_url=base_url, domains=(host,))
+        """A copy served from ``base_url`` (the demo web binds each site to its own free port, so
+        the site's domain is its ``host:port``)."""
+        return replace(self, base_url=base_url, domains=(urlsplit(base_url).netloc.lower(),))
 
     def is_article_url(self, url: str) -> bool:
         if self.article_url_pattern is None:
@@ -139,8 +137,13 @@ class SiteConfig:
         return self.article_url_pattern.search(url) is not None
 
     def owns(self, url: str) -> bool:
-        host = (urlsplit(url).hostname or "").lower()
-        return any(host == d or host.endswith("." + d) for d in self.domains)
+        """Whether ``url`` is on one of the site's domains (or their subdomains). A domain given
+        as ``host:port`` matches that port only."""
+        parts = urlsplit(url)
+        host, netloc = (parts.hostname or "").lower(), parts.netloc.lower()
+        return any(
+            netloc == d if ":" in d else host == d or host.endswith("." + d) for d in self.domains
+        )
 
 
 def _fail(path: str, field_name: str, value: Any, allowed: str) -> SiteConfigError:

@@ -43,6 +43,7 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 ITEM_PIPELINES = {
     "pipelines.extract.ExtractPipeline": 100,
     "pipelines.clean.CleanPipeline": 200,
+    "pipelines.revisit.RevisitPipeline": 250,
     "pipelines.dates.DatesPipeline": 300,
     "pipelines.syndication.SyndicationPipeline": 400,
     "pipelines.export.ExportPipeline": 500,
@@ -52,6 +53,14 @@ ITEM_PIPELINES = {
 SYNDICRAWL_OUTPUT_URI = os.environ.get("SYNDICRAWL_OUTPUT_URI", "./syndicrawl-output")
 SYNDICRAWL_STATE_DIR = os.environ.get("SYNDICRAWL_STATE_DIR", "./syndicrawl-output/.state")
 SYNDICRAWL_RUN_ID = ""  # set by the runner; one id per crawl run
+
+# --- syndicrawl: discovery and fetching ------------------------------------------------------------
+SYNDICRAWL_CHROMIUM_PATH = os.environ.get("SYNDICRAWL_CHROMIUM_PATH", "/usr/bin/chromium")
+SYNDICRAWL_DISCOVERY_MAX_LISTING_PAGES = 20  # pagination depth per listing start point
+SYNDICRAWL_INCREMENTAL_ENABLED = True  # skip articles seen before whose lastmod did not change
+PLAYWRIGHT_MAX_CONTEXTS = 2  # bounded so memory stays flat on long crawls
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000  # ms
 
 # AWS credentials come from the standard boto3 chain; these reuse Scrapy's own setting names.
 AWS_ENDPOINT_URL = os.environ.get("AWS_ENDPOINT_URL") or None

@@ -1,0 +1,1 @@
+"""Spiders. One generic spider crawls every configured site from its registry entry."""

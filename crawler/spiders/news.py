@@ -1,0 +1,301 @@
+"""NewsSpider: crawls every configured site from its start points, fetches each article once.
+
+Data flow per site: start points (RSS/Atom, sitemaps and news sitemaps, listing pages) ->
+article URLs (normalised, matched against the site's ``article_url_pattern``) -> seen-store
+decision (new / changed / unchanged) -> article fetch (through Chromium for sites with
+``render_javascript``) -> :class:`~crawler.items.ArticleItem` with the HTML and discovery hints.
+
+Requests carry ``meta["site"]`` and ``meta["kind"]`` (robots, feed, sitemap, listing, article)
+for the middlewares and the stats, and ``meta["download_slot"] = site`` so each site gets its own
+concurrency and delay (``DOWNLOAD_SLOTS``, filled from the site configs by the runner).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import scrapy
+from scrapy import signals
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response, TextResponse
+
+from crawler.discovery.feeds import parse_feed
+from crawler.discovery.sitemaps import parse_sitemap
+from crawler.discovery.urls import normalize_url
+from crawler.discovery.xmlsafe import XMLDocumentError
+from crawler.items import ArticleItem
+from crawler.registry import Listing, SiteConfig, load_sites
+from crawler.state.seen import SeenEntry, SeenStore, SQLiteSeenStore, decide
+from pipelines.stats import count
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from twisted.python.failure import Failure
+    from typing_extensions import Self
+
+STAGE = "fetch"
+
+
+def utc_now_iso() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+class NewsSpider(scrapy.Spider):
+    name = "news"
+
+    def __init__(
+        self,
+        sites: dict[str, SiteConfig] | None = None,
+        sites_dir: str | None = None,
+        seen_store: SeenStore | None = None,
+        max_listing_pages: int = 20,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        if sites is None:
+            if not sites_dir:
+                raise ValueError("NewsSpider needs sites= (dict of SiteConfig) or sites_dir= (a folder)")
+            sites = load_sites(sites_dir)
+        self.sites: dict[str, SiteConfig] = sites
+        self.seen = seen_store
+        self.max_listing_pages = max_listing_pages
+        self._hints: dict[str, dict[str, Any]] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        settings = crawler.settings
+        kwargs.setdefault("max_listing_pages", settings.getint("SYNDICRAWL_DISCOVERY_MAX_LISTING_PAGES", 20))
+        if "seen_store" not in kwargs and settings.getbool("SYNDICRAWL_INCREMENTAL_ENABLED", True):
+            kwargs["seen_store"] = open_seen_store(settings)
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider._on_item_done, signal=signals.item_scraped)
+        crawler.signals.connect(spider._on_item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(spider._on_closed, signal=signals.spider_closed)
+        return spider
+
+    # --- start points --------------------------------------------------------------------
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for site in self.sites.values():
+            for url in site.start.rss + site.start.atom:
+                yield self._request(site, site.absolute(url), "feed", self.parse_feed, priority=30)
+            for url in site.start.news_sitemaps + site.start.sitemaps:
+                yield self._request(site, site.absolute(url), "sitemap", self.parse_sitemap, priority=20)
+            for listing in site.start.listings:
+                yield self._request(
+                    site, site.absolute(listing.url), "listing", self.parse_listing, priority=10,
+                    meta={"listing": listing, "listing_page": 1},
+                )
+
+    def _request(
+        self, site: SiteConfig, url: str, kind: str, callback: Any, *, priority: int = 0,
+        meta: dict[str, Any] | None = None, headers: dict[str, str] | None = None,
+    ) -> scrapy.Request:
+        full_meta = {"site": site.name, "kind": kind, "download_slot": site.name, **(meta or {})}
+        return scrapy.Request(
+            url, callback=callback, errback=self.on_error, priority=priority, meta=full_meta,
+            headers=headers, dont_filter=kind in ("feed", "sitemap"),
+        )
+
+    # --- discovery -----------------------------------------------------------------------
+    def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
+        site = self.sites[response.meta["site"]]
+        try:
+            entries = parse_feed(response.body)
+        except XMLDocumentError as exc:
+            self._bad_document(site, response, "feed", exc)
+            return
+        count(self.crawler.stats, "discovery", "feed_parsed", site=site.name)
+        for entry in entries:
+            hints = {"title": entry.title, "language": entry.language, "lastmod": entry.updated_raw or entry.published_raw}
+            if entry.published_raw:
+                hints.update(published_raw=entry.published_raw, published_source="feed")
+            yield from self._article(site, response.urljoin(entry.url), hints)
+
+    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+        site = self.sites[response.meta["site"]]
+        try:
+            sitemap = parse_sitemap(response.body)
+        except XMLDocumentError as exc:
+            self._bad_document(site, response, "sitemap", exc)
+            return
+        count(self.crawler.stats, "discovery", "sitemap_parsed", site=site.name)
+        if sitemap.kind == "sitemapindex":
+            for entry in sitemap.entries:
+                url = response.urljoin(entry.url)
+                if site.owns(url):
+                    yield self._request(site, url, "sitemap", self.parse_sitemap, priority=20)
+            return
+        for entry in sitemap.entries:
+            hints: dict[str, Any] = {"lastmod": entry.lastmod or entry.news_publication_date}
+            if entry.news_title:
+                hints["title"] = entry.news_title
+            if entry.news_language:
+                hints["language"] = entry.news_language[:2].lower()
+            if entry.news_publication_date:
+                hints.update(published_raw=entry.news_publication_date, published_source="sitemap")
+            yield from self._article(site, response.urljoin(entry.url), hints)
+
+    def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
+        site = self.sites[response.meta["site"]]
+        if not isinstance(response, TextResponse):
+            count(self.crawler.stats, "discovery", "bad_listing", "not_text", site=site.name)
+            return
+        listing: Listing = response.meta["listing"]
+        links = response.css(listing.links).getall() if listing.links else response.css("a::attr(href)").getall()
+        for href in links:
+            yield from self._article(site, response.urljoin(href), {})
+        page = response.meta.get("listing_page", 1)
+        next_href = response.css(listing.next).get() if listing.next else None
+        if next_href:
+            if page >= self.max_listing_pages:
+                count(self.crawler.stats, "discovery", "listing_page_limit", site=site.name)
+            else:
+                yield self._request(
+                    site, response.urljoin(next_href), "listing", self.parse_listing, priority=10,
+                    meta={"listing": listing, "listing_page": page + 1},
+                )
+
+    def _article(self, site: SiteConfig, url: str, hints: dict[str, Any]) -> Iterator[scrapy.Request]:
+        """Request ``url`` as an article of ``site`` unless it was seen and has not changed."""
+        if not site.owns(url) or not site.is_article_url(url):
+            return
+        key = normalize_url(url)
+        known = self._hints.get(key)
+        if known is not None:  # found again through another start point: merge, fetch once
+            for name, value in hints.items():
+                if value and not known.get(name):
+                    known[name] = value
+            return
+        self._hints[key] = hints = {k: v for k, v in hints.items() if v}
+        count(self.crawler.stats, "discovery", "discovered", site=site.name)
+        previous = self.seen.get(key) if self.seen else None
+        decision = decide(previous, hints.get("lastmod"))
+        if decision == "unchanged":
+            count(self.crawler.stats, "discovery", "skipped_unchanged", site=site.name)
+            return
+        headers: dict[str, str] = {}
+        if decision == "changed" and previous is not None:
+            count(self.crawler.stats, "discovery", "changed", site=site.name)
+            hints["previous_sha256"] = previous.content_sha256
+            if previous.etag:
+                headers["If-None-Match"] = previous.etag
+            if previous.last_modified:
+                headers["If-Modified-Since"] = previous.last_modified
+        meta: dict[str, Any] = {"key": key, "handle_httpstatus_list": [304]}
+        if site.render_javascript:
+            meta.update(playwright=True, playwright_context=f"site-{site.name}")
+        yield self._request(site, key, "article", self.parse_article, meta=meta, headers=headers)
+
+    # --- articles ------------------------------------------------------------------------
+    def parse_article(self, response: Response) -> Iterator[ArticleItem]:
+        site = self.sites[response.meta["site"]]
+        key = response.meta["key"]
+        hints = dict(self._hints.get(key, {}))
+        if response.status == 304:
+            count(self.crawler.stats, "fetch", "not_modified", site=site.name)
+            self._remember(key, site.name, hints, response, None, "not_modified")
+            return
+        if not isinstance(response, TextResponse):
+            count(self.crawler.stats, "fetch", "skipped_non_text", site=site.name)
+            self._remember(key, site.name, hints, response, None, "non_text")
+            return
+        count(self.crawler.stats, "fetch", "article_fetched", site=site.name)
+        if response.meta.get("playwright"):
+            count(self.crawler.stats, "fetch", "rendered", site=site.name)
+        hints["etag"] = _header(response, "ETag")
+        hints["last_modified"] = _header(response, "Last-Modified")
+        hints["http_last_modified"] = hints["last_modified"]
+        hints["key"] = key
+        yield ArticleItem(
+            url=key,
+            site=site.name,
+            html=response.text,
+            fetched_at=utc_now_iso(),
+            hints=hints,
+        )
+
+    def on_error(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        site = request.meta.get("site")
+        kind = request.meta.get("kind", "unknown")
+        reason = classify_failure(failure)
+        count(self.crawler.stats, STAGE, "failed", reason, site=site)
+        level = 20 if reason == "robots" else 30
+        self.logger.log(level, "Fetch failed (%(reason)s): %(kind)s %(url)s", {"reason": reason, "kind": kind, "url": request.url})
+
+    def _bad_document(self, site: SiteConfig, response: Response, kind: str, exc: Exception) -> None:
+        count(self.crawler.stats, "discovery", f"bad_{kind}", site=site.name)
+        self.logger.warning("Discovery (bad-%(kind)s): %(url)s: %(error)s", {"kind": kind, "url": response.url, "error": exc})
+
+    # --- seen-store bookkeeping -------------------------------------------------------------
+    def _remember(self, key: str, site: str, hints: dict[str, Any], response: Response | None, sha: str | None, outcome: str) -> None:
+        if self.seen is None:
+            return
+        previous = self.seen.get(key)
+        etag = _header(response, "ETag") if response is not None else hints.get("etag")
+        last_modified = _header(response, "Last-Modified") if response is not None else hints.get("last_modified")
+        self.seen.record(
+            SeenEntry(
+                key=key, site=site, lastmod=hints.get("lastmod"),
+                etag=etag or (previous.etag if previous else None),
+                last_modified=last_modified or (previous.last_modified if previous else None),
+                content_sha256=sha or (previous.content_sha256 if previous else None),
+                outcome=outcome,
+            )
+        )
+
+    def _on_item_done(self, item: Any, response: Response, spider: scrapy.Spider) -> None:
+        if isinstance(item, ArticleItem) and item.site and "key" in item.hints:
+            self._remember(item.hints["key"], item.site, item.hints, None, item.content_sha256, "exported")
+
+    def _on_item_dropped(self, item: Any, response: Response, exception: Exception, spider: scrapy.Spider) -> None:
+        if isinstance(item, ArticleItem) and item.site and "key" in item.hints:
+            self._remember(item.hints["key"], item.site, item.hints, None, item.content_sha256, f"dropped:{type(exception).__name__}")
+
+    def _on_closed(self, spider: scrapy.Spider, reason: str) -> None:
+        if self.seen is not None:
+            self.seen.close()
+
+
+def _header(response: Response | None, name: str) -> str | None:
+    if response is None:
+        return None
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+def classify_failure(failure: Failure) -> str:
+    """A short, bounded reason for a failed request: http_<status>, robots, timeout, dns, ..."""
+    from scrapy.spidermiddlewares.httperror import HttpError
+    from twisted.internet import error as net
+
+    exc = failure.value
+    if isinstance(exc, HttpError):
+        return f"http_{exc.response.status}"
+    if isinstance(exc, IgnoreRequest):
+        text = str(exc).lower()
+        if "robots.txt" in text:
+            return "robots"
+        return type(exc).__name__.lower()
+    if isinstance(exc, net.DNSLookupError):
+        return "dns"
+    if isinstance(exc, net.TimeoutError | net.TCPTimedOutError):
+        return "timeout"
+    if isinstance(exc, net.ConnectionRefusedError):
+        return "connection_refused"
+    if isinstance(exc, net.ConnectionLost | net.ConnectionDone):
+        return "connection_lost"
+    name = type(exc).__name__
+    if "Timeout" in name:
+        return "timeout"
+    if "Cancelled" in name or "MaxSize" in name:
+        return "cancelled"
+    return name.lower()
+
+
+def open_seen_store(settings: Any) -> SeenStore:
+    """The seen-store named by the settings: SQLite under the state dir (Redis: see scale-out)."""
+    return SQLiteSeenStore(Path(settings.get("SYNDICRAWL_STATE_DIR")) / "seen.sqlite3")

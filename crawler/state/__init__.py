@@ -1,0 +1,1 @@
+"""Persistent crawl state kept between runs (what was seen, when, with which validators)."""
