@@ -48,10 +48,10 @@ class Syndication:
 class ArticleItem:
     """One clean article. ``url`` is the only required field; None means unknown."""
 
-    url: str
-    """The URL the article was fetched from, normalised (no tracking parameters or fragment)."""
     schema_version: str = SCHEMA_VERSION
     """Version of ``crawler/schemas/article.v<major>.json`` this record follows."""
+    url: str
+    """The URL the article was fetched from, normalised (no tracking parameters or fragment)."""
     run_id: str | None = None
     """Id of the crawl run that produced the record (``YYYYMMDDTHHMMSSZ-xxxxxx``)."""
     canonical_url: str | None = None

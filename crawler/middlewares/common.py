@@ -1,0 +1,69 @@
+"""What the fetch middlewares share: setting names, defaults, and which site a request is for."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from scrapy.utils.httpobj import urlparse_cached
+
+if TYPE_CHECKING:
+    from scrapy import Request
+
+STAGE = "fetch"  # the stage part of every stat key these middlewares write
+
+# Setting names (the defaults live on the components and in crawler/settings.py).
+ADDRESS_GUARD_ENABLED = "SYNDICRAWL_FETCH_ADDRESS_GUARD_ENABLED"
+ALLOWED_ADDRESSES = "SYNDICRAWL_FETCH_ALLOWED_ADDRESSES"
+DNS_CACHE_SECONDS = "SYNDICRAWL_FETCH_DNS_CACHE_SECONDS"
+REQUEST_BUDGET = "SYNDICRAWL_FETCH_REQUEST_BUDGET"
+MAX_RETRY_AFTER = "SYNDICRAWL_FETCH_MAX_RETRY_AFTER"
+BACKOFF_BASE = "SYNDICRAWL_FETCH_BACKOFF_BASE"
+BACKOFF_MAX = "SYNDICRAWL_FETCH_BACKOFF_MAX"
+
+# Request kinds the spider sets in meta["kind"].
+HTML_KINDS = frozenset({"article", "listing"})
+XML_KINDS = frozenset({"feed", "sitemap"})
+
+
+def _host_matches(host: str, domain: str) -> bool:
+    return host == domain or host.endswith("." + domain)
+
+
+def site_of(request: Request, spider: Any) -> str | None:
+    """The site a request belongs to: ``meta["site"]``, else by host against ``spider.sites``.
+
+    Requests Scrapy makes itself (robots.txt) carry no meta, so the host decides for them.
+    """
+    site = request.meta.get("site")
+    if isinstance(site, str) and site:
+        return site
+    sites = getattr(spider, "sites", None)
+    host = urlparse_cached(request).hostname
+    if not sites or not host:
+        return None
+    for name, config in sites.items():
+        if any(_host_matches(host, d) for d in getattr(config, "domains", ())):
+            return str(name)
+    return None
+
+
+def site_config(spider: Any, site: str | None) -> Any | None:
+    """The spider's SiteConfig for ``site``, or None (no spider, no ``sites``, unknown site)."""
+    if site is None:
+        return None
+    sites = getattr(spider, "sites", None)
+    if not sites:
+        return None
+    return sites.get(site)
+
+
+def positive_float(settings: Any, name: str, default: float) -> float:
+    """A setting that must be a number >= 0; a wrong value raises ValueError naming it."""
+    raw = settings.get(name, default)
+    try:
+        value = float(raw)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name}: bad value {raw!r}: expected a number of seconds >= 0") from exc
+    if value < 0:
+        raise ValueError(f"{name}: bad value {raw!r}: expected a number of seconds >= 0")
+    return value

@@ -1,0 +1,69 @@
+"""Project-level checks: packaging, no network, schema drift."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+import crawler
+import pipelines
+from crawler.items import SCHEMA_VERSION, ArticleItem, Syndication, exported_field_names, load_schema, to_record
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_packages_are_this_repo_not_pypi_namesakes() -> None:
+    assert Path(crawler.__file__).resolve().is_relative_to(REPO)
+    assert Path(pipelines.__file__).resolve().is_relative_to(REPO)
+
+
+def test_outside_connections_are_blocked() -> None:
+    with pytest.warns(UserWarning, match="allowed"), pytest.raises(Exception, match="(?i)socket|blocked|allowed"):
+        socket.create_connection(("93.184.216.34", 80), timeout=2)
+
+
+def test_item_fields_equal_schema_properties() -> None:
+    schema = load_schema()
+    assert exported_field_names() == list(schema["properties"]), (
+        "crawler/items.py ArticleItem and crawler/schemas/article.v1.json differ: "
+        "add/remove the field in both and bump SCHEMA_VERSION's minor part"
+    )
+    syndication_fields = list(Syndication.__dataclass_fields__)
+    assert syndication_fields == list(schema["properties"]["syndication"]["properties"])
+
+
+def test_schema_version_matches_file() -> None:
+    assert SCHEMA_VERSION.split(".")[0] == "1"
+    assert load_schema()["properties"]["schema_version"]["pattern"].startswith("^1")
+
+
+def test_full_record_validates() -> None:
+    item = ArticleItem(
+        url="https://example.com/a", canonical_url="https://example.com/a", site="example",
+        title="T", authors=["A B"], published_at="2026-11-27T08:30:00+00:00", published_at_raw="27 Nov 2026",
+        published_at_source="text", language="en", text="Body.", content_sha256="0" * 64,
+        fetched_at="2026-11-27T09:00:00+00:00",
+        syndication=Syndication(status="republication", original_url="https://o.example/x", original_site="o",
+                                cluster_id="c-0123456789abcdef", similarity=0.97, evidence=["credit:O"]),
+    )
+    jsonschema.validate(to_record(item), load_schema())
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("published_at", "2026-11-27 08:30"), ("language", "english"), ("content_sha256", "xyz")],
+    ids=["naive-date", "long-language", "bad-sha"],
+)
+def test_schema_rejects_bad_values(field: str, value: str) -> None:
+    record = to_record(ArticleItem(url="https://example.com/a"))
+    record[field] = value
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(record, load_schema())
+
+
+def test_internal_fields_are_not_exported() -> None:
+    record = to_record(ArticleItem(url="https://e.com/", html="<p>x</p>", hints={"a": 1}))
+    assert "html" not in record and "hints" not in record and "stripped" not in record
