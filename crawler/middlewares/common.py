@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.utils.httpobj import urlparse_cached
 
+from pipelines.stats import count
+
 if TYPE_CHECKING:
     from scrapy import Request
 
@@ -67,3 +69,15 @@ def positive_float(settings: Any, name: str, default: float) -> float:
     if value < 0:
         raise ValueError(f"{name}: bad value {raw!r}: expected a number of seconds >= 0")
     return value
+
+
+def count_outcome(stats: Any, outcome: str, detail: str | None = None, *, site: str | None) -> None:
+    """Count ``outcome`` for the run and the site, and its ``detail`` breakdown for the run.
+
+    Keys: ``syndicrawl/fetch/<outcome>_count``, ``syndicrawl/site/<site>/fetch/<outcome>_count``
+    and ``syndicrawl/fetch/<outcome>_count/<detail>`` (the detail is not split per site, to keep
+    the number of keys small).
+    """
+    count(stats, STAGE, outcome, site=site)
+    if detail is not None:
+        count(stats, STAGE, outcome, detail)

@@ -11,8 +11,6 @@ returns it). Hierarchy::
           +-- BudgetExceeded      the site used up SYNDICRAWL_FETCH_REQUEST_BUDGET
           +-- NonHtmlResponse     an article/listing that is an image, PDF, archive, ...
           +-- NonXmlResponse      a feed/sitemap that is not XML, gzip or text
-          +-- RetryAfterTooLong   Retry-After above SYNDICRAWL_FETCH_MAX_RETRY_AFTER (not raised:
-          |                       the response goes on to HttpErrorMiddleware; kept for classify)
           +-- RedirectLoop        a redirect back to a URL already in the chain
           +-- TooManyRedirects    more than REDIRECT_MAX_TIMES redirects
 """
@@ -46,10 +44,6 @@ class NonHtmlResponse(FetchRefused):
 
 class NonXmlResponse(FetchRefused):
     reason = "skipped_non_xml"
-
-
-class RetryAfterTooLong(FetchRefused):
-    reason = "retry_after_over_cap"
 
 
 class RedirectLoop(FetchRefused):

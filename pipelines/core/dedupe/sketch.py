@@ -22,6 +22,7 @@ from pipelines.core.dedupe import text as T
 
 SKETCH_K = 32
 WORD_K = 24
+CONTENT_WORD_CHARS = 5
 _HEADER = struct.Struct("<IIBB")
 
 
@@ -37,6 +38,8 @@ class Sketch:
     """The ``WORD_K`` smallest distinct word hashes (uint32, ascending), for reworded copies."""
     lead_hash: int
     body_hash: int
+    hashed: np.ndarray | None = field(default=None, repr=False)
+    """Token hashes in text order (uint64); only on a query's own sketch, for alignment."""
     shingles: np.ndarray | None = field(default=None, repr=False)
     """All distinct shingle hashes (uint32, ascending); only on a query's own sketch."""
     words: np.ndarray | None = field(default=None, repr=False)
@@ -65,7 +68,10 @@ def make_sketch(body: str, *, k: int = SKETCH_K, word_k: int = WORD_K) -> Sketch
     words = T.tokens(body)
     hashed = T.token_hashes(words)
     shingles = _u32(T.shingle_hashes(hashed))
-    word_set = _u32(T._mix(hashed)) if len(hashed) else np.empty(0, dtype=np.uint32)
+    # Content words only (5+ characters): short function words would make any two texts overlap.
+    lengths = np.fromiter(map(len, words), dtype=np.int32, count=len(words))
+    content = hashed[lengths >= CONTENT_WORD_CHARS]
+    word_set = _u32(T._mix(content)) if len(content) else np.empty(0, dtype=np.uint32)
     return Sketch(
         n_shingles=len(shingles),
         n_words=len(word_set),
@@ -73,6 +79,7 @@ def make_sketch(body: str, *, k: int = SKETCH_K, word_k: int = WORD_K) -> Sketch
         words_bottom=word_set[:word_k].copy(),
         lead_hash=T.lead_hash(words),
         body_hash=T.body_hash(words),
+        hashed=hashed,
         shingles=shingles,
         words=word_set,
     )

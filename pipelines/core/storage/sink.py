@@ -74,3 +74,12 @@ def open_sink(
     if parts.scheme and len(parts.scheme) > 1:  # a one-letter scheme is a Windows drive
         raise ValueError(f"output URI {uri!r} has scheme {parts.scheme!r}: use s3://, file:// or a local path")
     return LocalSink(Path(uri))
+
+
+def normalise_uri(uri: str) -> str:
+    """A canonical form of an output URI, to tell whether two runs write to the same place."""
+    parts = urlsplit(uri)
+    if parts.scheme == "s3":
+        return f"s3://{parts.netloc}/{parts.path.strip('/')}".rstrip("/")
+    path = Path(parts.path) if parts.scheme == "file" else Path(uri)
+    return str(path.expanduser().resolve())

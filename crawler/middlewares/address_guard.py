@@ -1,0 +1,173 @@
+"""Refuse requests whose host is, or resolves to, a non-public address.
+
+DNS rebinding: the guard resolves the host itself, and Scrapy's downloader resolves it again when
+it connects (through its own DNS cache, DNSCACHE_ENABLED). A hostile name server can answer the
+guard with a public address and the downloader, seconds later, with 169.254.169.254. The guard's
+short cache and the downloader's cache narrow that window but do not close it; a deployment that
+must be airtight also blocks these ranges at the network edge (egress firewall, or an egress proxy
+that applies the same rules to the address it actually connects to).
+
+Redirects need nothing special: RedirectMiddleware builds a new Request, which passes through this
+middleware again before anything connects.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import time
+from collections import OrderedDict
+from typing import TYPE_CHECKING
+
+from scrapy.exceptions import NotConfigured
+from scrapy.utils.asyncio import run_in_thread
+from scrapy.utils.httpobj import urlparse_cached
+
+from .addresses import AddressPolicy, IPAddress, parse_ip, parse_networks
+from .common import (
+    ADDRESS_GUARD_ENABLED,
+    ALLOWED_ADDRESSES,
+    DNS_CACHE_SECONDS,
+    count_outcome,
+    positive_float,
+    site_of,
+)
+from .errors import RefusedAddress, RefusedScheme
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+    from typing_extensions import Self
+
+logger = logging.getLogger(__name__)
+
+ALLOWED_SCHEMES = frozenset({"http", "https"})
+_CACHE_SIZE = 4096
+_WARNED_SIZE = 10_000
+
+
+def resolve_host(host: str) -> tuple[IPAddress, ...]:
+    """Every address ``host`` resolves to (blocking: call it in a thread)."""
+    infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    found: list[IPAddress] = []
+    for _family, _type, _proto, _canon, sockaddr in infos:
+        ip = parse_ip(str(sockaddr[0]))
+        if ip is not None and ip not in found:
+            found.append(ip)
+    return tuple(found)
+
+
+class HostCache:
+    """A small time-limited LRU of host -> addresses, so each host is resolved once per TTL."""
+
+    def __init__(self, ttl: float, size: int = _CACHE_SIZE) -> None:
+        self.ttl, self.size = ttl, size
+        self._entries: OrderedDict[str, tuple[float, tuple[IPAddress, ...]]] = OrderedDict()
+
+    def get(self, host: str) -> tuple[IPAddress, ...] | None:
+        entry = self._entries.get(host)
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        self._entries.move_to_end(host)
+        return entry[1]
+
+    def put(self, host: str, addresses: tuple[IPAddress, ...]) -> None:
+        self._entries[host] = (time.monotonic() + self.ttl, addresses)
+        self._entries.move_to_end(host)
+        while len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+
+
+class AddressGuardMiddleware:
+    """Downloader middleware: refuse non-public destinations before anything connects.
+
+    Settings:
+
+    * ``SYNDICRAWL_FETCH_ADDRESS_GUARD_ENABLED`` (default ``True``).
+    * ``SYNDICRAWL_FETCH_ALLOWED_ADDRESSES`` (default ``[]``): IPs/CIDRs fetched even though they
+      are not public, e.g. ``["127.0.0.1"]`` for the demo web.
+    * ``SYNDICRAWL_FETCH_DNS_CACHE_SECONDS`` (default ``60``): how long a resolution is reused.
+
+    Refusals raise :class:`RefusedAddress` (or :class:`RefusedScheme` for non-http(s) URLs) and count
+    ``refused_address`` per site (``/<reason>`` for the run). A host that does not resolve is let
+    through: the download then fails with a DNS error, counted by FailureStatsMiddleware.
+    """
+
+    def __init__(
+        self,
+        policy: AddressPolicy,
+        *,
+        stats: StatsCollector | None = None,
+        cache_seconds: float = 60.0,
+        resolver: Callable[[str], tuple[IPAddress, ...]] = resolve_host,
+        spider_getter: Callable[[], object] | None = None,
+    ) -> None:
+        self.policy = policy
+        self.stats = stats
+        self.resolver = resolver
+        self.cache = HostCache(cache_seconds)
+        self._spider_getter = spider_getter or (lambda: None)
+        self._warned: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        settings = crawler.settings
+        if not settings.getbool(ADDRESS_GUARD_ENABLED, True):
+            raise NotConfigured(f"AddressGuardMiddleware: {ADDRESS_GUARD_ENABLED} is False")
+        policy = AddressPolicy(parse_networks(settings.getlist(ALLOWED_ADDRESSES), ALLOWED_ADDRESSES))
+        return cls(
+            policy,
+            stats=crawler.stats,
+            cache_seconds=positive_float(settings, DNS_CACHE_SECONDS, 60.0),
+            spider_getter=lambda: crawler.spider,
+        )
+
+    async def process_request(self, request: Request) -> None:
+        parts = urlparse_cached(request)
+        site = site_of(request, self._spider_getter())
+        if parts.scheme not in ALLOWED_SCHEMES:
+            count_outcome(self.stats, RefusedScheme.reason, parts.scheme or "none", site=site)
+            raise RefusedScheme(f"scheme {parts.scheme!r} is not one of {sorted(ALLOWED_SCHEMES)}: {request.url}")
+        host = (parts.hostname or "").lower()
+        if not host:
+            return None
+        addresses = await self._addresses(host)
+        for ip in addresses:
+            reason = self.policy.check(ip)
+            if reason is not None:
+                self._refuse(request, host, ip, reason, site)
+        return None
+
+    async def _addresses(self, host: str) -> tuple[IPAddress, ...]:
+        literal = parse_ip(host)
+        if literal is not None:
+            return (literal,)
+        cached = self.cache.get(host)
+        if cached is not None:
+            return cached
+        try:
+            # getaddrinfo blocks, so it runs in Twisted's/asyncio's thread pool, off the reactor.
+            addresses = await run_in_thread(self.resolver, host)
+        except (OSError, UnicodeError) as exc:
+            logger.debug("AddressGuard: cannot resolve %(host)s (%(exc)s); leaving it to the downloader",
+                         {"host": host, "exc": exc})
+            return ()
+        self.cache.put(host, addresses)
+        return addresses
+
+    def _refuse(self, request: Request, host: str, ip: IPAddress, reason: str, site: str | None) -> None:
+        count_outcome(self.stats, RefusedAddress.reason, reason, site=site)
+        if host not in self._warned and len(self._warned) < _WARNED_SIZE:
+            self._warned.add(host)
+            logger.warning(
+                "AddressGuard: refusing %(host)s (%(ip)s is %(reason)s; allow it with %(setting)s) "
+                "first seen in %(url)s (site %(site)s); further requests to this host are refused quietly",
+                {"host": host, "ip": ip, "reason": reason, "setting": ALLOWED_ADDRESSES,
+                 "url": request.url, "site": site},
+            )
+        raise RefusedAddress(
+            f"{host} resolves to {ip}, a {reason} address not in {ALLOWED_ADDRESSES}: {request.url}"
+        )

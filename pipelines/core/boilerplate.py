@@ -1,0 +1,127 @@
+"""Paragraph-level boilerplate: generic page chrome and a site's own rules.
+
+``chrome`` is what nearly every news site wraps around an article and no article needs: the headline
+repeated as the first paragraph, a lone date line, reading time, "Advertisement", "Read more: ...",
+teaser lists after "Related"/"Don't miss", share/follow/newsletter prompts, copyright notices.
+``rule`` is a paragraph matching one of the site's ``boilerplate.patterns``. Recurring promos that no
+rule names are learned per site (:mod:`pipelines.core.learned`).
+
+Rules are split by where they may fire: ``ANYWHERE`` rules are specific enough to remove a paragraph
+in the middle of the text; ``EDGE`` rules only fire in the first or last paragraphs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+_I = re.IGNORECASE
+
+# A standalone paragraph that is only a UI word.
+_UI_WORDS = (
+    r"advertisement|advertising|anzeige|werbung|publicidad|publicité|pubblicità|reklama|sponsored|"
+    r"share|share this|share this article|share on facebook|share on twitter|tweet|print|email|e-mail|"
+    r"comments?|\d+ comments?|tags?|topics?|skip to content|back to top|close|menu|loading\.*|"
+    r"listen to this article|listen|watch|video|photo|gallery|subscribe|sign up|log in|login|"
+    r"you may also like\W*|recommended|trending|more from \w[\w ]{0,30}|related|related articles|"
+    r"related stories|related posts|related coverage|related content|most read|most popular|"
+    r"read more|read next|see also|also read|don'?t miss|do not miss|top stories|latest news|"
+    r"mehr zum thema|lesen sie auch|leia também|lea también|à lire aussi|a lire aussi|leggi anche"
+)
+UI_WORD = re.compile(rf"^\W*(?:{_UI_WORDS})\W*$", _I)
+# The same words as a header of a teaser list: the short link-like lines after it go too.
+TEASER_HEADER = re.compile(
+    r"^\W*(?:you may also like|you might also like|recommended(?: for you| stories| reading)?|"
+    r"related(?: articles| stories| posts| coverage| content| news| reading)?|most (?:read|popular|viewed)\b.{0,30}|"
+    r"more (?:from|on|about|stories)\b.{0,40}|more|also|read (?:more|next|also)|see also|also read|"
+    r"don'?t miss|do not miss|top stories|trending(?: now)?|latest(?: news| stories)?|"
+    r"mehr zum thema|lesen sie auch|leia também|lea también|à lire aussi|leggi anche)\W*$",
+    _I,
+)
+# Paragraphs that are teaser links, wherever they are.
+TEASER_PREFIX = re.compile(
+    r"^\W{0,2}(?:read more|read also|also read|read next|see more|see also|more|related|watch|listen|"
+    r"also on [\w.]+|lesen sie auch|mehr zum thema|leia também|lea también|lire aussi|à lire aussi|"
+    r"leggi anche|siehe auch|ver también|veja também)\s*[:|»>–—-]\s*\S.{0,200}$",
+    _I,
+)
+ANYWHERE: tuple[re.Pattern[str], ...] = (
+    UI_WORD,
+    TEASER_PREFIX,
+    re.compile(r"click to tweet\W*$", _I),
+    re.compile(r"^(?:this copy is for your personal, non-commercial use|to order presentation-ready copies)", _I),
+    re.compile(r"^(?:reading time|read time|tempo de leitura|tiempo de lectura|lesezeit|temps de lecture|tempo di lettura)\s*:?\s*\d.{0,20}$", _I),
+    re.compile(r"^\d+\s*(?:-|\s)?(?:min(?:ute)?s?\.?)\s*(?:read|de leitura|de lectura|lesezeit|de lecture)\W*$", _I),
+    re.compile(r"^(?:our standards|the thomson reuters trust principles)\b.{0,80}$", _I),
+    re.compile(r"^\W*(?:sign up|subscribe|register)\b.{0,120}\b(?:newsletter|inbox|alerts?)\b.{0,120}$", _I),
+    re.compile(r"^.{0,120}\bnewsletter\b.{0,80}\b(?:inbox|sign up|subscribe|delivered)\b.{0,80}$", _I),
+    re.compile(r"^(?:get|receive) (?:the|our) (?:latest|top|day['’]s|daily|best)\b.{0,60}\b(?:inbox|newsletter)\b.{0,80}$", _I),
+    re.compile(r"^like this (?:story|article)\?.{0,80}$", _I),
+    re.compile(r"^(?:filed under|posted in|categories|category|tags|schlagworte|tópicos|etiquetas)\s*:.{0,300}$", _I),
+)
+EDGE: tuple[re.Pattern[str], ...] = (
+    re.compile(
+        r"^(?:follow|like|join)\s+(?:us|@\w+|[\w.&'’@ ]{1,60}?)\s+on\s+(?:twitter|facebook|instagram|x\b|youtube|linkedin|tiktok|telegram|whatsapp|threads|bluesky|google news)\b.{0,200}$",
+        _I,
+    ),
+    re.compile(r"^(?:©|\(c\)|copyright\b).{0,200}$", _I),
+    re.compile(r"^.{0,150}\ball rights reserved\b.{0,100}$", _I),
+    re.compile(r"^\S+@\S+\.\w+$|^(?:https?://|www\.|twitter\.com/|@)\S+$", _I),
+    re.compile(r"^(?:have a (?:news )?tip|got a (?:news )?tip|contact (?:the|our) (?:author|reporter|newsroom))\b.{0,200}$", _I),
+    re.compile(r"^(?:updated|published|posted|last updated|first published|aktualisiert|veröffentlicht|publicado|atualizado|mis à jour|publié)\b.{0,60}$", _I),
+    re.compile(r"^(?:by|von|por|par)\s+[\w.'’ -]{2,60}$", _I),
+)
+_DATEISH = re.compile(
+    r"\b\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\b|\b\d{1,2}:\d{2}\b|\b(?:19|20)\d{2}\b.{0,10}$|"
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}\b",
+    _I,
+)
+_SENTENCE_END = re.compile(r"[.!?…\"”»)]$")
+
+
+def words_key(text: str) -> str:
+    """Lower-cased word sequence, for comparing a paragraph with the title."""
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def is_title_repeat(paragraph: str, title: str | None) -> bool:
+    if not title:
+        return False
+    p, t = words_key(paragraph), words_key(title)
+    if not p or not t:
+        return False
+    return p == t or (len(p) >= 20 and (t.startswith(p) or p.startswith(t)) and abs(len(p) - len(t)) <= 40)
+
+
+def is_date_line(paragraph: str) -> bool:
+    """A short line holding a date or time and no sentence: '22 Nov 2026, 10:15' or 'Updated 3 p.m.'."""
+    return (
+        len(paragraph) <= 90
+        and len(paragraph.split()) <= 12
+        and not _SENTENCE_END.search(paragraph)
+        and bool(_DATEISH.search(paragraph))
+    )
+
+
+def chrome_anywhere(paragraph: str) -> bool:
+    return len(paragraph) <= 400 and any(rx.search(paragraph) for rx in ANYWHERE)
+
+
+def chrome_edge(paragraph: str) -> bool:
+    return len(paragraph) <= 400 and any(rx.search(paragraph) for rx in EDGE)
+
+
+def is_teaser_header(paragraph: str) -> bool:
+    return len(paragraph) <= 60 and bool(TEASER_HEADER.match(paragraph))
+
+
+def is_teaser_item(paragraph: str) -> bool:
+    """A line of a teaser list: a bulleted item, or a short headline-like line without a full stop."""
+    if paragraph.startswith(("- ", "• ", "* ")):
+        return len(paragraph) <= 200
+    return len(paragraph) <= 150 and not _SENTENCE_END.search(paragraph)
+
+
+def site_rule(paragraph: str, patterns: Iterable[re.Pattern[str]]) -> bool:
+    """A paragraph matching one of the site's ``boilerplate.patterns`` (``search``, so anchor them)."""
+    return any(rx.search(paragraph) for rx in patterns)

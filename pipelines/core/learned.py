@@ -1,0 +1,188 @@
+"""Learned per-site boilerplate: short paragraphs that recur at the edges of one site's articles.
+
+A station promo, a newsletter pitch or a "follow us" line that no rule names is found from the
+site's own pages. Each short paragraph near the start or end of an article is recorded as a
+*sighting* (site, paragraph hash, article key) in SQLite; a paragraph is boilerplate for a site once
+it was seen in at least ``min_articles`` distinct articles of that site. It is then stripped only
+where boilerplate sits: in an unbroken run of such paragraphs from the start or the end of the text.
+
+What keeps quotes safe: two articles quoting the same sentence give two sightings, not enough; a
+recurring paragraph in the middle of the text is never stripped; and a paragraph that another site
+carries in fewer than ``min_articles`` of its articles (a copy of the same story, not that site's
+chrome) vetoes the learning everywhere.
+
+Tables (``learned.sqlite3`` in ``SYNDICRAWL_STATE_DIR``)::
+
+    sightings(site, hash, article, PRIMARY KEY (site, hash, article))
+    paragraphs(site, hash, articles, first_seen, sample, PRIMARY KEY (site, hash))
+    site_articles(site, article, seen_at, PRIMARY KEY (site, article))
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+FILE_NAME = "learned.sqlite3"
+_DIGITS = re.compile(r"\d+")
+_NON_WORD = re.compile(r"[\W_]+")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS sightings (
+    site TEXT NOT NULL, hash TEXT NOT NULL, article TEXT NOT NULL,
+    PRIMARY KEY (site, hash, article)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS paragraphs (
+    site TEXT NOT NULL, hash TEXT NOT NULL, articles INTEGER NOT NULL DEFAULT 0,
+    first_seen TEXT NOT NULL, sample TEXT NOT NULL,
+    PRIMARY KEY (site, hash)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS paragraphs_by_hash ON paragraphs (hash);
+CREATE TABLE IF NOT EXISTS site_articles (
+    site TEXT NOT NULL, article TEXT NOT NULL, seen_at TEXT NOT NULL,
+    PRIMARY KEY (site, article)
+) WITHOUT ROWID;
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class LearnOptions:
+    """``min_articles``: distinct articles of one site before a paragraph counts as its boilerplate
+    (``SYNDICRAWL_CLEAN_LEARN_MIN_ARTICLES``); ``max_chars``: longer paragraphs are never learned
+    (``SYNDICRAWL_CLEAN_LEARN_MAX_CHARS``); ``edge``: how many paragraphs from each end are recorded."""
+
+    min_articles: int = 3
+    max_chars: int = 400
+    edge: int = 6
+
+    def __post_init__(self) -> None:
+        if self.min_articles < 2:
+            raise ValueError(f"min_articles must be >= 2 (one article cannot show recurrence), got {self.min_articles}")
+        if self.max_chars < 1 or self.edge < 1:
+            raise ValueError(f"max_chars and edge must be >= 1, got {self.max_chars}, {self.edge}")
+
+
+def paragraph_hash(paragraph: str) -> str:
+    """Hash of the paragraph's words, case-folded, digits masked (so '© 2025' matches '© 2026')."""
+    key = _NON_WORD.sub(" ", _DIGITS.sub("0", paragraph.casefold())).strip()
+    return hashlib.sha1(key.encode("utf-8"), usedforsecurity=False).hexdigest()[:20]
+
+
+def article_key(paragraphs: Sequence[str]) -> str:
+    """One key per distinct text: the same article fetched under two URLs counts once."""
+    return hashlib.sha1("\n".join(paragraphs).encode("utf-8"), usedforsecurity=False).hexdigest()[:20]
+
+
+def edge_indexes(count: int, edge: int) -> list[int]:
+    return sorted(set(range(min(edge, count))) | set(range(max(0, count - edge), count)))
+
+
+class LearnedStore:
+    """SQLite-backed sightings. ``path`` None keeps it in memory (for one page or for tests).
+
+    Thread-safe through one lock: Scrapy calls the pipeline from the reactor thread, the ``extract``
+    command from the main one; writes are small and batched per article.
+    """
+
+    def __init__(self, path: Path | str | None = None, options: LearnOptions | None = None) -> None:
+        self.options = options or LearnOptions()
+        self.path = Path(path) if path is not None else None
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        target = str(self.path) if self.path is not None else ":memory:"
+        self._db = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL" if self.path is not None else "PRAGMA journal_mode=MEMORY")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+        self._lock = threading.Lock()
+
+    @classmethod
+    def in_state_dir(cls, state_dir: Path | str, options: LearnOptions | None = None) -> LearnedStore:
+        return cls(Path(state_dir) / FILE_NAME, options)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def observe(self, site: str, paragraphs: Sequence[str]) -> bool:
+        """Record the edge paragraphs of one article; False if this text was already recorded."""
+        key = article_key(paragraphs)
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        opts = self.options
+        rows = []
+        for i in edge_indexes(len(paragraphs), opts.edge):
+            para = paragraphs[i]
+            if len(para) <= opts.max_chars:
+                rows.append((paragraph_hash(para), para))
+        with self._lock:
+            cur = self._db.execute("BEGIN")
+            try:
+                added = cur.execute(
+                    "INSERT OR IGNORE INTO site_articles (site, article, seen_at) VALUES (?, ?, ?)", (site, key, now)
+                ).rowcount
+                if added:
+                    for h, para in dict(rows).items():
+                        if cur.execute(
+                            "INSERT OR IGNORE INTO sightings (site, hash, article) VALUES (?, ?, ?)", (site, h, key)
+                        ).rowcount:
+                            cur.execute(
+                                "INSERT INTO paragraphs (site, hash, articles, first_seen, sample) VALUES (?, ?, 1, ?, ?)"
+                                " ON CONFLICT (site, hash) DO UPDATE SET articles = articles + 1",
+                                (site, h, now, para[:400]),
+                            )
+                cur.execute("COMMIT")
+            except Exception:
+                cur.execute("ROLLBACK")
+                raise
+        return bool(added)
+
+    def site_articles(self, site: str) -> int:
+        with self._lock:
+            row = self._db.execute("SELECT COUNT(*) FROM site_articles WHERE site = ?", (site,)).fetchone()
+        return int(row[0])
+
+    def boilerplate(self, site: str, paragraphs: Iterable[str]) -> set[str]:
+        """The hashes among ``paragraphs`` that are learned boilerplate of ``site``."""
+        hashes = {paragraph_hash(p) for p in paragraphs if len(p) <= self.options.max_chars}
+        if not hashes:
+            return set()
+        n = self.options.min_articles
+        marks = ",".join("?" * len(hashes))
+        with self._lock:
+            own = {
+                h
+                for (h,) in self._db.execute(
+                    f"SELECT hash FROM paragraphs WHERE site = ? AND articles >= ? AND hash IN ({marks})",  # noqa: S608 - only placeholders
+                    (site, n, *hashes),
+                )
+            }
+            if not own:
+                return set()
+            marks = ",".join("?" * len(own))
+            # another site carrying it as content (in fewer than n of its articles) vetoes it
+            vetoed = {
+                h
+                for (h,) in self._db.execute(
+                    f"SELECT DISTINCT hash FROM paragraphs WHERE site != ? AND articles < ? AND hash IN ({marks})",  # noqa: S608
+                    (site, n, *own),
+                )
+            }
+        return own - vetoed
+
+    def learned(self, site: str) -> list[tuple[str, int, str]]:
+        """(sample, articles, first_seen) of the site's learned paragraphs, most frequent first."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT sample, articles, first_seen FROM paragraphs WHERE site = ? AND articles >= ? ORDER BY articles DESC",
+                (site, self.options.min_articles),
+            ).fetchall()
+        return [(str(s), int(a), str(f)) for s, a, f in rows]
