@@ -254,7 +254,7 @@ def _derived(
         kind="copy",
         event=orig.event,
         story=orig.story,
-        section=raw.get("section") or orig.section if orig.section in site.sections else site.sections[0],
+        section=raw.get("section") or (orig.section if orig.section in site.sections else site.sections[0]),
         title=" ".join(raw.get("title", orig.title).split()),
         authors=tuple(raw["authors"]) if raw.get("authors") else orig.authors,
         published=published,

@@ -185,8 +185,10 @@ class CreditFinder:
                 return found
         return None
 
-    def _free(self, name: str) -> str:
+    def _free(self, name: str) -> str | None:
         """A credited name from a 'Source:'-like line: known, or kept as given."""
+        if _is_agencies(name):
+            return None
         return self._agency(name) or self.names.normalise(name)
 
     def dateline(self, paragraph: str) -> Credit | None:

@@ -132,10 +132,13 @@ class SpoolRun:
 
     def _journal(self, event: dict[str, Any]) -> None:
         line = json.dumps(event, ensure_ascii=False, sort_keys=True) + "\n"
-        with self._journal_lock, (self.path / JOURNAL).open("a", encoding="utf-8") as journal:
-            journal.write(line)
-            journal.flush()
-            os.fsync(journal.fileno())
+        try:
+            with self._journal_lock, (self.path / JOURNAL).open("a", encoding="utf-8") as journal:
+                journal.write(line)
+                journal.flush()
+                os.fsync(journal.fileno())
+        except OSError as exc:
+            raise SpoolError(f"cannot write the spool journal {self.path / JOURNAL}: {exc}") from exc
 
     def write_start(self, start: RunStart) -> None:
         self._journal({"event": "start", **asdict(start)})
