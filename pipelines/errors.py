@@ -56,3 +56,7 @@ class CopyFilteredOut(ArticleDropped):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, log_level="INFO")
+
+
+class ExportFailed(ArticleDropped):
+    """The record could not be written to the export's local spool (disk full, permissions)."""

@@ -27,6 +27,7 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--output", default="./syndicrawl-output", help="local output folder (default ./syndicrawl-output)")
     parser.add_argument("--json", action="store_true", help="print the summary as one JSON object on the last line")
+    parser.add_argument("--log-level", default="WARNING", help="Scrapy log level (default WARNING: the summary says the rest)")
     parser.set_defaults(func=run)
 
 
@@ -57,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
                 served,
                 output_uri=str(output),
                 state_dir=str(output / ".state"),
-                overrides={"SYNDICRAWL_FETCH_ALLOWED_ADDRESSES": ["127.0.0.1"]},
+                overrides={"SYNDICRAWL_FETCH_ALLOWED_ADDRESSES": ["127.0.0.1"], "LOG_LEVEL": args.log_level},
             )
         except ChromiumMissing as exc:
             print(f"syndicrawl: {exc}", file=sys.stderr)

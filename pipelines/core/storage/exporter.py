@@ -163,14 +163,15 @@ class Exporter:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="syndicrawl-export")
         self._submit(self._upload_leftovers)
 
-    def add(self, record: dict[str, Any]) -> Partition:
-        """Spool one record; raises ``InvalidKeyPart`` (bad site/date) or ``SpoolError``."""
+    def add(self, record: dict[str, Any]) -> tuple[Partition, int]:
+        """Spool one record; its partition and encoded size. ``InvalidKeyPart`` or ``SpoolError``."""
         partition = partition_of(record, today=self._today)
-        self.spool.append(partition, encode_record(record))
+        line = encode_record(record)
+        self.spool.append(partition, line)
         self._open[partition] = self._open.get(partition, 0) + 1
         if self._open[partition] >= self.options.batch_size:
             self._seal(partition)
-        return partition
+        return partition, len(line)
 
     def _seal(self, partition: Partition) -> None:
         seq = self._seqs.get(partition, 0)
