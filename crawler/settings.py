@@ -54,6 +54,13 @@ SYNDICRAWL_OUTPUT_URI = os.environ.get("SYNDICRAWL_OUTPUT_URI", "./syndicrawl-ou
 SYNDICRAWL_STATE_DIR = os.environ.get("SYNDICRAWL_STATE_DIR", "./syndicrawl-output/.state")
 SYNDICRAWL_RUN_ID = ""  # set by the runner; one id per crawl run
 
+# --- syndicrawl: export (pipelines/export.py; layout in pipelines/core/storage) ---------------
+SYNDICRAWL_EXPORT_BACKOFF_SECONDS = 1.0  # first retry delay, doubled per retry (max 60 s)
+SYNDICRAWL_EXPORT_BATCH_SIZE = 500  # records per part file
+SYNDICRAWL_EXPORT_COMPRESSION = "gzip"  # gzip | none
+SYNDICRAWL_EXPORT_MULTIPART_THRESHOLD = 64 * 1024 * 1024  # bytes; at least 5 MiB
+SYNDICRAWL_EXPORT_RETRIES = 5  # per upload, after the first attempt
+
 # --- syndicrawl: discovery and fetching ------------------------------------------------------------
 SYNDICRAWL_CHROMIUM_PATH = os.environ.get("SYNDICRAWL_CHROMIUM_PATH", "/usr/bin/chromium")
 SYNDICRAWL_DISCOVERY_MAX_LISTING_PAGES = 20  # pagination depth per listing start point
@@ -65,3 +72,15 @@ PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000  # ms
 # AWS credentials come from the standard boto3 chain; these reuse Scrapy's own setting names.
 AWS_ENDPOINT_URL = os.environ.get("AWS_ENDPOINT_URL") or None
 AWS_REGION_NAME = os.environ.get("AWS_DEFAULT_REGION") or None
+
+# --- syndicrawl: syndication (pipelines/syndication.py; owner: syndication stage) --------------
+# Thresholds tuned with `syndicrawl eval syndication` (figures in pipelines/core/dedupe/verify.py).
+SYNDICRAWL_SYNDICATION_BACKEND = os.environ.get("SYNDICRAWL_SYNDICATION_BACKEND", "sqlite")  # sqlite|redis
+SYNDICRAWL_SYNDICATION_CREDITED_MIN_SCORE = float(os.environ.get("SYNDICRAWL_SYNDICATION_CREDITED_MIN_SCORE", "0.45"))
+SYNDICRAWL_SYNDICATION_ENABLED = os.environ.get("SYNDICRAWL_SYNDICATION_ENABLED", "1") not in ("0", "false", "no")
+SYNDICRAWL_SYNDICATION_MIN_CONTAINMENT = float(os.environ.get("SYNDICRAWL_SYNDICATION_MIN_CONTAINMENT", "0.5"))
+SYNDICRAWL_SYNDICATION_MODE = os.environ.get("SYNDICRAWL_SYNDICATION_MODE", "annotate")  # annotate|originals|separate
+SYNDICRAWL_SYNDICATION_REDIS_PREFIX = os.environ.get("SYNDICRAWL_SYNDICATION_REDIS_PREFIX", "syndicrawl:syn")
+SYNDICRAWL_SYNDICATION_TEXT_CACHE = int(os.environ.get("SYNDICRAWL_SYNDICATION_TEXT_CACHE", "2000"))
+SYNDICRAWL_SYNDICATION_WINDOW_DAYS = float(os.environ.get("SYNDICRAWL_SYNDICATION_WINDOW_DAYS", "14"))
+SYNDICRAWL_REDIS_URL = os.environ.get("SYNDICRAWL_REDIS_URL", "redis://127.0.0.1:6379/0")

@@ -119,7 +119,9 @@ def parse_duration(value: Any, where: str) -> timedelta:
     """``"1d2h30m"`` style durations."""
     m = DURATION_RE.match(str(value).strip()) if value is not None else None
     if not m or not any(m.groupdict().values()):
-        raise ContentError(f"{where}: bad duration {value!r}: use forms like '45m', '2h', '1h30m', '1d3h'")
+        raise ContentError(
+            f"{where}: bad duration {value!r}: use forms like '45m', '2h', '1h30m', '1d3h'"
+        )
     return timedelta(days=int(m["d"] or 0), hours=int(m["h"] or 0), minutes=int(m["m"] or 0))
 
 
@@ -127,12 +129,18 @@ def _local_time(value: Any, tz: ZoneInfo, where: str) -> datetime:
     try:
         naive = datetime.strptime(str(value), "%Y-%m-%d %H:%M")
     except ValueError as exc:
-        raise ContentError(f"{where}: bad time {value!r}: use 'YYYY-MM-DD HH:MM' (site-local)") from exc
+        raise ContentError(
+            f"{where}: bad time {value!r}: use 'YYYY-MM-DD HH:MM' (site-local)"
+        ) from exc
     return naive.replace(tzinfo=tz).astimezone(UTC)
 
 
 def _strings(value: Any, where: str) -> tuple[str, ...]:
-    if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
+    if (
+        not isinstance(value, list)
+        or not value
+        or not all(isinstance(v, str) and v.strip() for v in value)
+    ):
         raise ContentError(f"{where}: expected a non-empty list of strings, got {value!r}")
     return tuple(" ".join(v.split()) for v in value)
 
@@ -211,11 +219,17 @@ def _apply_drop(paragraphs: list[str], sentence: Any, where: str) -> None:
 
 
 def _derived(
-    site: SiteInfo, raw: dict[str, Any], where: str, originals: dict[tuple[str, str], Page], sites: dict[str, SiteInfo]
+    site: SiteInfo,
+    raw: dict[str, Any],
+    where: str,
+    originals: dict[tuple[str, str], Page],
+    sites: dict[str, SiteInfo],
 ) -> Page:
     src = str(raw.get("from", "")).split()
     if len(src) != 2 or tuple(src) not in originals:
-        raise ContentError(f"{where}.from: {raw.get('from')!r} is not '<site> <path>' of an authored article")
+        raise ContentError(
+            f"{where}.from: {raw.get('from')!r} is not '<site> <path>' of an authored article"
+        )
     orig = originals[(src[0], src[1])]
     copy_kind = raw.get("copy_kind")
     if copy_kind not in COPY_KINDS:
@@ -226,7 +240,9 @@ def _derived(
     if keep is not None:
         share = keep / len(paragraphs)
         if not KEEP_RANGE[0] <= share <= KEEP_RANGE[1]:
-            raise ContentError(f"{where}.keep: {keep} of {len(paragraphs)} paragraphs is outside {KEEP_RANGE}")
+            raise ContentError(
+                f"{where}.keep: {keep} of {len(paragraphs)} paragraphs is outside {KEEP_RANGE}"
+            )
         paragraphs = paragraphs[:keep]
     _apply_swaps(paragraphs, raw.get("swaps"), where)
     _apply_drop(paragraphs, raw.get("drop"), where)
@@ -237,7 +253,9 @@ def _derived(
         position: Any = "start" if site.credit.startswith("Via") else "end"
         credit = {"text": site.credit.format(publisher=publisher), "position": position}
     if credit is not None and credit.get("position") not in CREDIT_POSITIONS:
-        raise ContentError(f"{where}.credit.position: {credit.get('position')!r} is not one of {CREDIT_POSITIONS}")
+        raise ContentError(
+            f"{where}.credit.position: {credit.get('position')!r} is not one of {CREDIT_POSITIONS}"
+        )
 
     if "relative_age" in raw:
         published, age = None, parse_duration(raw["relative_age"], f"{where}.relative_age")
@@ -254,7 +272,8 @@ def _derived(
         kind="copy",
         event=orig.event,
         story=orig.story,
-        section=raw.get("section") or (orig.section if orig.section in site.sections else site.sections[0]),
+        section=raw.get("section")
+        or (orig.section if orig.section in site.sections else site.sections[0]),
         title=" ".join(raw.get("title", orig.title).split()),
         authors=tuple(raw["authors"]) if raw.get("authors") else orig.authors,
         published=published,
@@ -306,7 +325,9 @@ def load_content(directory: Path | None = None) -> DemoContent:
                 raise ContentError(f"{where}.path: {page.path!r} is used twice on {site.name}")
             authored[page.key] = page
         for i, raw in enumerate(data.get("drafts") or []):
-            drafts.append(_authored(site, {**raw, "event": "draft"}, f"{path.name}: drafts[{i}]", "unique"))
+            drafts.append(
+                _authored(site, {**raw, "event": "draft"}, f"{path.name}: drafts[{i}]", "unique")
+            )
 
     copies: list[Page] = []
     for path, data in files.items():

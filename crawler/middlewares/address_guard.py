@@ -36,11 +36,11 @@ from .errors import RefusedAddress, RefusedScheme
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from typing import Self
 
     from scrapy import Request
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
-    from typing_extensions import Self
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +117,9 @@ class AddressGuardMiddleware:
         settings = crawler.settings
         if not settings.getbool(ADDRESS_GUARD_ENABLED, True):
             raise NotConfigured(f"AddressGuardMiddleware: {ADDRESS_GUARD_ENABLED} is False")
-        policy = AddressPolicy(parse_networks(settings.getlist(ALLOWED_ADDRESSES), ALLOWED_ADDRESSES))
+        policy = AddressPolicy(
+            parse_networks(settings.getlist(ALLOWED_ADDRESSES), ALLOWED_ADDRESSES)
+        )
         return cls(
             policy,
             stats=crawler.stats,
@@ -130,16 +132,18 @@ class AddressGuardMiddleware:
         site = site_of(request, self._spider_getter())
         if parts.scheme not in ALLOWED_SCHEMES:
             count_outcome(self.stats, RefusedScheme.reason, parts.scheme or "none", site=site)
-            raise RefusedScheme(f"scheme {parts.scheme!r} is not one of {sorted(ALLOWED_SCHEMES)}: {request.url}")
+            raise RefusedScheme(
+                f"scheme {parts.scheme!r} is not one of {sorted(ALLOWED_SCHEMES)}: {request.url}"
+            )
         host = (parts.hostname or "").lower()
         if not host:
-            return None
+            return
         addresses = await self._addresses(host)
         for ip in addresses:
             reason = self.policy.check(ip)
             if reason is not None:
                 self._refuse(request, host, ip, reason, site)
-        return None
+        return
 
     async def _addresses(self, host: str) -> tuple[IPAddress, ...]:
         literal = parse_ip(host)
@@ -152,21 +156,31 @@ class AddressGuardMiddleware:
             # getaddrinfo blocks, so it runs in Twisted's/asyncio's thread pool, off the reactor.
             addresses = await run_in_thread(self.resolver, host)
         except (OSError, UnicodeError) as exc:
-            logger.debug("AddressGuard: cannot resolve %(host)s (%(exc)s); leaving it to the downloader",
-                         {"host": host, "exc": exc})
+            logger.debug(
+                "AddressGuard: cannot resolve %(host)s (%(exc)s); leaving it to the downloader",
+                {"host": host, "exc": exc},
+            )
             return ()
         self.cache.put(host, addresses)
         return addresses
 
-    def _refuse(self, request: Request, host: str, ip: IPAddress, reason: str, site: str | None) -> None:
+    def _refuse(
+        self, request: Request, host: str, ip: IPAddress, reason: str, site: str | None
+    ) -> None:
         count_outcome(self.stats, RefusedAddress.reason, reason, site=site)
         if host not in self._warned and len(self._warned) < _WARNED_SIZE:
             self._warned.add(host)
             logger.warning(
                 "AddressGuard: refusing %(host)s (%(ip)s is %(reason)s; allow it with %(setting)s) "
                 "first seen in %(url)s (site %(site)s); further requests to this host are refused quietly",
-                {"host": host, "ip": ip, "reason": reason, "setting": ALLOWED_ADDRESSES,
-                 "url": request.url, "site": site},
+                {
+                    "host": host,
+                    "ip": ip,
+                    "reason": reason,
+                    "setting": ALLOWED_ADDRESSES,
+                    "url": request.url,
+                    "site": site,
+                },
             )
         raise RefusedAddress(
             f"{host} resolves to {ip}, a {reason} address not in {ALLOWED_ADDRESSES}: {request.url}"

@@ -89,6 +89,12 @@ def forbidden_reason(ip: IPAddress) -> str | None:
         reason = _own_reason(inner)
         if reason is not None:
             return f"ipv4_mapped_{reason}"
+    if (
+        isinstance(ip, ipaddress.IPv6Address)
+        and (ip.ipv4_mapped is not None or ip in _V4_COMPATIBLE)
+        and int(ip) > 1
+    ):
+        return None  # a socket to ::ffff:a.b.c.d reaches a.b.c.d, judged above; ::/8 itself is "reserved"
     return _own_reason(ip)
 
 
@@ -116,7 +122,9 @@ class AddressPolicy:
 
     def is_allowed(self, ip: IPAddress) -> bool:
         candidates = (ip, *embedded_ipv4(ip))
-        return any(c.version == net.version and c in net for c in candidates for net in self.allowed)
+        return any(
+            c.version == net.version and c in net for c in candidates for net in self.allowed
+        )
 
     def check(self, ip: IPAddress) -> str | None:
         """None if ``ip`` may be fetched, else the reason it may not."""

@@ -11,11 +11,11 @@ from .errors import BudgetExceeded
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from typing import Self
 
     from scrapy import Request
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
-    from typing_extensions import Self
 
 logger = logging.getLogger(__name__)
 
@@ -39,8 +39,14 @@ class RequestBudgetMiddleware:
         stats: StatsCollector | None = None,
         spider_getter: Callable[[], object] | None = None,
     ) -> None:
-        if isinstance(default_budget, bool) or not isinstance(default_budget, int) or default_budget < 1:
-            raise ValueError(f"{REQUEST_BUDGET}: bad value {default_budget!r}: expected a positive integer")
+        if (
+            isinstance(default_budget, bool)
+            or not isinstance(default_budget, int)
+            or default_budget < 1
+        ):
+            raise ValueError(
+                f"{REQUEST_BUDGET}: bad value {default_budget!r}: expected a positive integer"
+            )
         self.default_budget = default_budget
         self.stats = stats
         self._spider_getter = spider_getter or (lambda: None)
@@ -53,7 +59,9 @@ class RequestBudgetMiddleware:
         try:
             budget = int(raw)
         except (TypeError, ValueError) as exc:
-            raise ValueError(f"{REQUEST_BUDGET}: bad value {raw!r}: expected a positive integer") from exc
+            raise ValueError(
+                f"{REQUEST_BUDGET}: bad value {raw!r}: expected a positive integer"
+            ) from exc
         return cls(budget, stats=crawler.stats, spider_getter=lambda: crawler.spider)
 
     def budget_for(self, site: str) -> int:
@@ -68,7 +76,7 @@ class RequestBudgetMiddleware:
     def process_request(self, request: Request) -> None:
         site = site_of(request, self._spider_getter())
         if site is None:
-            return None
+            return
         budget = self.budget_for(site)
         if self.used[site] >= budget:
             count_outcome(self.stats, BudgetExceeded.reason, site=site)
@@ -81,4 +89,4 @@ class RequestBudgetMiddleware:
                 )
             raise BudgetExceeded(f"site {site} used its budget of {budget} requests: {request.url}")
         self.used[site] += 1
-        return None
+        return

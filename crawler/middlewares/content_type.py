@@ -13,12 +13,12 @@ from .sniff import Verdict, judge_html, judge_xml, media_type
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from typing import Self
 
     from scrapy import Request
     from scrapy.crawler import Crawler
     from scrapy.http import Response
     from scrapy.statscollectors import StatsCollector
-    from typing_extensions import Self
 
 logger = logging.getLogger(__name__)
 
@@ -36,8 +36,12 @@ class ContentTypeMiddleware:
     Must see decompressed bodies: its priority is below HttpCompressionMiddleware's (590).
     """
 
-    def __init__(self, *, stats: StatsCollector | None = None,
-                 spider_getter: Callable[[], object] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        stats: StatsCollector | None = None,
+        spider_getter: Callable[[], object] | None = None,
+    ) -> None:
         self.stats = stats
         self._spider_getter = spider_getter or (lambda: None)
 

@@ -11,15 +11,24 @@ from scrapy.utils.asyncio import sleep
 from scrapy.utils.response import response_status_message
 
 from .backoff import backoff_delay, parse_retry_after
-from .common import BACKOFF_BASE, BACKOFF_MAX, MAX_RETRY_AFTER, count_outcome, positive_float, site_of
+from .common import (
+    BACKOFF_BASE,
+    BACKOFF_MAX,
+    MAX_RETRY_AFTER,
+    count_outcome,
+    positive_float,
+    site_of,
+)
 from .failures import classify_failure
 
 if TYPE_CHECKING:
+    from typing import Self
+
     from scrapy import Request
     from scrapy.crawler import Crawler
     from scrapy.http import Response
     from scrapy.settings import BaseSettings
-    from typing_extensions import Self
+    from scrapy.statscollectors import StatsCollector
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +69,9 @@ class PoliteRetryMiddleware(RetryMiddleware):
         return site_of(request, getattr(self.crawler, "spider", None))
 
     def _backoff(self, request: Request) -> float:
-        return backoff_delay(request.meta.get("retry_times", 0), self.backoff_base, self.backoff_max, self.rng)
+        return backoff_delay(
+            request.meta.get("retry_times", 0), self.backoff_base, self.backoff_max, self.rng
+        )
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
@@ -69,16 +80,23 @@ class PoliteRetryMiddleware(RetryMiddleware):
         header = response.headers.get(b"Retry-After")
         asked = parse_retry_after(header)
         if header is not None and asked is None:
-            logger.debug("Retry: unreadable Retry-After %(value)r from %(url)s; backing off instead",
-                         {"value": header, "url": response.url})
+            logger.debug(
+                "Retry: unreadable Retry-After %(value)r from %(url)s; backing off instead",
+                {"value": header, "url": response.url},
+            )
         if asked is not None and asked > self.max_retry_after:
             count_outcome(self.stats, "gave_up", status, site=site)
             count_outcome(self.stats, "retry_after_over_cap", status, site=site)
             logger.warning(
                 "Retry: %(url)s answered %(status)s with Retry-After %(asked).0f s, above "
                 "%(setting)s=%(cap).0f s; not retrying",
-                {"url": response.url, "status": status, "asked": asked,
-                 "setting": MAX_RETRY_AFTER, "cap": self.max_retry_after},
+                {
+                    "url": response.url,
+                    "status": status,
+                    "asked": asked,
+                    "setting": MAX_RETRY_AFTER,
+                    "cap": self.max_retry_after,
+                },
             )
             return response
         retry = self._retry(request, response_status_message(response.status))
@@ -87,14 +105,20 @@ class PoliteRetryMiddleware(RetryMiddleware):
             return response
         delay = asked if asked is not None else self._backoff(request)
         count_outcome(self.stats, "retried", status, site=site)
-        logger.debug("Retry: waiting %(delay).2f s before retrying %(url)s (%(status)s)",
-                     {"delay": delay, "url": request.url, "status": status})
+        logger.debug(
+            "Retry: waiting %(delay).2f s before retrying %(url)s (%(status)s)",
+            {"delay": delay, "url": request.url, "status": status},
+        )
         if delay > 0:
             await sleep(delay)
         return retry
 
-    async def process_exception(self, request: Request, exception: Exception) -> Request | Response | None:  # type: ignore[override]
-        if not isinstance(exception, self.exceptions_to_retry) or request.meta.get("dont_retry", False):
+    async def process_exception(  # type: ignore[override]
+        self, request: Request, exception: Exception
+    ) -> Request | Response | None:
+        if not isinstance(exception, self.exceptions_to_retry) or request.meta.get(
+            "dont_retry", False
+        ):
             return None
         detail, site = classify_failure(exception), self._site(request)
         retry = self._retry(request, exception)
@@ -108,5 +132,6 @@ class PoliteRetryMiddleware(RetryMiddleware):
         return retry
 
     @property
-    def stats(self) -> object:
-        return getattr(self.crawler, "stats", None) if hasattr(self, "crawler") else None
+    def stats(self) -> StatsCollector | None:
+        crawler = getattr(self, "crawler", None)  # unset until from_crawler
+        return crawler.stats if crawler is not None else None

@@ -12,14 +12,28 @@ import re
 from dataclasses import dataclass
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
-XML_TYPES = frozenset({
-    "application/xml", "text/xml", "application/rss+xml", "application/atom+xml",
-    "application/rdf+xml", "application/x-rss+xml", "application/x-atom+xml",
-})
-GZIP_TYPES = frozenset({
-    "application/gzip", "application/x-gzip", "application/x-gunzip", "application/gzipped",
-    "application/gzip-compressed", "application/x-gzip-compressed", "gzip/document",
-})
+XML_TYPES = frozenset(
+    {
+        "application/xml",
+        "text/xml",
+        "application/rss+xml",
+        "application/atom+xml",
+        "application/rdf+xml",
+        "application/x-rss+xml",
+        "application/x-atom+xml",
+    }
+)
+GZIP_TYPES = frozenset(
+    {
+        "application/gzip",
+        "application/x-gzip",
+        "application/x-gunzip",
+        "application/gzipped",
+        "application/gzip-compressed",
+        "application/x-gzip-compressed",
+        "gzip/document",
+    }
+)
 TEXT_TYPES = frozenset({"text/plain"})  # sitemaps may be plain lists of URLs
 
 # (prefix, type) checked in order; the first that matches names the body.
@@ -82,7 +96,7 @@ def sniff(body: bytes) -> str | None:
         if head.startswith(bom):
             if bom != b"\xef\xbb\xbf":
                 return None  # UTF-16 text: cannot be judged by ASCII patterns, and is not binary
-            head = head[len(bom):]
+            head = head[len(bom) :]
             break
     if b"\x00" in head:
         return "application/octet-stream"  # text formats never contain NUL bytes
@@ -96,7 +110,11 @@ def sniff(body: bytes) -> str | None:
     return None
 
 
-BINARY_TYPES = frozenset(kind for _, kind in _MAGIC) | {"image/webp", "video/mp4", "application/octet-stream"}
+BINARY_TYPES = frozenset(kind for _, kind in _MAGIC) | {
+    "image/webp",
+    "video/mp4",
+    "application/octet-stream",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,12 +154,18 @@ def judge_xml(declared: str | None, body: bytes) -> Verdict:
     if found in BINARY_TYPES:
         return Verdict(False, "skipped_non_xml", found)
     if found == "text/html":
-        return Verdict(False, "skipped_non_xml", "text/html")  # a soft-404 or login page, not a feed
+        return Verdict(
+            False, "skipped_non_xml", "text/html"
+        )  # a soft-404 or login page, not a feed
     if found == "application/xml":
         if declared in XML_TYPES:
             return Verdict(True, body_type=found)
-        return Verdict(True, "content_type_mismatch" if declared else "content_type_missing",
-                       declared or found, found)
+        return Verdict(
+            True,
+            "content_type_mismatch" if declared else "content_type_missing",
+            declared or found,
+            found,
+        )
     if declared in XML_TYPES or declared in TEXT_TYPES:
         return Verdict(True, body_type=declared)
     return Verdict(False, "skipped_non_xml", declared or "unknown")

@@ -67,6 +67,9 @@ EDGE: tuple[re.Pattern[str], ...] = (
     re.compile(r"^(?:©|\(c\)|copyright\b).{0,200}$", _I),
     re.compile(r"^.{0,150}\ball rights reserved\b.{0,100}$", _I),
     re.compile(r"^\S+@\S+\.\w+$|^(?:https?://|www\.|twitter\.com/|@)\S+$", _I),
+    re.compile(r"^follow\b.{0,150}\b(?:on|at)\s+(?:https?://|twitter|facebook|instagram)", _I),
+    re.compile(r"^(?:e-?mail|contact|reach)\b.{0,120}(?:\S+@\S+\.\w+|\btwitter\b)", _I),
+    re.compile(r"^if you (?:enjoyed|liked|value|appreciate)\b.{0,80}\b(?:article|story|journalism|content)\b", _I),
     re.compile(r"^(?:have a (?:news )?tip|got a (?:news )?tip|contact (?:the|our) (?:author|reporter|newsroom))\b.{0,200}$", _I),
     re.compile(r"^(?:updated|published|posted|last updated|first published|aktualisiert|veröffentlicht|publicado|atualizado|mis à jour|publié)\b.{0,60}$", _I),
     re.compile(r"^(?:by|von|por|par)\s+[\w.'’ -]{2,60}$", _I),
@@ -84,13 +87,16 @@ def words_key(text: str) -> str:
     return " ".join(re.findall(r"\w+", text.casefold()))
 
 
-def is_title_repeat(paragraph: str, title: str | None) -> bool:
-    if not title:
+def is_title_repeat(paragraph: str, titles: Iterable[str | None]) -> bool:
+    """The paragraph is one of the page's headline forms (a '<title>' may add ' | Site')."""
+    p = words_key(paragraph)
+    if not p:
         return False
-    p, t = words_key(paragraph), words_key(title)
-    if not p or not t:
-        return False
-    return p == t or (len(p) >= 20 and (t.startswith(p) or p.startswith(t)) and abs(len(p) - len(t)) <= 40)
+    for title in titles:
+        t = words_key(title or "")
+        if t and (p == t or (len(p) >= 20 and (t.startswith(p) or p.startswith(t)) and abs(len(p) - len(t)) <= 40)):
+            return True
+    return False
 
 
 def is_date_line(paragraph: str) -> bool:

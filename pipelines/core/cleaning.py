@@ -40,6 +40,8 @@ class CleanResult:
     """One reason per removed paragraph or prefix, in the order they were found."""
     removed: list[tuple[Reason, str]] = field(default_factory=list)
     """What was removed, for ``syndicrawl extract`` and debugging."""
+    date_lines: list[str] = field(default_factory=list)
+    """Date lines cut from under the headline: text-date candidates for the dates stage."""
 
     @property
     def text(self) -> str:
@@ -53,10 +55,11 @@ class CleanResult:
 @dataclass(slots=True)
 class _Pass:
     site: SiteConfig | None
-    title: str | None
+    titles: tuple[str, ...]
     learned: set[str]
     credits: list[Credit] = field(default_factory=list)
     removed: list[tuple[Reason, str]] = field(default_factory=list)
+    date_lines: list[str] = field(default_factory=list)
 
 
 class Cleaner:
@@ -72,11 +75,16 @@ class Cleaner:
         paragraphs: Sequence[str],
         *,
         title: str | None = None,
+        titles: Sequence[str] = (),
         site: SiteConfig | None = None,
         learn: bool = True,
     ) -> CleanResult:
-        """Clean ``paragraphs``; with ``learn`` (and a store and a site) also record them."""
-        first = _Pass(site, title, set())
+        """Clean ``paragraphs``; with ``learn`` (and a store and a site) also record them.
+
+        ``title`` and ``titles`` are the page's headline forms: a leading paragraph repeating one goes.
+        """
+        heads = tuple(t for t in (title, *titles) if t)
+        first = _Pass(site, heads, set())
         kept = self._run(list(paragraphs), first)
         if self.store is not None and site is not None:
             if learn:
@@ -84,7 +92,7 @@ class Cleaner:
             edges = kept[: self.store.options.edge] + kept[-self.store.options.edge :]
             learned = self.store.boilerplate(site.name, edges)
             if learned:
-                second = _Pass(site, title, learned)
+                second = _Pass(site, heads, learned)
                 return self._result(self._run(list(paragraphs), second), second)
         return self._result(kept, first)
 
@@ -107,12 +115,12 @@ class Cleaner:
         """Rules specific enough to fire anywhere, and teaser lists after a header."""
         patterns = ps.site.boilerplate.patterns if ps.site else ()
         out: list[str] = []
-        in_teasers = False
+        in_teasers = in_bullets = False
         for para in paras:
-            if in_teasers and bp.is_teaser_item(para):
+            if (in_teasers and bp.is_teaser_item(para)) or (in_bullets and para.startswith(("- ", "• "))):
                 ps.removed.append(("chrome", para))
                 continue
-            in_teasers = False
+            in_teasers = in_bullets = False
             if patterns and bp.site_rule(para, patterns):
                 ps.removed.append(("rule", para))
             elif bp.is_teaser_header(para):
@@ -120,6 +128,8 @@ class Cleaner:
                 in_teasers = True
             elif bp.chrome_anywhere(para):
                 ps.removed.append(("chrome", para))
+                # "Related: X" is often the first of a bulleted teaser list
+                in_bullets = bool(bp.TEASER_PREFIX.match(para))
             else:
                 out.append(para)
         return out
@@ -129,9 +139,12 @@ class Cleaner:
         if credit is not None:
             ps.credits.append(credit)
             return "credit"
-        if at_head and (bp.is_title_repeat(para, ps.title) or bp.is_date_line(para)):
+        if at_head and bp.is_title_repeat(para, ps.titles):
             return "chrome"
-        if bp.chrome_edge(para) or (not at_head and bp.is_date_line(para)):
+        if at_head and bp.is_date_line(para):
+            ps.date_lines.append(para)
+            return "chrome"
+        if bp.chrome_edge(para):
             return "chrome"
         if ps.learned and paragraph_hash(para) in ps.learned:
             return "learned"
@@ -189,6 +202,7 @@ class Cleaner:
             credit_line=line,
             stripped=[reason for reason, _ in ps.removed],
             removed=ps.removed,
+            date_lines=ps.date_lines,
         )
 
     def _credited(self, ps: _Pass) -> tuple[str | None, str | None]:

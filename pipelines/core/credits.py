@@ -177,13 +177,14 @@ class CreditFinder:
     def __init__(self, names: PublisherNames | None = None) -> None:
         self.names = names or PublisherNames()
 
-    def _agency(self, name: str) -> str | None:
-        """A known publisher in an agency-shaped place; 'AFP/NAN' or 'dpa, AFP' credit the first."""
-        for part in re.split(r"\s*(?:/|,|&|\band\b)\s*", name.strip()):
-            found = self.names.lookup(part)
-            if found:
-                return found
-        return None
+    def _agency(self, name: str, *, every: bool = False) -> str | None:
+        """A known publisher in an agency-shaped place; 'AFP/NAN' or 'dpa, AFP' credit the first.
+
+        With ``every``, all the parts must be known ('Allentown, PA' is a place, not a credit)."""
+        found = [self.names.lookup(part) for part in re.split(r"\s*(?:/|,|&|\band\b)\s*", name.strip()) if part]
+        if every and not all(found):
+            return None
+        return next((f for f in found if f), None)
 
     def _free(self, name: str) -> str | None:
         """A credited name from a 'Source:'-like line: known, or kept as given."""
@@ -225,7 +226,7 @@ class CreditFinder:
         if (m := BY_AGENCY.match(paragraph)) and (src := self._agency(m.group("source"))):
             return Credit(paragraph, src, "byline")
         bare = paragraph.strip(" ()[]-–—.")
-        if bare and (src := self._agency(bare)) and len(bare) <= 40:
+        if bare and len(bare) <= 40 and (src := self._agency(bare, every=True)):
             return Credit(paragraph, src, "agency")
         return None
 

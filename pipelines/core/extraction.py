@@ -17,10 +17,12 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urldefrag, urljoin
 
 import courlan
+import htmldate
 import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
@@ -28,7 +30,7 @@ from lxml.cssselect import CSSSelector
 from trafilatura.settings import Extractor
 from trafilatura.utils import load_html
 
-from pipelines.core.metadata import PageMetadata, normalise_language, read_metadata
+from pipelines.core.metadata import DateCandidate, PageMetadata, normalise_language, read_metadata
 
 if TYPE_CHECKING:
     from crawler.registry import SiteConfig
@@ -131,9 +133,12 @@ def normalise_url(url: str | None, base: str | None = None) -> str | None:
 
 
 def _parse(html: str) -> lxml_html.HtmlElement:
-    # an XML declaration with an encoding makes lxml refuse a str; the spider already decoded it
-    cleaned = _CONTROL.sub("", _ENCODING_DECL.sub("", html, count=1))
-    tree = load_html(cleaned)
+    tree = load_html(html)
+    if tree is None:
+        # control characters or an XML encoding declaration can defeat lxml on a str; the spider
+        # already decoded the page, so they carry no information
+        cleaned = _CONTROL.sub("", _ENCODING_DECL.sub("", html, count=1))
+        tree = load_html(cleaned) or load_html(f"<html><body>{cleaned}</body></html>")
     if tree is None:
         raise EmptyExtractionError("HTML could not be parsed into a document")
     return tree
@@ -168,6 +173,40 @@ def split_paragraphs(text: str) -> list[str]:
     return paragraphs
 
 
+def add_fallback_dates(
+    tree: lxml_html.HtmlElement, url: str, meta: PageMetadata, fetched_at: datetime | None
+) -> None:
+    """Text and URL date candidates, for pages without a trusted structured publication date.
+
+    htmldate is slow on large pages and adds nothing when JSON-LD or article:published_time is
+    there, so it runs only without them (and here, because the clean stage frees the HTML).
+    """
+    from pipelines.core.dating import url_date  # dating imports metadata, not extraction
+
+    strong = any(
+        d.kind == "published" and ((d.source == "jsonld" and d.rank <= 1) or (d.source == "meta" and d.rank <= 1))
+        for d in meta.dates
+    )
+    if not strong:
+        try:
+            found = htmldate.find_date(
+                tree,
+                original_date=True,
+                extensive_search=True,
+                url=url,
+                outputformat="%Y-%m-%d",
+                max_date=fetched_at.strftime("%Y-%m-%d") if fetched_at else None,
+            )
+        except Exception as exc:  # htmldate raises assorted errors on odd trees; a date is optional
+            logger.debug("extract: htmldate failed on %(url)s: %(exc)s", {"url": url, "exc": exc})
+            found = None
+        if found:
+            meta.dates.append(DateCandidate(found, "text", "published", 0, "htmldate"))
+    in_url = url_date(url)
+    if in_url:
+        meta.dates.append(DateCandidate(in_url, "url", "published", 0, "url"))
+
+
 class ArticleExtractor:
     """The extraction core with its options built once; :meth:`extract` is called per page."""
 
@@ -175,7 +214,10 @@ class ArticleExtractor:
         self.options = options or ExtractOptions()
         self._trafilatura = self.options.trafilatura_options()
 
-    def extract(self, html: str | None, url: str, site: SiteConfig | None = None) -> Extraction:
+    def extract(
+        self, html: str | None, url: str, site: SiteConfig | None = None, fetched_at: datetime | None = None
+    ) -> Extraction:
+        """Extract one page; ``fetched_at`` bounds the htmldate fallback (no dates after the fetch)."""
         opts = self.options
         if html is None or not html.strip():
             raise EmptyExtractionError(f"page has no HTML: {url}")
@@ -206,6 +248,7 @@ class ArticleExtractor:
             raise BodyTooShortError(
                 f"body has {chars} chars, below SYNDICRAWL_EXTRACT_MIN_CHARS={opts.min_chars}: {url}"
             )
+        add_fallback_dates(tree, url, meta, fetched_at)
         return Extraction(
             paragraphs=paragraphs,
             title=meta.title,

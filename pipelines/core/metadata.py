@@ -80,6 +80,9 @@ class PageMetadata:
     canonical_url: str | None = None
     language: str | None = None
     site_name: str | None = None
+    titles: list[str] = field(default_factory=list)
+    """Every headline form seen (JSON-LD, og/twitter title, <title>, first <h1>): the clean stage
+    drops a leading paragraph that repeats any of them."""
     types: set[str] = field(default_factory=set)
     """Lower-cased JSON-LD ``@type`` values and ``og:type`` of the page."""
     dates: list[DateCandidate] = field(default_factory=list)
@@ -164,7 +167,9 @@ def _add_unique(target: list[str], names: list[str]) -> None:
 
 def _read_jsonld(tree: lxml_html.HtmlElement, meta: PageMetadata) -> None:
     article_seen = False
-    for script in tree.xpath('//script[contains(translate(@type, "LDJSON", "ldjson"), "ld+json")]'):
+    for script in tree.iter("script"):
+        if "ld+json" not in (script.get("type") or "").lower():
+            continue
         data = _load_json(script.text or "")
         if data is None:
             continue
@@ -204,8 +209,9 @@ def _read_meta(tree: lxml_html.HtmlElement, meta: PageMetadata, jsonld_title: st
         if key in META_DATES:
             kind, rank = META_DATES[key]
             meta.dates.append(DateCandidate(content, "meta", kind, rank, key))
-        elif key == "og:title":
-            og_title = content
+        elif key in ("og:title", "twitter:title"):
+            og_title = og_title or content
+            meta.titles.append(content)
         elif key == "og:type":
             meta.types.add("og:article" if content.lower() == "article" else f"og:{content.lower()}")
         elif key == "og:site_name":
@@ -223,20 +229,27 @@ def _read_meta(tree: lxml_html.HtmlElement, meta: PageMetadata, jsonld_title: st
 
 
 def _read_html(tree: lxml_html.HtmlElement, meta: PageMetadata) -> None:
-    for link in tree.xpath('//link[@href and contains(concat(" ", translate(@rel, "CANOLI", "canoli"), " "), " canonical ")]'):
-        meta.canonical_url = link.get("href").strip() or meta.canonical_url
-        break
+    for link in tree.iter("link"):
+        if "canonical" in (link.get("rel") or "").lower().split() and (link.get("href") or "").strip():
+            meta.canonical_url = link.get("href", "").strip()
+            break
     if not meta.title:
         for el in tree.xpath("//title"):
             text = _clean(el.text_content())
             if text:
                 meta.title = _TITLE_SUFFIX.sub("", text)
                 break
+    for el in tree.xpath("(//title)[1] | (//h1)[1]"):
+        text = _clean(el.text_content())
+        if text and len(text) <= 300:
+            meta.titles.append(text)
     if not meta.language:
         lang = tree.get("lang") or tree.get("{http://www.w3.org/XML/1998/namespace}lang")
         meta.language = _clean(lang)
     # microdata itemprop dates (``<time itemprop="datePublished" datetime=...>``)
-    for el in tree.xpath('//*[@itemprop="datePublished" or @itemprop="dateModified"][@datetime or @content]'):
+    for el in tree.iter("time"):
+        if el.get("itemprop") not in ("datePublished", "dateModified"):
+            continue
         raw = _clean(el.get("datetime") or el.get("content"))
         if raw:
             kind: DateKind = "published" if el.get("itemprop") == "datePublished" else "modified"
@@ -258,5 +271,7 @@ def read_metadata(tree: lxml_html.HtmlElement) -> PageMetadata:
     jsonld_title = meta.title
     _read_meta(tree, meta, jsonld_title)
     _read_html(tree, meta)
+    if meta.title:
+        meta.titles.insert(0, meta.title)
     meta.language = normalise_language(meta.language)
     return meta

@@ -36,7 +36,10 @@ INDEX = b"""<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/sc
 
 def test_rss_entries_with_dates_and_language() -> None:
     entries = parse_feed(RSS)
-    assert [e.url for e in entries] == ["https://a.example/n/1.html?utm_source=rss", "https://a.example/n/2.html"]
+    assert [e.url for e in entries] == [
+        "https://a.example/n/1.html?utm_source=rss",
+        "https://a.example/n/2.html",
+    ]
     assert entries[0].title == "Puente nuevo"
     assert entries[0].published_raw == "Fri, 27 Nov 2026 08:30:00 +0100"
     assert entries[0].language == "es"
@@ -105,7 +108,13 @@ def test_gzip_bomb_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
         ("https://e.example:443/a", "https://e.example/a"),
         ("http://127.0.0.1:8001/news/1.html", "http://127.0.0.1:8001/news/1.html"),
     ],
-    ids=["host-case-port-fragment", "tracking", "query-order", "https-default-port", "keeps-other-port"],
+    ids=[
+        "host-case-port-fragment",
+        "tracking",
+        "query-order",
+        "https-default-port",
+        "keeps-other-port",
+    ],
 )
 def test_normalize_url(url: str, key: str) -> None:
     assert normalize_url(url) == key

@@ -50,7 +50,11 @@ def test_site_with_port_owns_only_that_port() -> None:
         ({"name": "../../x"}, "name", "lowercase letters"),
         ({"timezone": "Mars/Olympus"}, "timezone", "IANA time zone"),
         ({"language": "english"}, "language", "ISO 639-1"),
-        ({"article_url_pattern": "(unclosed"}, "article_url_pattern", "valid Python regular expression"),
+        (
+            {"article_url_pattern": "(unclosed"},
+            "article_url_pattern",
+            "valid Python regular expression",
+        ),
         ({"start": {}}, "start", "at least one feed"),
         ({"start": {"rss": ["ftp://x/"]}}, "start.rss", "http(s) URL"),
         ({"start": {"podcasts": ["/p"]}}, "start.podcasts", "one of"),
@@ -62,7 +66,9 @@ def test_site_with_port_owns_only_that_port() -> None:
     ],
     ids=lambda v: v if isinstance(v, str) else None,
 )
-def test_bad_field_gives_one_clear_line(tmp_path: Path, change: dict, field: str, allowed: str) -> None:
+def test_bad_field_gives_one_clear_line(
+    tmp_path: Path, change: dict, field: str, allowed: str
+) -> None:
     path = write(tmp_path, "bad.yaml", {**GOOD, **change})
     with pytest.raises(SiteConfigError) as info:
         load_sites(tmp_path)
@@ -99,5 +105,7 @@ def test_crawl_command_rejects_bad_file_with_exit_2(tmp_path: Path, run_cli) -> 
     result = run_cli("crawl", "--sites", str(sites), "--output", str(tmp_path / "out"))
     assert result.returncode == 2, result.stderr
     lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert lines == [f"syndicrawl: {sites / 'bad.yaml'}: field 'role': bad value 'wire': 'original' or 'syndicator'"]
+    assert lines == [
+        f"syndicrawl: {sites / 'bad.yaml'}: field 'role': bad value 'wire': 'original' or 'syndicator'"
+    ]
     assert not (tmp_path / "out").exists()

@@ -8,7 +8,15 @@ from crawler.state.seen import SeenEntry, SQLiteSeenStore, decide
 
 
 def entry(lastmod: str | None) -> SeenEntry:
-    return SeenEntry(key="k", site="s", lastmod=lastmod, etag='"e1"', last_modified=None, content_sha256="a" * 64, outcome="exported")
+    return SeenEntry(
+        key="k",
+        site="s",
+        lastmod=lastmod,
+        etag='"e1"',
+        last_modified=None,
+        content_sha256="a" * 64,
+        outcome="exported",
+    )
 
 
 @pytest.mark.parametrize(
@@ -22,7 +30,15 @@ def entry(lastmod: str | None) -> SeenEntry:
         ("2026-11-27T10:00:00Z", "Fri, 27 Nov 2026 10:30:00 GMT", "changed"),
         ("2026-11-27T10:00:00Z", "2026-11-26", "unchanged"),
     ],
-    ids=["no-dates", "first-lastmod", "same-instant", "same-instant-other-offset", "newer", "rfc822-newer", "older"],
+    ids=[
+        "no-dates",
+        "first-lastmod",
+        "same-instant",
+        "same-instant-other-offset",
+        "newer",
+        "rfc822-newer",
+        "older",
+    ],
 )
 def test_decide_seen(stored: str | None, discovered: str | None, decision: str) -> None:
     assert decide(entry(stored), discovered) == decision

@@ -16,7 +16,10 @@ SITE = parse_site(
         "name": "harbor",
         "role": "original",
         "base_url": "https://harbor.example/",
-        "start": {"news_sitemaps": ["/news.xml"], "listings": [{"url": "/news/", "next": "a.next::attr(href)"}]},
+        "start": {
+            "news_sitemaps": ["/news.xml"],
+            "listings": [{"url": "/news/", "next": "a.next::attr(href)"}],
+        },
         "article_url_pattern": r"/news/\d{4}/",
     }
 )
@@ -49,7 +52,9 @@ def test_news_sitemap_hints_reach_the_article_request(spider: NewsSpider) -> Non
     assert request.meta["download_slot"] == "harbor"
     hints = spider._hints[request.url]
     assert hints["title"] == "Bridge reopens"
-    assert hints["published_raw"] == "2026-11-27T08:15:00Z" and hints["published_source"] == "sitemap"
+    assert (
+        hints["published_raw"] == "2026-11-27T08:15:00Z" and hints["published_source"] == "sitemap"
+    )
     assert hints["language"] == "en"
     stats = spider.crawler.stats
     assert stats.get_value("syndicrawl/site/harbor/discovery/discovered_count") == 1
@@ -60,23 +65,45 @@ def test_article_found_twice_is_requested_once(spider: NewsSpider) -> None:
     listing = HtmlResponse(
         url="https://harbor.example/news/",
         body=b'<a href="/news/2026/bridge.html#top">x</a><a class="next" href="/news/?page=2">next</a>',
-        request=Request("https://harbor.example/news/", meta={"site": "harbor", "kind": "listing", "listing": SITE.start.listings[0], "listing_page": 1}),
+        request=Request(
+            "https://harbor.example/news/",
+            meta={
+                "site": "harbor",
+                "kind": "listing",
+                "listing": SITE.start.listings[0],
+                "listing_page": 1,
+            },
+        ),
     )
     second = list(spider.parse_listing(listing))
     assert len(first) == 1
-    assert [r.meta["kind"] for r in second] == ["listing"]  # only the next page, not the article again
+    assert [r.meta["kind"] for r in second] == [
+        "listing"
+    ]  # only the next page, not the article again
     assert second[0].url == "https://harbor.example/news/?page=2"
 
 
 def test_unchanged_article_is_not_requested(tmp_path: Path) -> None:
     store = SQLiteSeenStore(tmp_path / "seen.sqlite3")
-    store.record(SeenEntry("https://harbor.example/news/2026/bridge.html", "harbor", "2026-11-27T10:00:00Z", '"v1"', None, "b" * 64, "exported"))
+    store.record(
+        SeenEntry(
+            "https://harbor.example/news/2026/bridge.html",
+            "harbor",
+            "2026-11-27T10:00:00Z",
+            '"v1"',
+            None,
+            "b" * 64,
+            "exported",
+        )
+    )
     crawler = get_crawler(NewsSpider, {"SYNDICRAWL_STATE_DIR": str(tmp_path)})
     crawler._apply_settings()
     spider = NewsSpider.from_crawler(crawler, sites={"harbor": SITE}, seen_store=store)
     assert list(spider.parse_sitemap(sitemap_response(NEWS_SITEMAP))) == []
     assert crawler.stats.get_value("syndicrawl/site/harbor/discovery/skipped_unchanged_count") == 1
-    changed = NEWS_SITEMAP.replace(b"<lastmod>2026-11-27T10:00:00Z", b"<lastmod>2026-11-27T12:00:00Z")
+    changed = NEWS_SITEMAP.replace(
+        b"<lastmod>2026-11-27T10:00:00Z", b"<lastmod>2026-11-27T12:00:00Z"
+    )
     spider._hints.clear()
     (request,) = spider.parse_sitemap(sitemap_response(changed))
     assert request.headers.get("If-None-Match") == b'"v1"'
@@ -85,7 +112,13 @@ def test_unchanged_article_is_not_requested(tmp_path: Path) -> None:
 
 def test_article_response_becomes_item(spider: NewsSpider) -> None:
     (request,) = spider.parse_sitemap(sitemap_response(NEWS_SITEMAP))
-    response = HtmlResponse(url=request.url, body="<html><p>Caf\u00e9</p></html>".encode(), encoding="utf-8", request=request, headers={"ETag": '"v2"'})
+    response = HtmlResponse(
+        url=request.url,
+        body="<html><p>Caf\u00e9</p></html>".encode(),
+        encoding="utf-8",
+        request=request,
+        headers={"ETag": '"v2"'},
+    )
     (item,) = spider.parse_article(response)
     assert isinstance(item, ArticleItem)
     assert item.url == request.url and item.site == "harbor" and "Caf\u00e9" in (item.html or "")

@@ -24,7 +24,7 @@ class SyndicationOptions:
     """Shared bucket keys for a candidate (a shared lead or body hash counts too)."""
     index_keys: int = 24
     """Smallest sketch values posted per article (bucket rows per article, plus 2 exact hashes)."""
-    query_keys: int = 64
+    query_keys: int = 40
     """Smallest shingle values of a query looked up (more finds short stored copies of long queries)."""
     max_bucket: int = 500
     """Buckets holding more articles (boilerplate shingles) are ignored."""

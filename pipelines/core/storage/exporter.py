@@ -68,7 +68,9 @@ class ExportOptions:
         if self.batch_size < 1:
             raise ValueError(f"batch_size={self.batch_size!r}: use an integer >= 1")
         if self.compression not in COMPRESSIONS:
-            raise ValueError(f"compression={self.compression!r}: use one of {', '.join(COMPRESSIONS)}")
+            raise ValueError(
+                f"compression={self.compression!r}: use one of {', '.join(COMPRESSIONS)}"
+            )
         if self.retries < 0:
             raise ValueError(f"retries={self.retries!r}: use an integer >= 0")
         if self.backoff_seconds < 0:
@@ -155,7 +157,13 @@ class Exporter:
             )
         if state.start is None:
             self.spool.write_start(
-                RunStart(self.options.run_id, self._uri, self.schema_version, self.options.compression, self._started_at)
+                RunStart(
+                    self.options.run_id,
+                    self._uri,
+                    self.schema_version,
+                    self.options.compression,
+                    self._started_at,
+                )
             )
         else:  # the same run id again (a retried run): carry on after its parts
             self._started_at = state.start.started_at
@@ -167,7 +175,11 @@ class Exporter:
         """Spool one record; its partition and encoded size. ``InvalidKeyPart`` or ``SpoolError``."""
         partition = partition_of(record, today=self._today)
         line = encode_record(record)
-        self.spool.append(partition, line)
+        try:
+            self.spool.append(partition, line)
+        except SpoolError as exc:
+            self.spool_failure = self.spool_failure or exc
+            raise
         self._open[partition] = self._open.get(partition, 0) + 1
         if self._open[partition] >= self.options.batch_size:
             self._seal(partition)
@@ -247,10 +259,10 @@ class Exporter:
         try:
             job(*args)
         except SpoolError as exc:
-            logger.error("Export: spool failure: %(error)s", {"error": exc}, exc_info=True)
+            logger.exception("Export: spool failure: %(error)s", {"error": exc})
             self.spool_failure = self.spool_failure or exc
         except Exception as exc:
-            logger.error("Export: unexpected failure in the upload thread", exc_info=True)
+            logger.exception("Export: unexpected failure in the upload thread")
             self.spool_failure = self.spool_failure or SpoolError(f"upload thread failed: {exc!r}")
 
     def _finish_part(self, batch: Path, key: str) -> None:
@@ -271,7 +283,9 @@ class Exporter:
             try:
                 run.acquire()
             except SpoolBusy:
-                logger.info("Export: %(run)s belongs to a live process, not uploading it", {"run": run.path})
+                logger.info(
+                    "Export: %(run)s belongs to a live process, not uploading it", {"run": run.path}
+                )
                 continue
             try:
                 self._upload_leftover(run)
@@ -284,7 +298,10 @@ class Exporter:
             if not run.parts():
                 run.remove()  # killed before its first journal line: nothing to keep
                 return
-            logger.warning("Export: %(run)s has parts but no journal start, not uploading it", {"run": run.path})
+            logger.warning(
+                "Export: %(run)s has parts but no journal start, not uploading it",
+                {"run": run.path},
+            )
             self.on_event("leftover_skipped", None, 1)
             return
         if state.start.output_uri != self._uri:
@@ -313,7 +330,9 @@ class Exporter:
             compression=state.start.compression,
             parts=parts,
         )
-        if self.uploader.put_bytes(encode_manifest(manifest), manifest_key(state.start.run_id), "manifest"):
+        if self.uploader.put_bytes(
+            encode_manifest(manifest), manifest_key(state.start.run_id), "manifest"
+        ):
             run.remove()
             self._leftovers.append(state.start.run_id)
             self.on_event("leftover_runs", None, 1)

@@ -29,13 +29,17 @@ MANIFEST_KEY_RE = re.compile(r"^manifests/run=(?P<run_id>[A-Za-z0-9][A-Za-z0-9-]
 
 def check_site(site: str) -> str:
     if not SITE_NAME_RE.match(site):
-        raise InvalidKeyPart(f"site name {site!r} is not allowed in an object key: use [a-z0-9][a-z0-9-]{{0,62}}")
+        raise InvalidKeyPart(
+            f"site name {site!r} is not allowed in an object key: use [a-z0-9][a-z0-9-]{{0,62}}"
+        )
     return site
 
 
 def check_run_id(run_id: str) -> str:
     if not RUN_ID_RE.match(run_id):
-        raise InvalidKeyPart(f"run id {run_id!r} is not allowed in an object key: use [A-Za-z0-9][A-Za-z0-9-]{{0,79}}")
+        raise InvalidKeyPart(
+            f"run id {run_id!r} is not allowed in an object key: use [A-Za-z0-9][A-Za-z0-9-]{{0,79}}"
+        )
     return run_id
 
 

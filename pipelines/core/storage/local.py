@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -44,7 +45,8 @@ class LocalSink:
             write(tmp)
             os.replace(tmp, target)
         except OSError as exc:
-            tmp.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
             raise self._error(exc, "writing", key) from exc
 
     def put_file(self, path: Path, key: str, *, content_type: str) -> None:
@@ -57,7 +59,9 @@ class LocalSink:
         try:
             return self._path(key).read_bytes()
         except FileNotFoundError as exc:
-            raise ObjectNotFound(f"{key!r} does not exist in {self.root}", store=self.describe()) from exc
+            raise ObjectNotFound(
+                f"{key!r} does not exist in {self.root}", store=self.describe()
+            ) from exc
         except OSError as exc:
             raise self._error(exc, "reading", key) from exc
 

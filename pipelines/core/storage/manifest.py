@@ -60,7 +60,9 @@ def build_manifest(
 
 
 def encode_manifest(manifest: dict[str, Any]) -> bytes:
-    return (json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+    return (json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode(
+        "utf-8"
+    )
 
 
 def parse_manifest(data: bytes, key: str) -> tuple[dict[str, Any], list[PartInfo]]:
@@ -75,8 +77,15 @@ def parse_manifest(data: bytes, key: str) -> tuple[dict[str, Any], list[PartInfo
     for index, entry in enumerate(manifest["files"]):
         try:
             parts.append(
-                PartInfo(str(entry["key"]), int(entry["records"]), int(entry["bytes"]), str(entry["sha256"]))
+                PartInfo(
+                    str(entry["key"]),
+                    int(entry["records"]),
+                    int(entry["bytes"]),
+                    str(entry["sha256"]),
+                )
             )
         except (TypeError, KeyError, ValueError) as exc:
-            raise ValueError(f"{key}: files[{index}] needs key, records, bytes and sha256: {exc!r}") from exc
+            raise ValueError(
+                f"{key}: files[{index}] needs key, records, bytes and sha256: {exc!r}"
+            ) from exc
     return manifest, parts

@@ -27,7 +27,9 @@ class RecordValidator:
     def problems(self, record: Any, *, limit: int = 3) -> list[str]:
         """Up to ``limit`` readable problems (``path: message``); empty when the record is valid."""
         found = []
-        for error in sorted(self._validator.iter_errors(record), key=lambda e: [str(p) for p in e.absolute_path]):
+        for error in sorted(
+            self._validator.iter_errors(record), key=lambda e: [str(p) for p in e.absolute_path]
+        ):
             path = ".".join(str(p) for p in error.absolute_path) or "(record)"
             found.append(f"{path}: {error.message}")
             if len(found) >= limit:

@@ -14,8 +14,20 @@ from typing import Any
 from pipelines.core.storage.errors import ObjectNotFound, StorageError, StoreError
 from pipelines.core.storage.sink import DEFAULT_MULTIPART_THRESHOLD, ObjectInfo
 
-_DENIED = {"AccessDenied", "Forbidden", "AllAccessDisabled", "InvalidAccessKeyId", "SignatureDoesNotMatch"}
-_THROTTLED = {"SlowDown", "Throttling", "ThrottlingException", "RequestTimeout", "ServiceUnavailable"}
+_DENIED = {
+    "AccessDenied",
+    "Forbidden",
+    "AllAccessDisabled",
+    "InvalidAccessKeyId",
+    "SignatureDoesNotMatch",
+}
+_THROTTLED = {
+    "SlowDown",
+    "Throttling",
+    "ThrottlingException",
+    "RequestTimeout",
+    "ServiceUnavailable",
+}
 
 
 class S3Sink:
@@ -49,7 +61,9 @@ class S3Sink:
             # S3-compatible servers (MinIO, Ceph, moto) are usually reached by path, not subdomain.
             s3={"addressing_style": "path"} if endpoint_url else None,
         )
-        self._client: Any = boto3.session.Session().client("s3", endpoint_url=endpoint_url, config=config)
+        self._client: Any = boto3.session.Session().client(
+            "s3", endpoint_url=endpoint_url, config=config
+        )
         self._transfer = TransferConfig(
             multipart_threshold=multipart_threshold,
             multipart_chunksize=max(multipart_threshold // 2, 5 * 1024 * 1024),
@@ -90,9 +104,7 @@ class S3Sink:
             reason = "no_credentials"
         elif isinstance(cause, ConnectTimeoutError | ReadTimeoutError):
             reason, retryable = "timeout", True
-        elif isinstance(cause, EndpointConnectionError | ConnectionClosedError | ConnectionError):
-            reason, retryable = "connection", True
-        elif isinstance(cause, OSError):
+        elif isinstance(cause, EndpointConnectionError | ConnectionClosedError | OSError):
             reason, retryable = "connection", True
         return StoreError(
             f"{action} {self.prefix}{key} in bucket {self.bucket} failed: {exc}",
@@ -115,7 +127,9 @@ class S3Sink:
 
     def put_bytes(self, data: bytes, key: str, *, content_type: str) -> None:
         try:
-            self._client.put_object(Bucket=self.bucket, Key=self.prefix + key, Body=data, ContentType=content_type)
+            self._client.put_object(
+                Bucket=self.bucket, Key=self.prefix + key, Body=data, ContentType=content_type
+            )
         except Exception as exc:
             raise self._error(exc, "uploading", key) from exc
 

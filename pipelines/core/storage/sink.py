@@ -72,7 +72,9 @@ def open_sink(
     if parts.scheme == "file":
         return LocalSink(Path(parts.path))
     if parts.scheme and len(parts.scheme) > 1:  # a one-letter scheme is a Windows drive
-        raise ValueError(f"output URI {uri!r} has scheme {parts.scheme!r}: use s3://, file:// or a local path")
+        raise ValueError(
+            f"output URI {uri!r} has scheme {parts.scheme!r}: use s3://, file:// or a local path"
+        )
     return LocalSink(Path(uri))
 
 

@@ -138,7 +138,9 @@ class SpoolRun:
                 journal.flush()
                 os.fsync(journal.fileno())
         except OSError as exc:
-            raise SpoolError(f"cannot write the spool journal {self.path / JOURNAL}: {exc}") from exc
+            raise SpoolError(
+                f"cannot write the spool journal {self.path / JOURNAL}: {exc}"
+            ) from exc
 
     def write_start(self, start: RunStart) -> None:
         self._journal({"event": "start", **asdict(start)})
@@ -268,4 +270,8 @@ def leftover_runs(spool_dir: Path, *, exclude: str) -> list[SpoolRun]:
     """Spool runs other than ``exclude``, oldest run id first (ids start with their UTC time)."""
     if not spool_dir.is_dir():
         return []
-    return [SpoolRun(path) for path in sorted(spool_dir.iterdir()) if path.is_dir() and path.name != exclude]
+    return [
+        SpoolRun(path)
+        for path in sorted(spool_dir.iterdir())
+        if path.is_dir() and path.name != exclude
+    ]

@@ -51,12 +51,16 @@ class Uploader:
     def put_file(self, path: Path, key: str, kind: str) -> bool:
         """Upload ``path`` as ``key``; False if it failed or the breaker is open."""
         size = path.stat().st_size
-        ok = self._attempt(lambda: self.sink.put_file(path, key, content_type=content_type(key)), key)
+        ok = self._attempt(
+            lambda: self.sink.put_file(path, key, content_type=content_type(key)), key
+        )
         self._count(ok, kind, size)
         return ok
 
     def put_bytes(self, data: bytes, key: str, kind: str) -> bool:
-        ok = self._attempt(lambda: self.sink.put_bytes(data, key, content_type=content_type(key)), key)
+        ok = self._attempt(
+            lambda: self.sink.put_bytes(data, key, content_type=content_type(key)), key
+        )
         self._count(ok, kind, len(data))
         return ok
 
@@ -89,8 +93,14 @@ class Uploader:
                 self.on_event("retries", exc.reason, 1)
                 logger.warning(
                     "Export: upload of %(key)s failed (%(reason)s), retry %(retry)d/%(retries)d in %(delay).1fs: %(error)s",
-                    {"key": key, "reason": exc.reason, "retry": attempt + 1, "retries": self.retries,
-                     "delay": delay, "error": exc},
+                    {
+                        "key": key,
+                        "reason": exc.reason,
+                        "retry": attempt + 1,
+                        "retries": self.retries,
+                        "delay": delay,
+                        "error": exc,
+                    },
                 )
                 self.sleep(delay)
             else:

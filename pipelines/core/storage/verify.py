@@ -78,7 +78,9 @@ def _check_records(body: bytes, key: str, validator: RecordValidator) -> tuple[i
     return len(lines), problems
 
 
-def _check_part(sink: ArticleSink, part: PartInfo, validator: RecordValidator, report: VerifyReport) -> None:
+def _check_part(
+    sink: ArticleSink, part: PartInfo, validator: RecordValidator, report: VerifyReport
+) -> None:
     try:
         data = sink.get_bytes(part.key)
     except ObjectNotFound:
@@ -87,10 +89,14 @@ def _check_part(sink: ArticleSink, part: PartInfo, validator: RecordValidator, r
     report.files += 1
     report.bytes += len(data)
     if len(data) != part.bytes:
-        report.problems.append(Problem(part.key, f"size is {len(data)} bytes, manifest says {part.bytes}"))
+        report.problems.append(
+            Problem(part.key, f"size is {len(data)} bytes, manifest says {part.bytes}")
+        )
     digest = hashlib.sha256(data).hexdigest()
     if digest != part.sha256:
-        report.problems.append(Problem(part.key, f"sha256 is {digest}, manifest says {part.sha256}"))
+        report.problems.append(
+            Problem(part.key, f"sha256 is {digest}, manifest says {part.sha256}")
+        )
     try:
         body = gzip.decompress(data) if part.key.endswith(".gz") else data
     except (OSError, EOFError) as exc:
@@ -100,7 +106,9 @@ def _check_part(sink: ArticleSink, part: PartInfo, validator: RecordValidator, r
     report.records += count
     report.problems.extend(problems)
     if count != part.records:
-        report.problems.append(Problem(part.key, f"has {count} record(s), manifest says {part.records}"))
+        report.problems.append(
+            Problem(part.key, f"has {count} record(s), manifest says {part.records}")
+        )
 
 
 def verify_export(sink: ArticleSink, validator: RecordValidator | None = None) -> VerifyReport:
@@ -120,10 +128,16 @@ def verify_export(sink: ArticleSink, validator: RecordValidator | None = None) -
             continue
         run_id = MANIFEST_KEY_RE.match(info.key)["run_id"]  # type: ignore[index]
         if manifest.get("run_id") != run_id:
-            report.problems.append(Problem(info.key, f"run_id is {manifest.get('run_id')!r}, key says {run_id!r}"))
+            report.problems.append(
+                Problem(info.key, f"run_id is {manifest.get('run_id')!r}, key says {run_id!r}")
+            )
         totals = manifest.get("totals", {})
-        if totals.get("records") != sum(p.records for p in parts) or totals.get("files") != len(parts):
-            report.problems.append(Problem(info.key, f"totals {totals} do not match its files list"))
+        if totals.get("records") != sum(p.records for p in parts) or totals.get("files") != len(
+            parts
+        ):
+            report.problems.append(
+                Problem(info.key, f"totals {totals} do not match its files list")
+            )
         for part in parts:
             listed.add(part.key)
             match = PART_KEY_RE.match(part.key)

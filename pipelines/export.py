@@ -1,0 +1,253 @@
+"""Export stage [500]: validated records -> local spool -> object store, manifest last.
+
+The layout of the export and its guarantees are in :mod:`pipelines.core.storage`. Scrapy's
+``FEEDS`` is not used: its S3 storage logs a failed upload and still exits 0, and it cannot write
+partitioned keys or manifests.
+
+The runner reads the outcome from ``crawler.stats.get_value("syndicrawl/export/run_failed")``
+(1 = the export failed, the spool is kept and the run must exit non-zero) or from
+``ExportPipeline.failed``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Self
+
+from scrapy.utils.asyncio import run_in_thread
+
+from crawler.items import SCHEMA_RESOURCE, SCHEMA_VERSION, ArticleItem, to_record
+from pipelines.core.storage import (
+    ArticleSink,
+    Exporter,
+    ExportOptions,
+    ExportResult,
+    InvalidKeyPart,
+    RecordValidator,
+    SpoolError,
+    new_run_id,
+)
+from pipelines.core.storage.layout import COMPRESSIONS, check_run_id
+from pipelines.core.storage.sink import DEFAULT_MULTIPART_THRESHOLD, MIN_MULTIPART_THRESHOLD
+from pipelines.errors import ExportFailed, InvalidRecord
+from pipelines.stats import count
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
+    from scrapy.statscollectors import StatsCollector
+
+logger = logging.getLogger(__name__)
+
+STAGE = "export"
+RUN_FAILED_STAT = "syndicrawl/export/run_failed"
+FAILURE_MESSAGE_STAT = "syndicrawl/export/failure_message"  # read by crawler.runner.run_problems
+
+OUTPUT_URI = "SYNDICRAWL_OUTPUT_URI"
+STATE_DIR = "SYNDICRAWL_STATE_DIR"
+RUN_ID = "SYNDICRAWL_RUN_ID"
+BATCH_SIZE = "SYNDICRAWL_EXPORT_BATCH_SIZE"
+COMPRESSION = "SYNDICRAWL_EXPORT_COMPRESSION"
+RETRIES = "SYNDICRAWL_EXPORT_RETRIES"
+BACKOFF_SECONDS = "SYNDICRAWL_EXPORT_BACKOFF_SECONDS"
+MULTIPART_THRESHOLD = "SYNDICRAWL_EXPORT_MULTIPART_THRESHOLD"
+SPOOL_SUBDIR = "spool"
+
+
+def _integer(settings: BaseSettings, name: str, default: int, minimum: int) -> int:
+    raw = settings.get(name, default)
+    try:
+        if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
+            raise ValueError
+        value = int(raw)
+    except (TypeError, ValueError):
+        value = minimum - 1
+    if value < minimum:
+        raise ValueError(f"{name}={raw!r} is not allowed: use an integer >= {minimum}")
+    return value
+
+
+def _number(settings: BaseSettings, name: str, default: float) -> float:
+    raw = settings.get(name, default)
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        value = -1.0
+    if value < 0 or isinstance(raw, bool):
+        raise ValueError(f"{name}={raw!r} is not allowed: use a number of seconds >= 0")
+    return value
+
+
+def options_from_settings(settings: BaseSettings) -> ExportOptions:
+    """The export options of a crawl; ``ValueError`` names the setting, the value and what is allowed."""
+    uri = str(settings.get(OUTPUT_URI) or "./syndicrawl-output")
+    state_dir = Path(str(settings.get(STATE_DIR) or "./syndicrawl-output/.state"))
+    run_id = str(settings.get(RUN_ID) or "") or new_run_id()
+    try:
+        check_run_id(run_id)
+    except ValueError as exc:
+        raise ValueError(f"{RUN_ID}={run_id!r} is not allowed: {exc}") from exc
+    compression = str(settings.get(COMPRESSION) or "gzip").lower()
+    if compression not in COMPRESSIONS:
+        raise ValueError(
+            f"{COMPRESSION}={settings.get(COMPRESSION)!r} is not allowed: use one of {', '.join(COMPRESSIONS)}"
+        )
+    return ExportOptions(
+        output_uri=uri,
+        spool_dir=state_dir / SPOOL_SUBDIR,
+        run_id=run_id,
+        batch_size=_integer(settings, BATCH_SIZE, 500, 1),
+        compression=compression,  # type: ignore[arg-type]  # checked above
+        retries=_integer(settings, RETRIES, 5, 0),
+        backoff_seconds=_number(settings, BACKOFF_SECONDS, 1.0),
+        multipart_threshold=_integer(
+            settings, MULTIPART_THRESHOLD, DEFAULT_MULTIPART_THRESHOLD, MIN_MULTIPART_THRESHOLD
+        ),
+        endpoint_url=settings.get("AWS_ENDPOINT_URL") or None,
+        region=settings.get("AWS_REGION_NAME") or None,
+    )
+
+
+class ExportPipeline:
+    """Write each valid record to the spool, upload parts during the crawl, the manifest at close.
+
+    Settings (defaults in ``crawler/settings.py``):
+
+    - ``SYNDICRAWL_OUTPUT_URI`` (``./syndicrawl-output``): a directory or ``s3://bucket/prefix``.
+    - ``SYNDICRAWL_STATE_DIR`` (``./syndicrawl-output/.state``): the spool is ``<state dir>/spool``.
+    - ``SYNDICRAWL_RUN_ID`` (generated when empty): goes into every key of the run.
+    - ``SYNDICRAWL_EXPORT_BATCH_SIZE`` (500): records per part file.
+    - ``SYNDICRAWL_EXPORT_COMPRESSION`` (``gzip``): ``gzip`` or ``none``.
+    - ``SYNDICRAWL_EXPORT_RETRIES`` (5): retries per upload after the first attempt.
+    - ``SYNDICRAWL_EXPORT_BACKOFF_SECONDS`` (1.0): first retry delay, doubled per retry, 60 s at most.
+    - ``SYNDICRAWL_EXPORT_MULTIPART_THRESHOLD`` (64 MiB, at least 5 MiB): larger files go up in parts.
+    - ``AWS_ENDPOINT_URL`` (MinIO, R2, Ceph), ``AWS_REGION_NAME``. Credentials only come from
+      boto3's standard chain.
+
+    Example: ``SYNDICRAWL_OUTPUT_URI=s3://news-archive/syndicrawl AWS_ENDPOINT_URL=http://minio:9000``.
+
+    Stats: ``syndicrawl/export/exported_count`` (and per site), ``invalid_count``, ``spooled_bytes``,
+    ``parts_count``, ``uploaded_count/<part|manifest>``, ``uploaded_bytes``, ``retries_count[/<reason>]``,
+    ``failed_count[/<reason>]``, ``leftover_runs_count``, and ``syndicrawl/export/run_failed`` (0 or 1).
+    """
+
+    crawler: Crawler
+
+    def __init__(
+        self,
+        options: ExportOptions,
+        *,
+        stats: StatsCollector | None = None,
+        sink: ArticleSink | None = None,
+        validator: RecordValidator | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.options = options
+        self.stats = stats
+        self.validator = validator or RecordValidator()
+        self.exporter = Exporter(
+            options, schema_version=SCHEMA_VERSION, sink=sink, on_event=self._on_event, sleep=sleep
+        )
+        self.failed = False
+        self.result: ExportResult | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        pipeline = cls(options_from_settings(crawler.settings), stats=crawler.stats)
+        pipeline.crawler = crawler
+        return pipeline
+
+    def _on_event(self, outcome: str, detail: str | None, value: int) -> None:
+        # Called from the upload thread too: the keys it touches are never written by the crawl thread.
+        count(self.stats, STAGE, outcome, detail, value=value)
+        if detail is not None:
+            count(self.stats, STAGE, outcome, value=value)
+
+    def open_spider(self) -> None:
+        self.exporter.start()
+        logger.info(
+            "Export: run %(run)s writes to %(store)s, spool %(spool)s",
+            {
+                "run": self.options.run_id,
+                "store": self.exporter.sink.describe(),
+                "spool": self.exporter.spool.path,
+            },
+        )
+
+    def _invalid(self, message: str, site: str | None) -> InvalidRecord:
+        count(self.stats, STAGE, "invalid", site=site)
+        return InvalidRecord(message)
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, ArticleItem):
+            raise self._invalid(f"expected an ArticleItem, got {type(item).__name__}", None)
+        record = to_record(item)
+        if record.get("run_id") is None:
+            record["run_id"] = self.options.run_id
+        problems = self.validator.problems(record)
+        if problems:
+            raise self._invalid(
+                f"record does not match {SCHEMA_RESOURCE}: {'; '.join(problems)}: {item.url}",
+                item.site,
+            )
+        try:
+            partition, size = self.exporter.add(record)
+        except InvalidKeyPart as exc:
+            raise self._invalid(f"{exc}: {item.url}", None) from exc
+        except SpoolError as exc:
+            self.failed = True
+            if self.stats is not None:
+                self.stats.set_value(RUN_FAILED_STAT, 1)
+            count(self.stats, STAGE, "failed", "spool_io")
+            count(self.stats, STAGE, "failed")
+            raise ExportFailed(f"{exc}: {item.url}") from exc
+        count(self.stats, STAGE, "exported", site=partition.site)
+        count(self.stats, STAGE, "spooled_bytes", value=size)
+        return item
+
+    async def close_spider(self) -> None:
+        # close() uploads and may wait on retries: keep it off the reactor.
+        result = await run_in_thread(self.exporter.close)
+        self.result = result
+        self.failed = self.failed or result.failed
+        if self.stats is not None:
+            self.stats.set_value(RUN_FAILED_STAT, int(self.failed))
+        if result.failed:
+            if self.stats is not None:
+                self.stats.set_value(
+                    FAILURE_MESSAGE_STAT,
+                    f"export to {result.store} failed ({result.reason}); spool kept at {result.spool_path}",
+                )
+            logger.error(
+                "Export: storing run %(run)s in %(store)s FAILED (%(reason)s): %(error)s. "
+                "%(parts)d part(s) with %(records)d record(s) are kept in the spool at %(spool)s; "
+                "the next run with the same %(state)s and %(uri)s uploads them first.",
+                {
+                    "run": result.run_id,
+                    "store": result.store,
+                    "reason": result.reason,
+                    "error": result.error,
+                    "parts": result.parts,
+                    "records": result.records,
+                    "spool": result.spool_path,
+                    "state": STATE_DIR,
+                    "uri": OUTPUT_URI,
+                },
+                exc_info=result.error,
+            )
+        else:
+            logger.info(
+                "Export: run %(run)s stored in %(store)s: %(records)d record(s) in %(parts)d part(s), "
+                "manifest %(manifest)s; leftover runs uploaded: %(leftovers)s",
+                {
+                    "run": result.run_id,
+                    "store": result.store,
+                    "records": result.records,
+                    "parts": result.parts,
+                    "manifest": result.manifest_key,
+                    "leftovers": ", ".join(result.leftover_runs) or "none",
+                },
+            )

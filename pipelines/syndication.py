@@ -1,0 +1,147 @@
+"""Scrapy adapter of the syndication stage [400]: link republished copies to their originals.
+
+The work is in ``pipelines.core.dedupe``; this class maps settings to options, feeds each item to
+the detector, counts stats, applies the mode and keeps ``pending_updates``: records emitted
+earlier whose syndication changed (a late original now lists its copies, a copy now points at it),
+for the export stage to re-emit (``drain_updates()``).
+
+Modes (``SYNDICRAWL_SYNDICATION_MODE``): ``annotate`` every record; ``originals`` drops
+republications with ``CopyFilteredOut``; ``separate`` sets ``item.hints["feed"] = "copies"`` on
+republications so the export stage can write them to their own feed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from scrapy.exceptions import NotConfigured
+
+from crawler.items import ArticleItem
+from pipelines.core.dedupe import (
+    MODES,
+    ArticleInput,
+    SyndicationDetector,
+    SyndicationIndex,
+    SyndicationOptions,
+    SyndicationUpdate,
+    open_index,
+)
+from pipelines.errors import CopyFilteredOut
+from pipelines.stats import count
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+STAGE = "syndication"
+COPIES_FEED = "copies"
+_COUNTERS = ("candidates", "verified", "rejected", "credited_candidates", "credited_linked",
+             "pending_added", "pending_linked", "relinked", "known", "no_text")
+
+
+class SyndicationPipeline:
+    def __init__(
+        self,
+        *,
+        mode: str = "annotate",
+        backend: str = "sqlite",
+        state_dir: str | None = None,
+        redis_url: str | None = None,
+        redis_prefix: str = "syndicrawl:syn",
+        options: SyndicationOptions | None = None,
+        sites: Mapping[str, Any] | None = None,
+        index: SyndicationIndex | None = None,
+        crawler: Crawler | None = None,
+    ) -> None:
+        if mode not in MODES:
+            raise ValueError(f"SYNDICRAWL_SYNDICATION_MODE={mode!r}: expected one of {', '.join(MODES)}")
+        self.mode = mode
+        self.backend = backend
+        self.state_dir = state_dir
+        self.redis_url = redis_url
+        self.redis_prefix = redis_prefix
+        self.options = options or SyndicationOptions()
+        self.crawler = crawler
+        self.stats = crawler.stats if crawler is not None else None
+        self._sites = dict(sites) if sites is not None else None
+        self._index = index
+        self._detector: SyndicationDetector | None = None
+        self.pending_updates: list[SyndicationUpdate] = []
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SyndicationPipeline:
+        s = crawler.settings
+        if not s.getbool("SYNDICRAWL_SYNDICATION_ENABLED", True):
+            raise NotConfigured("SyndicationPipeline: SYNDICRAWL_SYNDICATION_ENABLED is off")
+        options = SyndicationOptions(
+            window_days=s.getfloat("SYNDICRAWL_SYNDICATION_WINDOW_DAYS", 14.0),
+            min_containment=s.getfloat("SYNDICRAWL_SYNDICATION_MIN_CONTAINMENT", 0.5),
+            credited_min_score=s.getfloat("SYNDICRAWL_SYNDICATION_CREDITED_MIN_SCORE", 0.45),
+            text_cache=s.getint("SYNDICRAWL_SYNDICATION_TEXT_CACHE", 2000),
+        )
+        return cls(
+            mode=s.get("SYNDICRAWL_SYNDICATION_MODE", "annotate"),
+            backend=s.get("SYNDICRAWL_SYNDICATION_BACKEND", "sqlite"),
+            state_dir=s.get("SYNDICRAWL_STATE_DIR"),
+            redis_url=s.get("SYNDICRAWL_REDIS_URL"),
+            redis_prefix=s.get("SYNDICRAWL_SYNDICATION_REDIS_PREFIX", "syndicrawl:syn"),
+            options=options,
+            crawler=crawler,
+        )
+
+    @property
+    def detector(self) -> SyndicationDetector:
+        """Opened on first use: the spider (and its ``sites``) exists by then."""
+        if self._detector is None:
+            sites = self._sites
+            if sites is None:
+                spider = getattr(self.crawler, "spider", None)
+                sites = getattr(spider, "sites", None) or {}
+            if self._index is None:
+                self._index = open_index(self.backend, state_dir=self.state_dir, redis_url=self.redis_url,
+                                         redis_prefix=self.redis_prefix)
+            self._detector = SyndicationDetector(self._index, sites, self.options)
+        return self._detector
+
+    def process_item(self, item: ArticleItem) -> ArticleItem:
+        result = self.detector.process(ArticleInput(
+            url=item.url, text=item.text, site=item.site, canonical_url=item.canonical_url,
+            title=item.title, published_at=item.published_at, credited_source=item.credited_source,
+        ))
+        item.syndication = result.syndication
+        for name in _COUNTERS:
+            if result.counters.get(name):
+                count(self.stats, STAGE, name, value=result.counters[name])
+        status = result.syndication.status
+        count(self.stats, STAGE, "status", status, site=item.site)
+        if status == "republication":
+            count(self.stats, STAGE, "linked", site=item.site)
+        if result.updates:
+            count(self.stats, STAGE, "updated_records", value=len(result.updates))
+            self.pending_updates.extend(result.updates)
+        logger.debug("syndication: %(url)s is %(status)s (%(evidence)s)",
+                     {"url": item.url, "status": status, "evidence": ", ".join(result.syndication.evidence)})
+        if status == "republication":
+            if self.mode == "originals":
+                raise CopyFilteredOut(
+                    f"republication of {result.syndication.original_url} dropped by "
+                    f"SYNDICRAWL_SYNDICATION_MODE=originals: {item.url}"
+                )
+            if self.mode == "separate":
+                item.hints["feed"] = COPIES_FEED
+        return item
+
+    def drain_updates(self) -> list[SyndicationUpdate]:
+        """Updated records since the last call (the export stage re-emits them)."""
+        updates, self.pending_updates = self.pending_updates, []
+        return updates
+
+    def close_spider(self, spider: Any = None) -> None:
+        if self._index is not None:
+            self._index.commit()
+            self._index.close()
+            self._index = None
+            self._detector = None

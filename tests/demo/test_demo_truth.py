@@ -1,0 +1,163 @@
+"""The demo truth: regenerates identically, has the promised shape, matches the site configs."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from crawler.demo.content import KEEP_RANGE, ContentError, data_dir, load_content
+from crawler.demo.truth import build_truth, dumps, load_truth, truth_path
+from crawler.registry import demo_sites_dir, load_sites
+
+DATELINE = re.compile("^[A-Z][A-Z .'-]+ \\([^)]+\\) [-\u2013\u2014] ")
+
+
+@pytest.fixture(scope="module")
+def truth():
+    return load_truth(datetime(2026, 11, 27, 9, 0, tzinfo=UTC))
+
+
+def test_committed_truth_equals_regenerated() -> None:
+    fresh = dumps(build_truth())
+    assert truth_path().read_text(encoding="utf-8") == fresh, (
+        "crawler/demo/data/truth.json is stale: run `python -m crawler.demo.truth --write` and review the diff"
+    )
+
+
+def test_counts(truth) -> None:
+    arts = truth.articles
+    assert len(arts) >= 40
+    originals = truth.with_status("original")
+    assert len(originals) >= 3
+    assert any(a.site == "meridian-wire" for a in originals), "the wire service has originals"
+    assert any(a.language != "en" for a in originals), "a foreign-language site has originals"
+    kinds = {(a.site, a.copy_kind) for a in arts if a.copy_kind}
+    assert ("kestrel-fm", "promo_credit") in kinds
+    assert ("newsdeck", "chrome") in kinds
+    assert {"trimmed", "edited", "headline_rewritten"} <= {
+        k for s, k in kinds if s == "riverton-courier"
+    }
+    independents = [a for a in arts if a.kind == "independent"]
+    assert len(independents) >= 5
+    assert truth.js_rendered == {"valley-ledger"} and truth.for_site("valley-ledger")
+    assert sum(a.status == "unique" and a.kind == "unique" for a in arts) >= 3
+
+
+def test_independent_reports_are_hard_negatives(truth) -> None:
+    for a in (a for a in truth.articles if a.kind == "independent"):
+        same_event = [b for b in truth.articles if b.event == a.event and b.key != a.key]
+        assert same_event, f"{a.key} shares its event with no other article"
+        assert all(b.story != a.story for b in same_event)
+        assert a.status == "unique" and a.original is None
+
+
+def test_copies_point_at_their_original(truth) -> None:
+    publishers = {name: s["publisher"] for name, s in truth.sites.items()}
+    for c in truth.with_status("republication"):
+        assert c.original is not None
+        orig = truth.article(*c.original)
+        assert orig.status == "original" and orig.story == c.story
+        assert c.credited_source in (None, publishers[orig.site])
+        if c.relative_age_seconds is None:
+            assert c.published_at > orig.published_at, f"{c.key} is dated before its original"
+        if c.copy_kind in ("promo_credit", "chrome", "verbatim"):
+            assert c.text == orig.text and c.title == orig.title
+        if c.copy_kind in ("trimmed", "edited", "headline_rewritten"):
+            share = len(c.text.split("\n\n")) / len(orig.text.split("\n\n"))
+            assert KEEP_RANGE[0] <= share <= KEEP_RANGE[1]
+        if c.copy_kind == "headline_rewritten":
+            assert c.title != orig.title
+        if c.copy_kind == "edited":
+            assert c.text != "\n\n".join(orig.text.split("\n\n")[: len(c.text.split("\n\n"))])
+
+
+def test_truth_texts_have_no_promo_or_credit(truth) -> None:
+    content = load_content()
+    promos = {s.promo for s in content.sites.values() if s.promo}
+    assert promos
+    for a in truth.articles:
+        for promo in promos:
+            assert promo not in a.text, a.key
+        for para in a.text.split("\n\n"):
+            assert not para.startswith(
+                ("Source:", "Via ", "With ", "This article first appeared")
+            ), (a.key, para)
+            assert not DATELINE.match(para), (a.key, para)
+        assert a.title not in a.text
+
+
+def test_fields_are_well_formed(truth) -> None:
+    for a in truth.articles:
+        assert a.published_at and a.published_at.endswith("+00:00"), a.key
+        assert a.updated_at is None or a.updated_at.endswith("+00:00")
+        assert a.date_precision in ("minute", "hour", "day")
+        assert a.status in ("original", "republication", "unique")
+        assert a.authors and a.title and a.language in ("en", "es")
+        assert (
+            (a.status == "republication") == (a.copy_kind is not None) == (a.original is not None)
+        )
+        words = len(a.text.split())
+        assert 100 <= words <= 500, (a.key, words)
+        if a.kind == "original":
+            assert words >= 250, (a.key, words)
+
+
+def test_relative_dates_resolve_against_start_time() -> None:
+    start = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+    truth = load_truth(start)
+    relative = [a for a in truth.articles if a.relative_age_seconds is not None]
+    assert relative and {a.date_precision for a in relative} == {"hour", "day"}
+    for a in relative:
+        assert a.published_datetime() == start - timedelta(seconds=a.relative_age_seconds)
+
+
+def test_truth_matches_registry_configs(truth) -> None:
+    configs = load_sites(demo_sites_dir())
+    assert set(configs) == set(truth.sites)
+    for name, cfg in configs.items():
+        assert cfg.publisher == truth.sites[name]["publisher"]
+        assert cfg.render_javascript == (name in truth.js_rendered)
+        assert cfg.role == truth.sites[name]["role"], name
+        assert str(cfg.base_url) == "http://demo.invalid/"
+        for a in truth.for_site(name):
+            assert cfg.is_article_url(a.path), (name, a.path)
+        for path in truth.disallowed.get(name, ()):
+            assert cfg.is_article_url(path), (
+                "drafts look like articles: only robots.txt keeps them out"
+            )
+    assert not configs["kestrel-fm"].boilerplate.patterns, (
+        "the promo must be learned, not configured"
+    )
+
+
+def test_credit_lines_match_site_credit_patterns() -> None:
+    configs = load_sites(demo_sites_dir())
+    content = load_content()
+    for page in content.pages:
+        if not page.credit_text:
+            continue
+        cfg = configs[page.site]
+        match = next((m for rx in cfg.credit_patterns if (m := rx.search(page.credit_text))), None)
+        assert match, (
+            f"{page.key}: credit {page.credit_text!r} matches no credit_patterns of {page.site}"
+        )
+        orig_cfg = configs[page.original[0]]
+        assert match["source"] in (orig_cfg.publisher, *orig_cfg.aliases), (
+            page.key,
+            match["source"],
+        )
+
+
+def test_bad_content_is_a_clear_error(tmp_path: Path) -> None:
+    for f in data_dir().glob("*.yaml"):
+        text = f.read_text(encoding="utf-8")
+        if f.name == "riverton-courier.yaml":
+            text = text.replace('["emergency crews", "rescue teams"]', '["no such words", "x"]')
+        (tmp_path / f.name).write_text(text, encoding="utf-8")
+    with pytest.raises(
+        ContentError, match=r"swaps\[1\]: 'no such words' is not in the kept paragraphs"
+    ):
+        load_content(tmp_path)
