@@ -27,6 +27,7 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--output", default="./syndicrawl-output", help="local output folder (default ./syndicrawl-output)")
     parser.add_argument("--json", action="store_true", help="print the summary as one JSON object on the last line")
+    parser.add_argument("--request-log", default=None, help="write the demo web's own request log here (JSON lines)")
     parser.add_argument("--log-level", default="WARNING", help="Scrapy log level (default WARNING: the summary says the rest)")
     parser.set_defaults(func=run)
 
@@ -51,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"syndicrawl: {exc}", file=sys.stderr)
         return 2
     sites = load_sites(demo_sites_dir())
-    with DemoWeb() as web:
+    with DemoWeb(log_path=args.request_log) as web:
         served = {name: site.with_base_url(web.base_urls[name]) for name, site in sites.items()}
         try:
             result = run_crawl(

@@ -17,7 +17,8 @@ import logging
 import socket
 import time
 from collections import OrderedDict
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import run_in_thread
@@ -116,16 +117,19 @@ class AddressGuardMiddleware:
     def from_crawler(cls, crawler: Crawler) -> Self:
         settings = crawler.settings
         if not settings.getbool(ADDRESS_GUARD_ENABLED, True):
+            _register(None)
             raise NotConfigured(f"AddressGuardMiddleware: {ADDRESS_GUARD_ENABLED} is False")
         policy = AddressPolicy(
             parse_networks(settings.getlist(ALLOWED_ADDRESSES), ALLOWED_ADDRESSES)
         )
-        return cls(
+        guard = cls(
             policy,
             stats=crawler.stats,
             cache_seconds=positive_float(settings, DNS_CACHE_SECONDS, 60.0),
             spider_getter=lambda: crawler.spider,
         )
+        _register(guard)
+        return guard
 
     async def process_request(self, request: Request) -> None:
         parts = urlparse_cached(request)
@@ -185,3 +189,45 @@ class AddressGuardMiddleware:
         raise RefusedAddress(
             f"{host} resolves to {ip}, a {reason} address not in {ALLOWED_ADDRESSES}: {request.url}"
         )
+
+
+# The guard built for the running crawl, for the browser hook below (which Scrapy-Playwright calls
+# with the browser's request only, so it cannot reach the crawler's settings itself).
+_active_guard: AddressGuardMiddleware | None = None
+
+
+def _register(guard: AddressGuardMiddleware | None) -> None:
+    global _active_guard
+    _active_guard = guard
+
+
+async def abort_browser_request(browser_request: Any) -> bool:
+    """``PLAYWRIGHT_ABORT_REQUEST`` hook: True (abort) for a sub-request to a refused address.
+
+    A rendered page's images, scripts and XHRs are fetched by the browser, not through the
+    downloader middlewares, so without this hook a page could make the browser fetch
+    ``http://169.254.169.254/``. Set ``PLAYWRIGHT_ABORT_REQUEST =
+    "crawler.middlewares.address_guard.abort_browser_request"``. Uses the running crawl's guard
+    (allow-list and DNS cache); allows everything when the guard is disabled. The browser resolves
+    names again itself: the same DNS-rebinding caveat as above applies.
+    """
+    guard = _active_guard
+    if guard is None:
+        return False
+    parts = urlsplit(str(browser_request.url))
+    if parts.scheme in {"data", "blob", "about"}:
+        return False  # in-page content, no connection
+    if parts.scheme not in ALLOWED_SCHEMES:
+        count_outcome(guard.stats, RefusedScheme.reason, parts.scheme or "none", site=None)
+        return True
+    host = (parts.hostname or "").lower()
+    for ip in await guard._addresses(host) if host else ():
+        reason = guard.policy.check(ip)
+        if reason is not None:
+            count_outcome(guard.stats, RefusedAddress.reason, reason, site=None)
+            logger.debug(
+                "AddressGuard: aborting browser request to %(host)s (%(ip)s is %(reason)s)",
+                {"host": host, "ip": ip, "reason": reason},
+            )
+            return True
+    return False

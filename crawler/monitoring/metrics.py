@@ -96,8 +96,8 @@ def build_registry(run: RunDocument, history: Iterable[RunDocument] = ()) -> Col
     if finished is not None:
         Gauge("syndicrawl_last_run_timestamp_seconds", "When the last run finished (Unix time)", registry=registry).set(finished)
     ok_times = [t for r in runs if r.exit_status == 0 and (t := _timestamp(r.finished_at)) is not None]
-    if ok_times:
-        Gauge("syndicrawl_run_last_success_timestamp_seconds", "When a run last finished healthy (Unix time)", registry=registry).set(max(ok_times))
+    # 0 when no run was ever healthy, so an alert on its age fires instead of seeing no series.
+    Gauge("syndicrawl_run_last_success_timestamp_seconds", "When a run last finished healthy (Unix time; 0 = never)", registry=registry).set(max(ok_times, default=0))
     return registry
 
 

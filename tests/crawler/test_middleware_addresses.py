@@ -209,3 +209,26 @@ def test_resolve_host_uses_the_system_resolver() -> None:
     from crawler.middlewares.address_guard import resolve_host
 
     assert ipaddress.ip_address("127.0.0.1") in resolve_host("localhost")
+
+
+def test_browser_hook_aborts_refused_sub_requests() -> None:
+    from types import SimpleNamespace
+
+    from crawler.middlewares import address_guard
+
+    def hook(url: str) -> bool:
+        return asyncio.run(address_guard.abort_browser_request(SimpleNamespace(url=url)))
+
+    crawler = get_crawler(settings_dict={"SYNDICRAWL_FETCH_ALLOWED_ADDRESSES": ["127.0.0.1"]})
+    AddressGuardMiddleware.from_crawler(crawler)
+    assert hook("http://169.254.169.254/latest/meta-data/") is True
+    assert hook("http://[::ffff:10.0.0.1]/x.png") is True
+    assert hook("file:///etc/passwd") is True
+    assert hook("http://127.0.0.1:8080/app.js") is False
+    assert hook("data:image/png;base64,AAAA") is False
+    assert crawler.stats.get_value("syndicrawl/fetch/refused_address_count") == 2
+    with pytest.raises(NotConfigured):
+        AddressGuardMiddleware.from_crawler(
+            get_crawler(settings_dict={"SYNDICRAWL_FETCH_ADDRESS_GUARD_ENABLED": False})
+        )
+    assert hook("http://169.254.169.254/") is False  # guard off: the hook allows everything

@@ -106,8 +106,9 @@ class S3Sink:
             reason, retryable = "timeout", True
         elif isinstance(cause, EndpointConnectionError | ConnectionClosedError | OSError):
             reason, retryable = "connection", True
+        detail = cause if isinstance(cause, ClientError) else exc  # skip boto3's wrapper text
         return StoreError(
-            f"{action} {self.prefix}{key} in bucket {self.bucket} failed: {exc}",
+            f"{action} {self.prefix}{key} in bucket {self.bucket} failed: {detail}",
             reason=reason,
             retryable=retryable,
             store=self.describe(),
