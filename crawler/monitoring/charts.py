@@ -21,14 +21,16 @@ def color(index: int) -> str:
     return PALETTE[index % len(PALETTE)]
 
 
-def _nice_max(value: float) -> float:
+def _nice_max(value: float, ticks: int = 4) -> float:
+    """The smallest ``ticks`` x a round step that is >= ``value`` (so grid labels are round numbers)."""
     if value <= 0:
-        return 1.0
-    magnitude = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * magnitude:
-            return step * magnitude
-    return 10 * magnitude
+        return float(ticks)
+    raw_step = value / ticks
+    magnitude = 10 ** math.floor(math.log10(raw_step))
+    for step in (1, 2, 2.5, 3, 4, 5, 6, 8, 10):
+        if raw_step <= step * magnitude:
+            return step * magnitude * ticks
+    return 10 * magnitude * ticks
 
 
 def _a(value: object) -> str:
@@ -91,7 +93,7 @@ def horizontal_bars(values: Mapping[str, int], *, metric: str, title: str, width
     top_value = max((v for _, v in items), default=0) or 1
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-label="{_a(title)}" {FONT} font-size="12">']
     if not items:
-        out.append(f'<text x="4" y="20" fill="#555">none</text></svg>')
+        out.append('<text x="4" y="20" fill="#555">none</text></svg>')
         return "".join(out)
     for i, (name, value) in enumerate(items):
         y = 5 + i * row

@@ -24,9 +24,10 @@ from scrapy.exceptions import NotConfigured
 from pipelines.stats import count
 
 if TYPE_CHECKING:
+    from typing import Self
+
     from scrapy.crawler import Crawler
     from scrapy.http import Request, Response
-    from typing_extensions import Self
 
 STAGE = "monitor"
 

@@ -105,7 +105,7 @@ def finalize_run(
                 document, output_uri, settings.get("AWS_ENDPOINT_URL") or None, region=settings.get("AWS_REGION_NAME") or None
             )
         except Exception as exc:  # botocore raises many types; the document is safe in the state dir
-            logger.error("Stats document: upload to %(output)s failed: %(error)s", {"output": output_uri, "error": exc}, exc_info=True)
+            logger.exception("Stats document: upload to %(output)s failed: %(error)s", {"output": output_uri, "error": exc})
             publish_problems.append(f"stats document upload to {output_uri} failed: {exc}")
     elif output_uri:
         document_uri = str(local_output_dir(output_uri) / output_key(run_id))

@@ -30,7 +30,7 @@ SITE_COLUMNS = (
 def human_seconds(seconds: float | None) -> str:
     if seconds is None:
         return "unknown"
-    sign, s = ("-" if seconds < 0 else ""), abs(int(round(seconds)))
+    sign, s = ("-" if seconds < 0 else ""), abs(round(seconds))
     if s < 60:
         return f"{sign}{s}s"
     if s < 3600:
@@ -125,7 +125,7 @@ body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#222;max-width:1200px
 h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #ddd;padding-bottom:4px}
 h3{font-size:15px;margin:18px 0 6px}
 table{border-collapse:collapse;margin:6px 0} th,td{padding:3px 8px;border-bottom:1px solid #eee;text-align:right}
-th{background:#f5f5f5} td.l,th.l{text-align:left}
+th{background:#f5f5f5} td.l,th.l{text-align:left} td{white-space:nowrap} td.msg{white-space:normal}
 .bad{color:#b00020;font-weight:600} .ok{color:#1b7f3b;font-weight:600} .muted{color:#666}
 .alert{background:#fdecea;border:1px solid #f5c2c0;padding:8px 12px;border-radius:6px}
 .pass{background:#e8f5e9;border:1px solid #b7dfb9;padding:8px 12px;border-radius:6px}
@@ -165,7 +165,8 @@ def _monitors_section(data: ReportData) -> str:
     rows = "".join(
         "<tr data-metric=\"failing_monitor\">"
         + _cell(m["run_id"], left=True) + _cell(m.get("monitor"), left=True) + _cell(m.get("site") or "(run)", left=True)
-        + _cell(m.get("figure"), metric="monitor_figure") + _cell(m.get("threshold")) + _cell(m.get("message"), left=True)
+        + _cell(m.get("figure"), metric="monitor_figure") + _cell(m.get("threshold"))
+        + f'<td class="l msg">{_e(m.get("message"))}</td>'
         + "</tr>"
         for m in failing
     )
@@ -208,7 +209,10 @@ def _errors_section(data: ReportData) -> str:
 
 def _syndication_section(data: ReportData) -> str:
     g = data.graph
-    edges = [(e.source, e.syndicator, e.stories, f"{e.stories} stories, median {human_seconds(e.median_delay_seconds)}") for e in g.edges]
+    edges = [
+        (e.source, e.syndicator, e.stories, f"{e.stories} {'story' if e.stories == 1 else 'stories'}, median {human_seconds(e.median_delay_seconds)}")
+        for e in g.edges
+    ]
     rows = "".join(
         "<tr>" + _cell(e.source, left=True) + _cell(e.syndicator, left=True)
         + f'<td data-metric="syndication_stories" data-source="{_e(e.source)}" data-syndicator="{_e(e.syndicator)}">{e.stories}</td>'

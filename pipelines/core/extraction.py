@@ -192,7 +192,7 @@ def add_fallback_dates(
             found = htmldate.find_date(
                 tree,
                 original_date=True,
-                extensive_search=True,
+                extensive_search=False,
                 url=url,
                 outputformat="%Y-%m-%d",
                 max_date=fetched_at.strftime("%Y-%m-%d") if fetched_at else None,

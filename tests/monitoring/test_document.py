@@ -98,7 +98,7 @@ def test_load_rejects_unknown_major_and_reads_legacy(tmp_path: Path) -> None:
     assert old.sites["valley-ledger"].failed == 16 and old.exit_status == 1 and old.problems == ["x"]
     garbage = tmp_path / "garbage.json"
     garbage.write_text("{not json")
-    with pytest.raises(DocumentError, match="garbage.json"):
+    with pytest.raises(DocumentError, match=r"garbage\.json"):
         load_document(garbage)
 
 

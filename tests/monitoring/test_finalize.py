@@ -16,7 +16,14 @@ from crawler.monitoring import finalize_run
 from crawler.monitoring.document import load_document
 from crawler.monitoring.metrics import build_registry
 from tests.conftest import REPO_ROOT
-from tests.monitoring.conftest import STANDARD_SITES, healthy_site, raw_stats, run_id_at, standard_raw, write_history
+from tests.monitoring.conftest import (
+    STANDARD_SITES,
+    healthy_site,
+    raw_stats,
+    run_id_at,
+    standard_raw,
+    write_history,
+)
 
 RUN = run_id_at(10)
 START, END = "2026-03-12T06:00:00+00:00", "2026-03-12T06:05:00+00:00"
