@@ -28,7 +28,7 @@ optional)::
       patterns: ['^Listen live on .*$']  # paragraphs matching are removed from the text
     credit_patterns: ['^Source:\\s*(?P<source>.+)$']
     politeness: {concurrency: 2, delay: 0.5}
-    request_budget: 5000
+    request_budget: 5000             # requests per run; default SYNDICRAWL_FETCH_REQUEST_BUDGET
 
 Errors are :class:`SiteConfigError` with one line naming the file, the field, the bad value and
 what is allowed.
@@ -119,7 +119,7 @@ class SiteConfig:
     boilerplate: Boilerplate = field(default_factory=Boilerplate)
     credit_patterns: tuple[re.Pattern[str], ...] = ()
     politeness: Politeness = field(default_factory=Politeness)
-    request_budget: int = 5000
+    request_budget: int | None = None  # None: SYNDICRAWL_FETCH_REQUEST_BUDGET
     source_path: str = ""
 
     def absolute(self, url: str) -> str:
@@ -293,8 +293,8 @@ def parse_site(data: Any, path: str = "<site>") -> SiteConfig:
     if not isinstance(delay, int | float) or isinstance(delay, bool) or not 0 <= delay <= 600:
         raise _fail(path, "politeness.delay", delay, "seconds from 0 to 600")
 
-    budget = data.get("request_budget", 5000)
-    if not isinstance(budget, int) or isinstance(budget, bool) or budget < 1:
+    budget = data.get("request_budget")
+    if budget is not None and (not isinstance(budget, int) or isinstance(budget, bool) or budget < 1):
         raise _fail(path, "request_budget", budget, "a positive integer")
 
     publisher = data.get("publisher", name)

@@ -62,6 +62,25 @@ SYNDICRAWL_EXPORT_MULTIPART_THRESHOLD = 64 * 1024 * 1024  # bytes; at least 5 Mi
 SYNDICRAWL_EXPORT_RETRIES = 5  # per upload, after the first attempt
 
 # --- syndicrawl: discovery and fetching ------------------------------------------------------------
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.address_guard.AddressGuardMiddleware": 50,  # before RobotsTxt (100)
+    "crawler.middlewares.budget.RequestBudgetMiddleware": 60,
+    "crawler.middlewares.failures.FailureStatsMiddleware": 540,  # sees failures after retries gave up
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.retry_after.PoliteRetryMiddleware": 550,  # Scrapy's retry + Retry-After + backoff
+    "crawler.middlewares.recode.EncodingMiddleware": 583,
+    "crawler.middlewares.content_type.ContentTypeMiddleware": 585,  # below HttpCompression (590)
+    "crawler.middlewares.redirects.RedirectLimitMiddleware": 610,  # sees the 3xx before Redirect (600)
+}
+# The browser fetches subresources itself; this hook puts them through the address guard too.
+PLAYWRIGHT_ABORT_REQUEST = "crawler.middlewares.address_guard.abort_browser_request"
+SYNDICRAWL_FETCH_ADDRESS_GUARD_ENABLED = True
+SYNDICRAWL_FETCH_ALLOWED_ADDRESSES: list[str] = []  # IPs/CIDRs exempt from the guard (demo, tests: 127.0.0.1)
+SYNDICRAWL_FETCH_BACKOFF_BASE = 1.0  # s; retry n waits between half and all of min(MAX, BASE * 2**n)
+SYNDICRAWL_FETCH_BACKOFF_MAX = 30.0
+SYNDICRAWL_FETCH_DNS_CACHE_SECONDS = 60
+SYNDICRAWL_FETCH_MAX_RETRY_AFTER = 120  # s; a longer Retry-After means no retry, counted
+SYNDICRAWL_FETCH_REQUEST_BUDGET = 5000  # requests per site per run, unless the site sets request_budget
 SYNDICRAWL_CHROMIUM_PATH = os.environ.get("SYNDICRAWL_CHROMIUM_PATH", "/usr/bin/chromium")
 SYNDICRAWL_DISCOVERY_MAX_LISTING_PAGES = 20  # pagination depth per listing start point
 SYNDICRAWL_INCREMENTAL_ENABLED = True  # skip articles seen before whose lastmod did not change

@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     if not Path(args.state_dir).is_dir():
         print(f"syndicrawl: --state-dir {args.state_dir}: no such folder", file=sys.stderr)
         return 2
-    history = load_state_history(args.state_dir).last(args.limit)
+    history = load_state_history(args.state_dir, limit=args.limit)
     rows = [run_row(r) for r in reversed(history.runs)]
     print(format_table(rows) if rows else f"no runs in {args.state_dir}/runs")
     for skipped in history.skipped:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from scrapy.utils.httpobj import urlparse_cached
-
 from pipelines.stats import count
 
 if TYPE_CHECKING:
@@ -27,10 +25,6 @@ HTML_KINDS = frozenset({"article", "listing"})
 XML_KINDS = frozenset({"feed", "sitemap"})
 
 
-def _host_matches(host: str, domain: str) -> bool:
-    return host == domain or host.endswith("." + domain)
-
-
 def site_of(request: Request, spider: Any) -> str | None:
     """The site a request belongs to: ``meta["site"]``, else by host against ``spider.sites``.
 
@@ -40,11 +34,10 @@ def site_of(request: Request, spider: Any) -> str | None:
     if isinstance(site, str) and site:
         return site
     sites = getattr(spider, "sites", None)
-    host = urlparse_cached(request).hostname
-    if not sites or not host:
+    if not sites:
         return None
     for name, config in sites.items():
-        if any(_host_matches(host, d) for d in getattr(config, "domains", ())):
+        if config.owns(request.url):  # host, or host:port when the site is bound to a port
             return str(name)
     return None
 

@@ -31,6 +31,7 @@ from crawler.monitoring.notify import notify
 logger = logging.getLogger(__name__)
 
 EXIT_FAILED = 1
+HISTORY_FILES = 500
 
 
 @dataclass(slots=True)
@@ -79,7 +80,8 @@ def finalize_run(
         logger.error("Monitors: bad setting, monitors not run: %(error)s", {"error": exc})
         options = None
         results = [MonitorResult("monitor_settings", None, False, None, None, str(exc))]
-    history = load_state_history(state_dir).before(run_id)
+    # Enough past runs for the drop baseline (runs without the site are skipped) and last-success times.
+    history = load_state_history(state_dir, limit=HISTORY_FILES).before(run_id)
     if options is not None:
         results = run_monitors(doc, history, options) if options.enabled else []
     failed = [r for r in results if not r.passed]

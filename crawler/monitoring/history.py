@@ -40,11 +40,15 @@ def _skip(history: History, where: str, exc: Exception) -> None:
     history.skipped.append(f"{where}: {exc}")
 
 
-def load_state_history(state_dir: str | Path) -> History:
-    """Every ``STATE_DIR/runs/run=*.json``, oldest first (by run id, which starts with the time)."""
+def load_state_history(state_dir: str | Path, *, limit: int | None = None) -> History:
+    """``STATE_DIR/runs/run=*.json`` (the newest ``limit`` of them), oldest first.
+
+    Run ids start with their UTC start time, so file names sort like the runs.
+    """
     history = History()
     folder = Path(state_dir) / RUNS_FOLDER
-    for path in sorted(folder.glob("run=*.json")):
+    paths = sorted(folder.glob("run=*.json"))
+    for path in paths[-limit:] if limit else paths:
         try:
             history.runs.append(load_document(path))
         except DocumentError as exc:

@@ -19,13 +19,13 @@ from typing import TYPE_CHECKING, Any
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 
 from crawler.discovery.feeds import parse_feed
 from crawler.discovery.sitemaps import parse_sitemap
 from crawler.discovery.urls import normalize_url
 from crawler.discovery.xmlsafe import XMLDocumentError
+from crawler.middlewares.failures import classify_failure
 from crawler.items import ArticleItem
 from crawler.registry import Listing, SiteConfig, load_sites
 from crawler.state.seen import SeenEntry, SeenStore, SQLiteSeenStore, decide
@@ -223,7 +223,7 @@ class NewsSpider(scrapy.Spider):
         kind = request.meta.get("kind", "unknown")
         reason = classify_failure(failure)
         count(self.crawler.stats, STAGE, "failed", reason, site=site)
-        level = 20 if reason == "robots" else 30
+        level = 20 if reason in ("robots_forbidden", "refused_address", "budget_exceeded") else 30
         self.logger.log(level, "Fetch failed (%(reason)s): %(kind)s %(url)s", {"reason": reason, "kind": kind, "url": request.url})
 
     def _bad_document(self, site: SiteConfig, response: Response, kind: str, exc: Exception) -> None:
@@ -265,35 +265,6 @@ def _header(response: Response | None, name: str) -> str | None:
         return None
     value = response.headers.get(name)
     return value.decode("latin-1") if value else None
-
-
-def classify_failure(failure: Failure) -> str:
-    """A short, bounded reason for a failed request: http_<status>, robots, timeout, dns, ..."""
-    from scrapy.spidermiddlewares.httperror import HttpError
-    from twisted.internet import error as net
-
-    exc = failure.value
-    if isinstance(exc, HttpError):
-        return f"http_{exc.response.status}"
-    if isinstance(exc, IgnoreRequest):
-        text = str(exc).lower()
-        if "robots.txt" in text:
-            return "robots"
-        return type(exc).__name__.lower()
-    if isinstance(exc, net.DNSLookupError):
-        return "dns"
-    if isinstance(exc, net.TimeoutError | net.TCPTimedOutError):
-        return "timeout"
-    if isinstance(exc, net.ConnectionRefusedError):
-        return "connection_refused"
-    if isinstance(exc, net.ConnectionLost | net.ConnectionDone):
-        return "connection_lost"
-    name = type(exc).__name__
-    if "Timeout" in name:
-        return "timeout"
-    if "Cancelled" in name or "MaxSize" in name:
-        return "cancelled"
-    return name.lower()
 
 
 def open_seen_store(settings: Any) -> SeenStore:

@@ -109,21 +109,34 @@ def is_date_line(paragraph: str) -> bool:
     )
 
 
-def _union(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str]:
-    # one alternation scans a paragraph once instead of once per rule
-    return re.compile("|".join(f"(?:{rx.pattern})" for rx in patterns), _I)
+def _union(patterns: tuple[re.Pattern[str], ...]) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
+    """One alternation of the ``^``-anchored rules, tried at position 0 only, and one of the rest.
+
+    A paragraph is then scanned once or twice instead of once per rule; this stage runs on every
+    paragraph of every article.
+    """
+    anchored = [rx.pattern for rx in patterns if rx.pattern.startswith("^") and "|^" not in rx.pattern]
+    other = [rx.pattern for rx in patterns if rx.pattern not in anchored]
+    head = re.compile("|".join(f"(?:{p[1:]})" for p in anchored), _I)
+    rest = re.compile("|".join(f"(?:{p})" for p in other), _I) if other else None
+    return head, rest
 
 
 _ANYWHERE_ONE = _union(ANYWHERE)
 _EDGE_ONE = _union(EDGE)
 
 
+def _hit(rules: tuple[re.Pattern[str], re.Pattern[str] | None], paragraph: str) -> bool:
+    head, rest = rules
+    return head.match(paragraph) is not None or (rest is not None and rest.search(paragraph) is not None)
+
+
 def chrome_anywhere(paragraph: str) -> bool:
-    return len(paragraph) <= 400 and _ANYWHERE_ONE.search(paragraph) is not None
+    return len(paragraph) <= 400 and _hit(_ANYWHERE_ONE, paragraph)
 
 
 def chrome_edge(paragraph: str) -> bool:
-    return len(paragraph) <= 400 and _EDGE_ONE.search(paragraph) is not None
+    return len(paragraph) <= 400 and _hit(_EDGE_ONE, paragraph)
 
 
 def is_teaser_header(paragraph: str) -> bool:

@@ -45,6 +45,7 @@ from crawler.middlewares.failures import FailureStatsMiddleware, classify_failur
 from crawler.middlewares.redirects import RedirectLimitMiddleware
 from crawler.middlewares.retry_after import PoliteRetryMiddleware
 from crawler.middlewares.sniff import judge_html, judge_xml, media_type, sniff
+from crawler.registry import parse_site
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
 HTML = b"<!DOCTYPE html><html><head><title>t</title></head><body><p>words</p></body></html>"
@@ -53,7 +54,10 @@ RSS = b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel></chan
 
 def spider_with_sites(**budgets: int) -> Any:
     sites = {
-        name: SimpleNamespace(domains=(f"{name}.example",), request_budget=b)
+        name: parse_site(
+            {"name": name, "role": "original", "domains": [f"{name}.example"],
+             "start": {"rss": [f"https://{name}.example/rss"]}, "request_budget": b}
+        )
         for name, b in budgets.items()
     }
     return SimpleNamespace(sites=sites)

@@ -29,7 +29,18 @@ _POS_MULT = np.array(
      0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53, 0x94D049BB133111EB, 0xBF58476D1CE4E5B9],
     dtype=np.uint64,
 )
-_TOKEN_CACHE: dict[str, int] = {}
+
+
+class _TokenCache(dict[str, int]):
+    """token -> stable 64-bit hash, computed on first sight (``map`` over ``__getitem__`` is fast)."""
+
+    def __missing__(self, word: str) -> int:
+        value = int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "little")
+        self[word] = value
+        return value
+
+
+_TOKEN_CACHE = _TokenCache()
 _TOKEN_CACHE_MAX = 500_000  # ~60 MB worst case; cleared, not grown, past this
 
 
@@ -45,17 +56,9 @@ def tokens(text: str) -> list[str]:
 
 def token_hashes(words: list[str]) -> np.ndarray:
     """Stable 64-bit hash of each token (uint64 array)."""
-    cache = _TOKEN_CACHE
-    if len(cache) > _TOKEN_CACHE_MAX:
-        cache.clear()
-    out = np.empty(len(words), dtype=np.uint64)
-    for i, word in enumerate(words):
-        value = cache.get(word)
-        if value is None:
-            value = int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "little")
-            cache[word] = value
-        out[i] = value
-    return out
+    if len(_TOKEN_CACHE) > _TOKEN_CACHE_MAX:
+        _TOKEN_CACHE.clear()
+    return np.fromiter(map(_TOKEN_CACHE.__getitem__, words), dtype=np.uint64, count=len(words))
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
