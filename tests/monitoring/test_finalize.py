@@ -213,19 +213,19 @@ def test_alert_rules_use_only_metrics_we_export(tmp_path: Path) -> None:
     assert used and used <= exported, f"alerts.yml uses unknown metrics: {sorted(used - exported)}"
 
 
-def test_s3_output_gets_the_document_and_an_upload_failure_is_a_problem(
-    tmp_path: Path, http_recorder: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}.items():
-        monkeypatch.setenv(name, value)
-    settings = {"AWS_ENDPOINT_URL": http_recorder.url}
+@pytest.mark.s3
+def test_s3_output_gets_the_document_and_an_upload_failure_is_a_problem(tmp_path: Path, moto_endpoint: str) -> None:
+    import boto3
+
+    client = boto3.client("s3", endpoint_url=moto_endpoint)
+    client.create_bucket(Bucket="news")
+    settings = {"AWS_ENDPOINT_URL": moto_endpoint}
     health = finalize(tmp_path, raw_stats({"a": healthy_site(3)}), settings, sites=["a"], output="s3://news/prod")
     assert health.problems == [] and health.document_uri == f"s3://news/prod/runs/run={RUN}/stats.json"
-    [request] = http_recorder.requests
-    assert request["method"] == "PUT" and request["path"] == f"/news/prod/runs/run={RUN}/stats.json"
-    assert json.loads(request["body"])["run_id"] == RUN
+    body = client.get_object(Bucket="news", Key=f"prod/runs/run={RUN}/stats.json")["Body"].read()
+    assert json.loads(body)["sites"]["a"]["exported"] == 3
     assert not (tmp_path / "out").exists() and health.document_path.exists()
-    http_recorder.status = 403
-    failed = finalize(tmp_path, raw_stats({"a": healthy_site(3)}), settings, sites=["a"], output="s3://news/prod")
+    failed = finalize(tmp_path, raw_stats({"a": healthy_site(3)}), settings, sites=["a"], output="s3://no-such-bucket/prod")
     assert failed.exit_status == 0 and failed.document_path.exists()
-    assert len(failed.problems) == 1 and failed.problems[0].startswith("stats document upload to s3://news/prod failed")
+    assert len(failed.problems) == 1 and failed.problems[0].startswith("stats document upload to s3://no-such-bucket/prod failed")
+    assert "NoSuchBucket" in failed.problems[0]

@@ -201,3 +201,20 @@ def test_report_renders_in_headless_chromium(crawl_history: dict[str, Any], tmp_
     with shot.open("rb") as f:
         assert f.read(8) == b"\x89PNG\r\n\x1a\n"
     shutil.copyfile(shot, "/tmp/syndicrawl-report.png")  # for people to look at
+
+
+@pytest.mark.s3
+def test_report_from_an_s3_output(crawl_history: dict[str, Any], moto_endpoint: str, tmp_path: Path,
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    import boto3
+
+    client = boto3.client("s3", endpoint_url=moto_endpoint)
+    client.create_bucket(Bucket="news")
+    out: Path = crawl_history["out"]
+    for path in out.rglob("*"):
+        if path.is_file():
+            client.put_object(Bucket="news", Key=f"prod/{path.relative_to(out).as_posix()}", Body=path.read_bytes())
+    status = main(["report", "--output", "s3://news/prod", "--endpoint-url", moto_endpoint, "--out", str(tmp_path / "s3.html"), "--json"])
+    figures = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert status == 0 and figures["runs"] == crawl_history["ids"]
+    assert figures["syndication"]["parts"] == 3 and len(figures["syndication"]["edges"]) == 3
