@@ -5,7 +5,6 @@ One crawl per process: Twisted's reactor cannot be restarted, so tests run crawl
 
 from __future__ import annotations
 
-import json
 import logging
 import secrets
 import shutil
@@ -17,6 +16,7 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from crawler.monitoring import finalize_run
 from crawler.registry import SiteConfig
 from crawler.spiders.news import NewsSpider
 
@@ -111,16 +111,17 @@ def run_crawl(
         k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in crawler.stats.get_stats().items()
     }
     problems = run_problems(stats)
-    result = RunResult(
-        run_id=run_id,
-        exit_status=1 if problems else 0,
-        started_at=started,
-        finished_at=datetime.now(UTC).replace(microsecond=0).isoformat(),
-        stats=stats,
-        problems=problems,
+    finished = datetime.now(UTC).replace(microsecond=0).isoformat()
+    health = finalize_run(
+        stats, sites=list(sites), run_id=run_id, started_at=started, finished_at=finished,
+        exit_status=1 if problems else 0, state_dir=state_dir, output_uri=output_uri,
+        settings=settings, problems=problems,
     )
-    result.stats_path = str(write_stats_document(result, Path(state_dir)))
-    return result
+    problems += [result.message for result in health.failed_monitors]
+    return RunResult(
+        run_id=run_id, exit_status=health.exit_status, started_at=started, finished_at=finished,
+        stats=stats, problems=problems, stats_path=str(health.document_path),
+    )
 
 
 def run_problems(stats: dict[str, Any]) -> list[str]:
@@ -134,19 +135,3 @@ def run_problems(stats: dict[str, Any]) -> list[str]:
     if stats.get("log_count/CRITICAL"):
         problems.append(f"{stats['log_count/CRITICAL']} critical errors in the log")
     return problems
-
-
-def write_stats_document(result: RunResult, state_dir: Path) -> Path:
-    folder = state_dir / "runs"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"run={result.run_id}.json"
-    document = {
-        "run_id": result.run_id,
-        "started_at": result.started_at,
-        "finished_at": result.finished_at,
-        "exit_status": result.exit_status,
-        "problems": result.problems,
-        "stats": result.stats,
-    }
-    path.write_text(json.dumps(document, indent=2, sort_keys=True, default=str), encoding="utf-8")
-    return path

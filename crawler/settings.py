@@ -88,6 +88,24 @@ PLAYWRIGHT_MAX_CONTEXTS = 2  # bounded so memory stays flat on long crawls
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000  # ms
 
+# --- syndicrawl: monitoring and reporting ----------------------------------------------------
+EXTENSIONS = {"crawler.monitoring.extension.MonitorStats": 500}  # per-site drop/date/text counts
+SYNDICRAWL_MONITOR_ENABLED = True
+SYNDICRAWL_MONITOR_DROP_RATIO = 0.5  # discovered+unchanged below this share of the recent median fails
+SYNDICRAWL_MONITOR_HISTORY_RUNS = 10
+SYNDICRAWL_MONITOR_MAX_ERROR_RATE = 0.2  # failed fetches / attempted, per site
+SYNDICRAWL_MONITOR_MAX_TEXT_LOSS_SHARE = 0.5
+SYNDICRAWL_MONITOR_MAX_UNDATED_SHARE = 0.5
+SYNDICRAWL_MONITOR_MIN_HISTORY_RUNS = 3
+SYNDICRAWL_MONITOR_MIN_SAMPLE = 3  # fewer articles than this: the share monitors do not judge
+SYNDICRAWL_NOTIFY_EMAIL_FROM = os.environ.get("SYNDICRAWL_NOTIFY_EMAIL_FROM", "syndicrawl@localhost")
+SYNDICRAWL_NOTIFY_EMAIL_TO = os.environ.get("SYNDICRAWL_NOTIFY_EMAIL_TO", "")  # comma-separated
+SYNDICRAWL_NOTIFY_SLACK_WEBHOOK = os.environ.get("SYNDICRAWL_NOTIFY_SLACK_WEBHOOK", "")
+SYNDICRAWL_NOTIFY_SMTP_HOST = os.environ.get("SYNDICRAWL_NOTIFY_SMTP_HOST", "")  # host[:port]
+SYNDICRAWL_PROMETHEUS_JOB = "syndicrawl"
+SYNDICRAWL_PROMETHEUS_PUSHGATEWAY = os.environ.get("SYNDICRAWL_PROMETHEUS_PUSHGATEWAY", "")
+SYNDICRAWL_PROMETHEUS_TEXTFILE = os.environ.get("SYNDICRAWL_PROMETHEUS_TEXTFILE", "")
+
 # AWS credentials come from the standard boto3 chain; these reuse Scrapy's own setting names.
 AWS_ENDPOINT_URL = os.environ.get("AWS_ENDPOINT_URL") or None
 AWS_REGION_NAME = os.environ.get("AWS_DEFAULT_REGION") or None
