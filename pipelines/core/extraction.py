@@ -67,14 +67,25 @@ class BodyTooShortError(ExtractionError):
 class ExtractOptions:
     """Options of the extraction core, built once per crawl (``from_crawler``) or per command.
 
-    ``favor_precision`` is on by default: measured on article-extraction-benchmark it trades a
-    little recall for fewer related-links and teaser blocks, which is what the clean record needs.
+    Chosen by measurement on article-extraction-benchmark (181 pages, our extract + clean, F1 of
+    4-shingles; std about 0.005; trafilatura 2.3.1)::
+
+        trafilatura mode                 F1      pages/s vs bare trafilatura
+        fast + favor_recall              0.970   1.5x
+        default (fallbacks), precision   0.972   0.87x
+        fast + favor_precision           0.953   1.4x   (recall drops to 0.944)
+
+    So: trafilatura's fast mode with ``favor_recall`` (our clean stage supplies the precision), and
+    a second, full pass with its readability/jusText fallbacks and ``favor_precision`` when the
+    fast pass finds less than ``rescue_below_chars`` -- the pages where those fallbacks matter.
     """
 
     min_chars: int = DEFAULT_MIN_CHARS
     max_html_chars: int = DEFAULT_MAX_HTML_CHARS
-    favor_precision: bool = True
-    favor_recall: bool = False
+    fast: bool = True
+    favor_precision: bool = False
+    favor_recall: bool = True
+    rescue_below_chars: int = 500
     include_tables: bool = True
 
     def __post_init__(self) -> None:
@@ -82,6 +93,8 @@ class ExtractOptions:
             raise ValueError(f"min_chars must be >= 0, got {self.min_chars}")
         if self.max_html_chars < 1:
             raise ValueError(f"max_html_chars must be >= 1, got {self.max_html_chars}")
+        if self.rescue_below_chars < 0:
+            raise ValueError(f"rescue_below_chars must be >= 0, got {self.rescue_below_chars}")
         if self.favor_precision and self.favor_recall:
             raise ValueError("favor_precision and favor_recall exclude each other; choose one")
 
@@ -89,12 +102,19 @@ class ExtractOptions:
         """trafilatura's own options object: comments off, plain text out, no dedup (see STYLE 8)."""
         return Extractor(
             output_format="txt",
+            fast=self.fast,
             comments=False,
             precision=self.favor_precision,
             recall=self.favor_recall,
             tables=self.include_tables,
             dedup=False,
         )
+
+    def rescue_options(self) -> Extractor | None:
+        """The full second pass, or None when the first pass is already the full one."""
+        if not self.fast or self.rescue_below_chars == 0:
+            return None
+        return Extractor(output_format="txt", comments=False, precision=True, tables=self.include_tables, dedup=False)
 
 
 @dataclass(slots=True)
@@ -192,7 +212,7 @@ def add_fallback_dates(
             found = htmldate.find_date(
                 tree,
                 original_date=True,
-                extensive_search=False,
+                extensive_search=True,
                 url=url,
                 outputformat="%Y-%m-%d",
                 max_date=fetched_at.strftime("%Y-%m-%d") if fetched_at else None,
@@ -213,6 +233,7 @@ class ArticleExtractor:
     def __init__(self, options: ExtractOptions | None = None) -> None:
         self.options = options or ExtractOptions()
         self._trafilatura = self.options.trafilatura_options()
+        self._rescue = self.options.rescue_options()
 
     def extract(
         self, html: str | None, url: str, site: SiteConfig | None = None, fetched_at: datetime | None = None
@@ -233,7 +254,9 @@ class ArticleExtractor:
             _remove_selectors(tree, site.boilerplate.selectors)
         meta = read_metadata(tree)
         # trafilatura copies the tree it is given, so our tree (and metadata) stay intact
-        text = trafilatura.extract(tree, url=url, options=self._trafilatura)
+        text = trafilatura.extract(tree, options=self._trafilatura) or ""
+        if self._rescue is not None and len(text) < opts.rescue_below_chars:
+            text = trafilatura.extract(tree, options=self._rescue) or text
         paragraphs = split_paragraphs(text or "")
         chars = sum(len(p) for p in paragraphs)
         if not paragraphs:
