@@ -88,6 +88,10 @@ def build_settings(
         )
     for name, value in (overrides or {}).items():
         settings.set(name, value, priority="cmdline")
+    if settings.getbool("SYNDICRAWL_DISTRIBUTED_ENABLED", False):
+        from crawler.distributed.setup import apply_distributed
+
+        apply_distributed(settings)
     return settings
 
 

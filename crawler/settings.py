@@ -88,6 +88,17 @@ PLAYWRIGHT_MAX_CONTEXTS = 2  # bounded so memory stays flat on long crawls
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000  # ms
 
+# --- syndicrawl: extract, clean, dates ---------------------------------------------------------
+SYNDICRAWL_CLEAN_LEARN_ENABLED = True  # learn per-site boilerplate (promos, pitches) from the site's pages
+SYNDICRAWL_CLEAN_LEARN_MAX_CHARS = 400  # longer paragraphs are never learned as boilerplate
+SYNDICRAWL_CLEAN_LEARN_MIN_ARTICLES = 3  # distinct articles of one site a paragraph must recur in
+SYNDICRAWL_CLEAN_LEARN_WAIT_SECONDS = 20  # hold a new site's first articles this long while learning
+SYNDICRAWL_DATES_FUTURE_SKEW_HOURS = 14  # dates later than fetch time + this are rejected
+SYNDICRAWL_DATES_MIN_YEAR = 1990  # earlier dates are rejected
+SYNDICRAWL_EXTRACT_MAX_HTML_CHARS = 8 * 1024 * 1024  # decoded page size limit
+SYNDICRAWL_EXTRACT_MIN_CHARS = 200  # shorter bodies are dropped (BodyTooShort)
+SYNDICRAWL_EXTRACT_RESCUE_BELOW_CHARS = 500  # below this, a second full-precision trafilatura pass
+
 # --- syndicrawl: monitoring and reporting ----------------------------------------------------
 EXTENSIONS = {"crawler.monitoring.extension.MonitorStats": 500}  # per-site drop/date/text counts
 SYNDICRAWL_MONITOR_ENABLED = True
@@ -121,3 +132,10 @@ SYNDICRAWL_SYNDICATION_REDIS_PREFIX = os.environ.get("SYNDICRAWL_SYNDICATION_RED
 SYNDICRAWL_SYNDICATION_TEXT_CACHE = int(os.environ.get("SYNDICRAWL_SYNDICATION_TEXT_CACHE", "2000"))
 SYNDICRAWL_SYNDICATION_WINDOW_DAYS = float(os.environ.get("SYNDICRAWL_SYNDICATION_WINDOW_DAYS", "14"))
 SYNDICRAWL_REDIS_URL = os.environ.get("SYNDICRAWL_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+# --- syndicrawl: distributed mode (crawler/distributed; `syndicrawl crawl --redis URL`) ----------
+SYNDICRAWL_DISTRIBUTED_ENABLED = os.environ.get("SYNDICRAWL_DISTRIBUTED_ENABLED", "0").lower() in ("1", "true", "yes")
+SYNDICRAWL_DISTRIBUTED_HEARTBEAT_SECONDS = float(os.environ.get("SYNDICRAWL_DISTRIBUTED_HEARTBEAT_SECONDS", "5"))  # dead after 3 misses
+SYNDICRAWL_DISTRIBUTED_PREFIX = os.environ.get("SYNDICRAWL_DISTRIBUTED_PREFIX", "syndicrawl")  # Redis key prefix
+SYNDICRAWL_DISTRIBUTED_SEED_ONLY = False  # set by `syndicrawl crawl --seed-only`
+SYNDICRAWL_DISTRIBUTED_WORKER_ID = os.environ.get("SYNDICRAWL_DISTRIBUTED_WORKER_ID", "")  # default HOST-PID-RANDOM

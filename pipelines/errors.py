@@ -30,7 +30,7 @@ class BadEncoding(ArticleDropped):
 
 
 class PageTooLarge(ArticleDropped):
-    """The page is larger than SYNDICRAWL_EXTRACT_MAX_HTML_BYTES."""
+    """The page is larger than SYNDICRAWL_EXTRACT_MAX_HTML_CHARS."""
 
 
 class InvalidRecord(ArticleDropped):

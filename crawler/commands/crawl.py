@@ -23,6 +23,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--site", action="append", default=[], help="crawl only this site (repeatable)")
     parser.add_argument("--set", action="append", default=[], metavar="SETTING=VALUE", help="override a Scrapy/syndicrawl setting")
     parser.add_argument("--json", action="store_true", help="print the summary as one JSON object on the last line")
+    from crawler.distributed.command import add_arguments
+
+    add_arguments(parser)
     parser.set_defaults(func=run)
 
 
@@ -54,6 +57,10 @@ def run(args: argparse.Namespace) -> int:
             return 2
         sites = {name: sites[name] for name in args.site}
     state_dir = args.state_dir or default_state_dir(args.output)
+    from crawler.distributed import command as distributed
+
+    if distributed.wanted(args, overrides):
+        return distributed.run(args, sites, dict(overrides), state_dir)
     try:
         result = run_crawl(sites, output_uri=args.output, state_dir=state_dir, overrides=dict(overrides))
     except ChromiumMissing as exc:

@@ -82,7 +82,9 @@ def aggregate(scores: Sequence[PageScore]) -> tuple[float, float, float]:
     return p, r, f1
 
 
-def bootstrap_std(scores: Sequence[PageScore], resamples: int = BOOTSTRAP_RESAMPLES, seed: int = 0) -> dict[str, float]:
+def bootstrap_std(
+    scores: Sequence[PageScore], resamples: int = BOOTSTRAP_RESAMPLES, seed: int = 0
+) -> dict[str, float]:
     rng = random.Random(seed)
     ps, rs, fs = [], [], []
     for _ in range(resamples):
@@ -91,7 +93,11 @@ def bootstrap_std(scores: Sequence[PageScore], resamples: int = BOOTSTRAP_RESAMP
         ps.append(p)
         rs.append(r)
         fs.append(f)
-    return {"precision": statistics.pstdev(ps), "recall": statistics.pstdev(rs), "f1": statistics.pstdev(fs)}
+    return {
+        "precision": statistics.pstdev(ps),
+        "recall": statistics.pstdev(rs),
+        "f1": statistics.pstdev(fs),
+    }
 
 
 def load_benchmark(folder: Path) -> list[tuple[str, str, str, str]]:
@@ -99,7 +105,9 @@ def load_benchmark(folder: Path) -> list[tuple[str, str, str, str]]:
     truth = json.loads((folder / "ground-truth.json").read_text(encoding="utf-8"))
     pages = []
     for page_id, entry in sorted(truth.items()):
-        html = gzip.decompress((folder / "html" / f"{page_id}.html.gz").read_bytes()).decode("utf-8", "replace")
+        html = gzip.decompress((folder / "html" / f"{page_id}.html.gz").read_bytes()).decode(
+            "utf-8", "replace"
+        )
         pages.append((page_id, entry.get("url") or "", html, entry.get("articleBody") or ""))
     return pages
 
@@ -162,7 +170,9 @@ def evaluate_text(folder: Path, rounds: int) -> dict[str, Any]:
             outputs[name] = result
     report: dict[str, Any] = {"pages": len(pages)}
     for name, preds in outputs.items():
-        scores = [score_page(pred, truth) for pred, (_i, _u, _h, truth) in zip(preds, pages, strict=True)]
+        scores = [
+            score_page(pred, truth) for pred, (_i, _u, _h, truth) in zip(preds, pages, strict=True)
+        ]
         p, r, f = aggregate(scores)
         report[name] = {
             "precision": round(p, 4),
@@ -187,7 +197,9 @@ class DatePage:
     fetched_at: datetime
 
 
-_TRUTH = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?$")
+_TRUTH = re.compile(
+    r"^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?$"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,7 +231,9 @@ def load_date_pages(corpus: Path) -> list[DatePage]:
                 continue
             html = gzip.decompress((fundus / row["html"]).read_bytes()).decode("utf-8", "replace")
             fetched = datetime.fromisoformat(row["crawl_date"]).replace(tzinfo=UTC)
-            pages.append(DatePage(f"fundus/{row['html']}", row["url"], html, row["publishing_date"], fetched))
+            pages.append(
+                DatePage(f"fundus/{row['html']}", row["url"], html, row["publishing_date"], fetched)
+            )
     n4k = corpus / "newspaper4k"
     now = datetime.now(UTC)
     for meta_file in sorted((n4k / "metadata").glob("*.json")):
@@ -230,7 +244,15 @@ def load_date_pages(corpus: Path) -> list[DatePage]:
         if not html_file.exists():
             continue
         html = html_file.read_text(encoding="utf-8", errors="replace")
-        pages.append(DatePage(f"newspaper4k/{meta_file.stem}", meta.get("url") or "", html, meta["publish_date"], now))
+        pages.append(
+            DatePage(
+                f"newspaper4k/{meta_file.stem}",
+                meta.get("url") or "",
+                html,
+                meta["publish_date"],
+                now,
+            )
+        )
     return pages
 
 
@@ -279,7 +301,9 @@ def _ours_dates() -> Callable[[DatePage], DateGuess]:
         cleaned = cleaner.clean(found.paragraphs, title=found.title, titles=found.metadata.titles)
         hints = {"text_dates": cleaned.date_lines}
         result = finder.find(
-            [*found.metadata.dates, *hint_candidates(hints)], fetched_at=page.fetched_at, languages=_langs(found.language)
+            [*found.metadata.dates, *hint_candidates(hints)],
+            fetched_at=page.fetched_at,
+            languages=_langs(found.language),
         )
         return DateGuess(result.published_at, result.published_local, result.published_has_time)
 
@@ -298,7 +322,9 @@ def _htmldate() -> Callable[[DatePage], DateGuess]:
 
     def run(page: DatePage) -> DateGuess:
         try:
-            return _date_only(htmldate.find_date(page.html, original_date=True, url=page.url or None))
+            return _date_only(
+                htmldate.find_date(page.html, original_date=True, url=page.url or None)
+            )
         except Exception:  # a baseline failing on one page counts as a miss
             return DateGuess(None, None, False)
 
@@ -310,7 +336,9 @@ def _trafilatura_dates() -> Callable[[DatePage], DateGuess]:
 
     def run(page: DatePage) -> DateGuess:
         try:
-            doc = trafilatura.bare_extraction(page.html, url=page.url or None, with_metadata=True, include_comments=False)
+            doc = trafilatura.bare_extraction(
+                page.html, url=page.url or None, with_metadata=True, include_comments=False
+            )
         except Exception:  # a baseline failing on one page counts as a miss
             return DateGuess(None, None, False)
         return _date_only(getattr(doc, "date", None) if doc is not None else None)
@@ -321,8 +349,15 @@ def _trafilatura_dates() -> Callable[[DatePage], DateGuess]:
 def evaluate_dates(corpus: Path, show_misses: bool = False) -> dict[str, Any]:
     pages = load_date_pages(corpus)
     truths = [parse_truth(p.truth) for p in pages]
-    systems = {"syndicrawl": _ours_dates(), "htmldate": _htmldate(), "trafilatura": _trafilatura_dates()}
-    report: dict[str, Any] = {"pages": len(pages), "pages_with_time": sum(1 for t in truths if t and t.moment)}
+    systems = {
+        "syndicrawl": _ours_dates(),
+        "htmldate": _htmldate(),
+        "trafilatura": _trafilatura_dates(),
+    }
+    report: dict[str, Any] = {
+        "pages": len(pages),
+        "pages_with_time": sum(1 for t in truths if t and t.moment),
+    }
     for name, run in systems.items():
         day_hits = minute_hits = with_time = 0
         misses = []
@@ -333,7 +368,9 @@ def evaluate_dates(corpus: Path, show_misses: bool = False) -> dict[str, Any]:
             if _same_day(guess, truth):
                 day_hits += 1
             elif show_misses and name == "syndicrawl":
-                misses.append(f"{page.name}: truth {page.truth}, got {guess.value} (local {guess.local})")
+                misses.append(
+                    f"{page.name}: truth {page.truth}, got {guess.value} (local {guess.local})"
+                )
             if truth.moment is not None:
                 with_time += 1
                 minute_hits += _same_minute(guess, truth)
@@ -351,12 +388,23 @@ def evaluate_dates(corpus: Path, show_misses: bool = False) -> dict[str, Any]:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--corpus", default=DEFAULT_CORPUS, help=f"corpus folder (default {DEFAULT_CORPUS})")
-    parser.add_argument("--json", action="store_true", help="print the figures as one JSON object on the last line")
-    parser.add_argument("--rounds", type=int, default=3, help="timed passes per extractor; the best counts (default 3)")
+    parser.add_argument(
+        "--corpus", default=DEFAULT_CORPUS, help=f"corpus folder (default {DEFAULT_CORPUS})"
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print the figures as one JSON object on the last line"
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="timed passes per extractor; the best counts (default 3)",
+    )
     parser.add_argument("--skip-text", action="store_true", help="score dates only")
     parser.add_argument("--skip-dates", action="store_true", help="score body text only")
-    parser.add_argument("--show-misses", action="store_true", help="list the pages whose date we got wrong")
+    parser.add_argument(
+        "--show-misses", action="store_true", help="list the pages whose date we got wrong"
+    )
 
 
 def _check_corpus(corpus: Path, args: argparse.Namespace) -> str | None:
@@ -393,7 +441,9 @@ def run(args: argparse.Namespace) -> int:
     if not args.skip_dates:
         report["dates"] = evaluate_dates(corpus, args.show_misses)
         d = report["dates"]
-        print(f"publication dates on fundus + newspaper4k ({d['pages']} pages, {d['pages_with_time']} with a time)")
+        print(
+            f"publication dates on fundus + newspaper4k ({d['pages']} pages, {d['pages_with_time']} with a time)"
+        )
         for name in ("syndicrawl", "htmldate", "trafilatura"):
             minute = d[name]["same_minute"]
             shown = f"{minute:.3f}" if minute is not None else "n/a"

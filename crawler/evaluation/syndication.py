@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 - typographic dashes and quotes are what credit lines and pages use
 """``syndicrawl eval syndication``: precision/recall of copy linking on copies made from real articles.
 
 Originals are the truth bodies of ``<corpus>/fundus`` (INDEX.csv + ``<cc>/<Publisher>.json``, many
@@ -38,8 +39,16 @@ from pipelines.core.dedupe.text import tokens
 logger = logging.getLogger(__name__)
 
 DEFAULT_CORPUS = "../shared/corpus"
-KINDS = ("verbatim", "promo_credit", "chrome", "trimmed", "trimmed40", "light_edit", "headline",
-         "reordered")
+KINDS = (
+    "verbatim",
+    "promo_credit",
+    "chrome",
+    "trimmed",
+    "trimmed40",
+    "light_edit",
+    "headline",
+    "reordered",
+)
 EXTRA_KINDS = ("reworded_credited",)  # reported on its own line, not in the targets' overall
 MIN_TOKENS = 60
 
@@ -56,8 +65,22 @@ CHROME = [
     "Share this article Copy link Print Email Comment Save for later",
     "About us Careers Advertise with us Terms of use Accessibility Sitemap Copyright notice",
 ]
-FILLER = ("according", "officials", "reported", "meanwhile", "however", "earlier", "later", "several",
-          "statement", "spokesperson", "residents", "authorities", "announced", "described")
+FILLER = (
+    "according",
+    "officials",
+    "reported",
+    "meanwhile",
+    "however",
+    "earlier",
+    "later",
+    "several",
+    "statement",
+    "spokesperson",
+    "residents",
+    "authorities",
+    "announced",
+    "described",
+)
 
 
 @dataclass(slots=True)
@@ -82,6 +105,7 @@ class Site:
 
 
 # --- corpus ---------------------------------------------------------------------------------------
+
 
 def _slug(value: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")[:60] or "x"
@@ -129,13 +153,22 @@ def load_originals(corpus: Path) -> list[tuple[str, str, str, datetime]]:
             row = meta_rows.get(path.stem, {})
             publisher = row.get("site") or re.sub(r"[_\d]+$", "", path.stem) or path.stem
             text = path.read_text(encoding="utf-8")
-            out.append((publisher, row.get("title") or "", text, _date(row.get("publish_date"), base + timedelta(days=i))))
+            out.append(
+                (
+                    publisher,
+                    row.get("title") or "",
+                    text,
+                    _date(row.get("publish_date"), base + timedelta(days=i)),
+                )
+            )
     if not out:
         raise FileNotFoundError(f"no originals under {corpus}/fundus or {corpus}/newspaper4k/txt")
     return _distinct([o for o in out if len(tokens(o[2])) >= MIN_TOKENS])
 
 
-def _distinct(originals: list[tuple[str, str, str, datetime]]) -> list[tuple[str, str, str, datetime]]:
+def _distinct(
+    originals: list[tuple[str, str, str, datetime]],
+) -> list[tuple[str, str, str, datetime]]:
     """Drop bodies that copy an earlier one (the corpora hold a few pages twice): the truth must
     not contain copies we do not know about."""
     detector = SyndicationDetector(MemoryIndex(), {}, SyndicationOptions())
@@ -145,11 +178,15 @@ def _distinct(originals: list[tuple[str, str, str, datetime]]) -> list[tuple[str
         if result.syndication.status == "unique":
             kept.append(item)
         else:
-            logger.info("eval: original %(i)d copies %(other)s, left out", {"i": i, "other": result.syndication.original_url})
+            logger.info(
+                "eval: original %(i)d copies %(other)s, left out",
+                {"i": i, "other": result.syndication.original_url},
+            )
     return kept
 
 
 # --- copy makers ------------------------------------------------------------------------------------
+
 
 def _paras(text: str) -> list[str]:
     return [p for p in text.split("\n\n") if p.strip()]
@@ -208,13 +245,17 @@ def reword(text: str, rng: random.Random) -> str:
     return "\n\n".join(out)
 
 
-def make_copies(doc: Doc, publisher: str, syn_sites: Sequence[str], rng: random.Random) -> list[Doc]:
+def make_copies(
+    doc: Doc, publisher: str, syn_sites: Sequence[str], rng: random.Random
+) -> list[Doc]:
     copies = []
     paras = _paras(doc.text)
     for n, kind in enumerate(KINDS + EXTRA_KINDS):
         title, text, credited = doc.title, doc.text, None
         if kind == "promo_credit":
-            text = "\n\n".join([rng.choice(PROMOS), doc.text, f"Source: {publisher}", rng.choice(PROMOS)])
+            text = "\n\n".join(
+                [rng.choice(PROMOS), doc.text, f"Source: {publisher}", rng.choice(PROMOS)]
+            )
             credited = publisher
         elif kind == "chrome":
             text = "\n\n".join([*rng.sample(CHROME, 2), doc.text, *rng.sample(CHROME, 2)])
@@ -237,11 +278,19 @@ def make_copies(doc: Doc, publisher: str, syn_sites: Sequence[str], rng: random.
             text = reword(doc.text, rng)
             credited = publisher
         site = syn_sites[n % len(syn_sites)]
-        copies.append(Doc(
-            url=f"https://{site}.example/{_slug(title)}-{n}-{rng.randrange(10**6)}", site=site, title=title,
-            text=text, published=doc.published + timedelta(minutes=rng.randint(5, 2880)),
-            truth_cluster=doc.truth_cluster, truth_original=doc.url, kind=kind, credited=credited,
-        ))
+        copies.append(
+            Doc(
+                url=f"https://{site}.example/{_slug(title)}-{n}-{rng.randrange(10**6)}",
+                site=site,
+                title=title,
+                text=text,
+                published=doc.published + timedelta(minutes=rng.randint(5, 2880)),
+                truth_cluster=doc.truth_cluster,
+                truth_original=doc.url,
+                kind=kind,
+                credited=credited,
+            )
+        )
     return copies
 
 
@@ -255,13 +304,19 @@ def shared_quote_negative(target: Doc, other: Doc, rng: random.Random, n: int) -
     at = rng.randrange(len(paras) + 1)
     paras.insert(at, f'A spokesperson said: "{quote}"')
     return Doc(
-        url=f"https://independent-desk.example/report-{n}", site="independent-desk", title=other.title + " (analysis)",
-        text="\n\n".join(paras), published=target.published + timedelta(hours=rng.randint(1, 30)),
-        truth_cluster=f"neg-{n}", truth_original=None, kind="negative_quote",
+        url=f"https://independent-desk.example/report-{n}",
+        site="independent-desk",
+        title=other.title + " (analysis)",
+        text="\n\n".join(paras),
+        published=target.published + timedelta(hours=rng.randint(1, 30)),
+        truth_cluster=f"neg-{n}",
+        truth_original=None,
+        kind="negative_quote",
     )
 
 
 # --- metrics -----------------------------------------------------------------------------------------
+
 
 def _comb2(n: int) -> float:
     return n * (n - 1) / 2
@@ -312,17 +367,27 @@ def build_set(corpus: Path, seed: int) -> tuple[list[Doc], dict[str, Site]]:
     return docs, sites
 
 
-def evaluate(docs: list[Doc], sites: dict[str, Site], options: SyndicationOptions,
-             index_factory: Any = MemoryIndex) -> dict[str, Any]:
+def evaluate(
+    docs: list[Doc],
+    sites: dict[str, Site],
+    options: SyndicationOptions,
+    index_factory: Any = MemoryIndex,
+) -> dict[str, Any]:
     index = index_factory()
     detector = SyndicationDetector(index, sites, options)
     state: dict[str, Any] = {}
     started = time.perf_counter()
     for d in docs:
-        res = detector.process(ArticleInput(
-            url=d.url, text=d.text, site=d.site, title=d.title, published_at=d.published.isoformat(),
-            credited_source=d.credited,
-        ))
+        res = detector.process(
+            ArticleInput(
+                url=d.url,
+                text=d.text,
+                site=d.site,
+                title=d.title,
+                published_at=d.published.isoformat(),
+                credited_source=d.credited,
+            )
+        )
         state[d.url] = res.syndication
         for up in res.updates:
             state[up.url] = up.syndication
@@ -344,7 +409,11 @@ def evaluate(docs: list[Doc], sites: dict[str, Site], options: SyndicationOption
         same_pred = {u for u in pred_groups[pred_cluster[d.url]] if u != d.url}
         true_mates = {u for u in truth_groups[d.truth_cluster] if u != d.url}
         # Pairs of this copy with the original and with the other copies of the same story.
-        k_tp, k_fp, k_fn = len(same_pred & true_mates), len(same_pred - true_mates), len(true_mates - same_pred)
+        k_tp, k_fp, k_fn = (
+            len(same_pred & true_mates),
+            len(same_pred - true_mates),
+            len(true_mates - same_pred),
+        )
         c = per_kind[d.kind]
         c["tp"] += k_tp
         c["fp"] += k_fp
@@ -377,12 +446,16 @@ def evaluate(docs: list[Doc], sites: dict[str, Site], options: SyndicationOption
     kinds: dict[str, Any] = {}
     for kind, c in sorted(per_kind.items()):
         kinds[kind] = {
-            "copies": c["docs"], "pair_precision": ratio(c["tp"], c["tp"] + c["fp"]),
+            "copies": c["docs"],
+            "pair_precision": ratio(c["tp"], c["tp"] + c["fp"]),
             "pair_recall": ratio(c["tp"], c["tp"] + c["fn"]),
         }
         if kind.startswith("negative"):
-            kinds[kind] = {"docs": c["docs"], "false_link_rate": ratio(c["false_link"], c["docs"]),
-                           "pair_precision": kinds[kind]["pair_precision"]}
+            kinds[kind] = {
+                "docs": c["docs"],
+                "false_link_rate": ratio(c["false_link"], c["docs"]),
+                "pair_precision": kinds[kind]["pair_precision"],
+            }
         else:
             kinds[kind]["recall_linked_to_original"] = ratio(c["linked_to_original"], c["docs"])
             kinds[kind]["right_original"] = ratio(c["right_original"], c["found"])
@@ -395,28 +468,50 @@ def evaluate(docs: list[Doc], sites: dict[str, Site], options: SyndicationOption
     o_fn = sum(per_kind[k]["fn"] for k in main)
     ari_docs = [d for d in docs if d.kind not in EXTRA_KINDS]
     return {
-        "originals": sum(d.kind == "original" for d in docs), "docs": len(docs),
+        "originals": sum(d.kind == "original" for d in docs),
+        "docs": len(docs),
         "kinds": kinds,
         "overall": {
-            "pair_precision": ratio(o_tp, o_tp + o_fp), "pair_recall": ratio(o_tp, o_tp + o_fn),
-            "right_original": ratio(right, found), "copies_found": found,
+            "pair_precision": ratio(o_tp, o_tp + o_fp),
+            "pair_recall": ratio(o_tp, o_tp + o_fn),
+            "right_original": ratio(right, found),
+            "copies_found": found,
             "copies": sum(per_kind[k]["docs"] for k in main),
         },
-        "all_pairs_including_extra": {"pair_precision": ratio(tp, tp + fp), "pair_recall": ratio(tp, tp + fn)},
-        "ari": round(adjusted_rand_index([d.truth_cluster for d in ari_docs],
-                                         [pred_cluster[d.url] for d in ari_docs]), 4),
-        "ari_including_extra": round(adjusted_rand_index([d.truth_cluster for d in docs],
-                                                         [pred_cluster[d.url] for d in docs]), 4),
+        "all_pairs_including_extra": {
+            "pair_precision": ratio(tp, tp + fp),
+            "pair_recall": ratio(tp, tp + fn),
+        },
+        "ari": round(
+            adjusted_rand_index(
+                [d.truth_cluster for d in ari_docs], [pred_cluster[d.url] for d in ari_docs]
+            ),
+            4,
+        ),
+        "ari_including_extra": round(
+            adjusted_rand_index(
+                [d.truth_cluster for d in docs], [pred_cluster[d.url] for d in docs]
+            ),
+            4,
+        ),
         "docs_per_second": round(len(docs) / elapsed, 1),
     }
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--corpus", default=DEFAULT_CORPUS, help="corpus folder (default: %(default)s)")
-    parser.add_argument("--json", action="store_true", help="print one JSON object on the last line")
+    parser.add_argument(
+        "--corpus", default=DEFAULT_CORPUS, help="corpus folder (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print one JSON object on the last line"
+    )
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--text-cache", type=int, default=None,
-                        help="texts kept for exact verification (default: the option's default; 0 = sketches only)")
+    parser.add_argument(
+        "--text-cache",
+        type=int,
+        default=None,
+        help="texts kept for exact verification (default: the option's default; 0 = sketches only)",
+    )
     parser.add_argument("--min-containment", type=float, default=None)
     parser.add_argument("--credited-min-score", type=float, default=None)
 
@@ -427,11 +522,20 @@ def run(args: argparse.Namespace) -> int:
         print(f"corpus folder not found: {corpus} (pass --corpus PATH)", file=sys.stderr)
         return 2
     docs, sites = build_set(corpus, args.seed)
-    overrides = {k: v for k, v in (("text_cache", args.text_cache), ("min_containment", args.min_containment),
-                                   ("credited_min_score", args.credited_min_score)) if v is not None}
+    overrides = {
+        k: v
+        for k, v in (
+            ("text_cache", args.text_cache),
+            ("min_containment", args.min_containment),
+            ("credited_min_score", args.credited_min_score),
+        )
+        if v is not None
+    }
     options = replace(SyndicationOptions(), **overrides)
     report = evaluate(docs, sites, options)
-    report["options"] = {k: getattr(options, k) for k in ("min_containment", "credited_min_score", "text_cache")}
+    report["options"] = {
+        k: getattr(options, k) for k in ("min_containment", "credited_min_score", "text_cache")
+    }
     if not args.json:
         print(f"{report['docs']} docs from {report['originals']} originals")
         for kind, row in report["kinds"].items():
@@ -443,7 +547,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="syndicrawl eval syndication", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="syndicrawl eval syndication", description=__doc__.splitlines()[0]
+    )
     add_arguments(parser)
     return run(parser.parse_args(argv))
 

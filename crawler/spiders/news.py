@@ -28,7 +28,7 @@ from crawler.discovery.xmlsafe import XMLDocumentError
 from crawler.middlewares.failures import classify_failure
 from crawler.items import ArticleItem
 from crawler.registry import Listing, SiteConfig, load_sites
-from crawler.state.seen import SeenEntry, SeenStore, SQLiteSeenStore, decide
+from crawler.state.seen import SeenEntry, SeenStore, SharedHints, SQLiteSeenStore, decide
 from pipelines.stats import count
 
 if TYPE_CHECKING:
@@ -52,6 +52,7 @@ class NewsSpider(scrapy.Spider):
         sites_dir: str | None = None,
         seen_store: SeenStore | None = None,
         max_listing_pages: int = 20,
+        shared_hints: SharedHints | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -63,6 +64,8 @@ class NewsSpider(scrapy.Spider):
         self.seen = seen_store
         self.max_listing_pages = max_listing_pages
         self._hints: dict[str, dict[str, Any]] = {}
+        # Distributed mode: hints merged across the workers of the run (crawler/distributed/hints.py).
+        self.shared_hints = shared_hints
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -70,6 +73,10 @@ class NewsSpider(scrapy.Spider):
         kwargs.setdefault("max_listing_pages", settings.getint("SYNDICRAWL_DISCOVERY_MAX_LISTING_PAGES", 20))
         if "seen_store" not in kwargs and settings.getbool("SYNDICRAWL_INCREMENTAL_ENABLED", True):
             kwargs["seen_store"] = open_seen_store(settings)
+        if "shared_hints" not in kwargs and settings.getbool("SYNDICRAWL_DISTRIBUTED_ENABLED", False):
+            from crawler.distributed.context import context_for
+
+            kwargs["shared_hints"] = context_for(crawler).hints
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider._on_item_done, signal=signals.item_scraped)
         crawler.signals.connect(spider._on_item_dropped, signal=signals.item_dropped)
@@ -83,10 +90,11 @@ class NewsSpider(scrapy.Spider):
                 yield self._request(site, site.absolute(url), "feed", self.parse_feed, priority=30)
             for url in site.start.news_sitemaps + site.start.sitemaps:
                 yield self._request(site, site.absolute(url), "sitemap", self.parse_sitemap, priority=20)
-            for listing in site.start.listings:
+            for index, listing in enumerate(site.start.listings):
+                # The listing's index, not the object: requests must serialise (distributed mode).
                 yield self._request(
                     site, site.absolute(listing.url), "listing", self.parse_listing, priority=10,
-                    meta={"listing": listing, "listing_page": 1},
+                    meta={"listing": index, "listing_page": 1},
                 )
 
     def _request(
@@ -143,7 +151,9 @@ class NewsSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             count(self.crawler.stats, "discovery", "bad_listing", "not_text", site=site.name)
             return
-        listing: Listing = response.meta["listing"]
+        listing: Listing | int = response.meta["listing"]
+        if isinstance(listing, int):
+            listing = site.start.listings[listing]
         links = response.css(listing.links).getall() if listing.links else response.css("a::attr(href)").getall()
         for href in links:
             yield from self._article(site, response.urljoin(href), {})
@@ -155,7 +165,7 @@ class NewsSpider(scrapy.Spider):
             else:
                 yield self._request(
                     site, response.urljoin(next_href), "listing", self.parse_listing, priority=10,
-                    meta={"listing": listing, "listing_page": page + 1},
+                    meta={"listing": response.meta["listing"], "listing_page": page + 1},
                 )
 
     def _article(self, site: SiteConfig, url: str, hints: dict[str, Any]) -> Iterator[scrapy.Request]:
@@ -168,8 +178,12 @@ class NewsSpider(scrapy.Spider):
             for name, value in hints.items():
                 if value and not known.get(name):
                     known[name] = value
+            if self.shared_hints is not None:
+                self.shared_hints.merge(key, hints)
             return
         self._hints[key] = hints = {k: v for k, v in hints.items() if v}
+        if self.shared_hints is not None and not self.shared_hints.merge(key, hints):
+            return  # another worker of the run found it first: its request is queued already
         count(self.crawler.stats, "discovery", "discovered", site=site.name)
         previous = self.seen.get(key) if self.seen else None
         decision = decide(previous, hints.get("lastmod"))
@@ -180,6 +194,8 @@ class NewsSpider(scrapy.Spider):
         if decision == "changed" and previous is not None:
             count(self.crawler.stats, "discovery", "changed", site=site.name)
             hints["previous_sha256"] = previous.content_sha256
+            if self.shared_hints is not None:
+                self.shared_hints.merge(key, {"previous_sha256": previous.content_sha256})
             if previous.etag:
                 headers["If-None-Match"] = previous.etag
             if previous.last_modified:
@@ -193,7 +209,10 @@ class NewsSpider(scrapy.Spider):
     def parse_article(self, response: Response) -> Iterator[ArticleItem]:
         site = self.sites[response.meta["site"]]
         key = response.meta["key"]
-        hints = dict(self._hints.get(key, {}))
+        if self.shared_hints is not None:
+            hints = self.shared_hints.get(key)
+        else:
+            hints = dict(self._hints.get(key, {}))
         if response.status == 304:
             count(self.crawler.stats, "fetch", "not_modified", site=site.name)
             self._remember(key, site.name, hints, response, None, "not_modified")
@@ -268,5 +287,11 @@ def _header(response: Response | None, name: str) -> str | None:
 
 
 def open_seen_store(settings: Any) -> SeenStore:
-    """The seen-store named by the settings: SQLite under the state dir (Redis: see scale-out)."""
+    """The seen-store named by the settings: SQLite under the state dir, Redis in distributed mode."""
+    if settings.getbool("SYNDICRAWL_DISTRIBUTED_ENABLED", False):
+        from crawler.distributed.seen import RedisSeenStore
+
+        return RedisSeenStore.from_url(
+            settings.get("SYNDICRAWL_REDIS_URL"), settings.get("SYNDICRAWL_DISTRIBUTED_PREFIX") or "syndicrawl"
+        )
     return SQLiteSeenStore(Path(settings.get("SYNDICRAWL_STATE_DIR")) / "seen.sqlite3")

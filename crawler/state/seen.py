@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 import dateparser
 
@@ -48,6 +48,16 @@ class SeenStore(Protocol):
     def record(self, entry: SeenEntry) -> None: ...
 
     def close(self) -> None: ...
+
+
+class SharedHints(Protocol):
+    """Discovery hints shared by the workers of a distributed run (``crawler.distributed.hints``)."""
+
+    def merge(self, key: str, hints: dict[str, Any]) -> bool:
+        """Merge ``hints`` (first value wins per field); True on the first sighting of ``key``."""
+        ...
+
+    def get(self, key: str) -> dict[str, Any]: ...
 
 
 def parse_lastmod(value: str | None) -> datetime | None:

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 - typographic dashes and quotes are what credit lines and pages use
 """Paragraph-level boilerplate: generic page chrome and a site's own rules.
 
 ``chrome`` is what nearly every news site wraps around an article and no article needs: the headline
@@ -49,15 +50,35 @@ ANYWHERE: tuple[re.Pattern[str], ...] = (
     UI_WORD,
     TEASER_PREFIX,
     re.compile(r"click to tweet\W*$", _I),
-    re.compile(r"^(?:this copy is for your personal, non-commercial use|to order presentation-ready copies)", _I),
-    re.compile(r"^(?:reading time|read time|tempo de leitura|tiempo de lectura|lesezeit|temps de lecture|tempo di lettura)\s*:?\s*\d.{0,20}$", _I),
-    re.compile(r"^\d+\s*(?:-|\s)?(?:min(?:ute)?s?\.?)\s*(?:read|de leitura|de lectura|lesezeit|de lecture)\W*$", _I),
+    re.compile(r"^also on [\w-]+\.[\w.]+\s+\S.{0,200}$", _I),
+    re.compile(
+        r"^(?:this copy is for your personal, non-commercial use|to order presentation-ready copies)",
+        _I,
+    ),
+    re.compile(
+        r"^(?:reading time|read time|tempo de leitura|tiempo de lectura|lesezeit|temps de lecture|tempo di lettura)\s*:?\s*\d.{0,20}$",
+        _I,
+    ),
+    re.compile(
+        r"^\d+\s*(?:-|\s)?(?:min(?:ute)?s?\.?)\s*(?:read|de leitura|de lectura|lesezeit|de lecture)\W*$",
+        _I,
+    ),
     re.compile(r"^(?:our standards|the thomson reuters trust principles)\b.{0,80}$", _I),
-    re.compile(r"^\W*(?:sign up|subscribe|register)\b.{0,120}\b(?:newsletter|inbox|alerts?)\b.{0,120}$", _I),
-    re.compile(r"^.{0,120}\bnewsletter\b.{0,80}\b(?:inbox|sign up|subscribe|delivered)\b.{0,80}$", _I),
-    re.compile(r"^(?:get|receive) (?:the|our) (?:latest|top|day['’]s|daily|best)\b.{0,60}\b(?:inbox|newsletter)\b.{0,80}$", _I),
+    re.compile(
+        r"^\W*(?:sign up|subscribe|register)\b.{0,120}\b(?:newsletter|inbox|alerts?)\b.{0,120}$", _I
+    ),
+    re.compile(
+        r"^.{0,120}\bnewsletter\b.{0,80}\b(?:inbox|sign up|subscribe|delivered)\b.{0,80}$", _I
+    ),
+    re.compile(
+        r"^(?:get|receive) (?:the|our) (?:latest|top|day['’]s|daily|best)\b.{0,60}\b(?:inbox|newsletter)\b.{0,80}$",
+        _I,
+    ),
     re.compile(r"^like this (?:story|article)\?.{0,80}$", _I),
-    re.compile(r"^(?:filed under|posted in|categories|category|tags|schlagworte|tópicos|etiquetas)\s*:.{0,300}$", _I),
+    re.compile(
+        r"^(?:filed under|posted in|categories|category|tags|schlagworte|tópicos|etiquetas)\s*:.{0,300}$",
+        _I,
+    ),
 )
 EDGE: tuple[re.Pattern[str], ...] = (
     re.compile(
@@ -69,9 +90,18 @@ EDGE: tuple[re.Pattern[str], ...] = (
     re.compile(r"^\S+@\S+\.\w+$|^(?:https?://|www\.|twitter\.com/|@)\S+$", _I),
     re.compile(r"^follow\b.{0,150}\b(?:on|at)\s+(?:https?://|twitter|facebook|instagram)", _I),
     re.compile(r"^(?:e-?mail|contact|reach)\b.{0,120}(?:\S+@\S+\.\w+|\btwitter\b)", _I),
-    re.compile(r"^if you (?:enjoyed|liked|value|appreciate)\b.{0,80}\b(?:article|story|journalism|content)\b", _I),
-    re.compile(r"^(?:have a (?:news )?tip|got a (?:news )?tip|contact (?:the|our) (?:author|reporter|newsroom))\b.{0,200}$", _I),
-    re.compile(r"^(?:updated|published|posted|last updated|first published|aktualisiert|veröffentlicht|publicado|atualizado|mis à jour|publié)\b.{0,60}$", _I),
+    re.compile(
+        r"^if you (?:enjoyed|liked|value|appreciate)\b.{0,80}\b(?:article|story|journalism|content)\b",
+        _I,
+    ),
+    re.compile(
+        r"^(?:have a (?:news )?tip|got a (?:news )?tip|contact (?:the|our) (?:author|reporter|newsroom))\b.{0,200}$",
+        _I,
+    ),
+    re.compile(
+        r"^(?:updated|published|posted|last updated|first published|aktualisiert|veröffentlicht|publicado|atualizado|mis à jour|publié)\b.{0,60}$",
+        _I,
+    ),
     re.compile(r"^(?:by|von|por|par)\s+[\w.'’ -]{2,60}$", _I),
 )
 _DATEISH = re.compile(
@@ -94,7 +124,12 @@ def is_title_repeat(paragraph: str, titles: Iterable[str | None]) -> bool:
         return False
     for title in titles:
         t = words_key(title or "")
-        if t and (p == t or (len(p) >= 20 and (t.startswith(p) or p.startswith(t)) and abs(len(p) - len(t)) <= 40)):
+        if t and (
+            p == t
+            or (
+                len(p) >= 20 and (t.startswith(p) or p.startswith(t)) and abs(len(p) - len(t)) <= 40
+            )
+        ):
             return True
     return False
 
@@ -115,7 +150,9 @@ def _union(patterns: tuple[re.Pattern[str], ...]) -> tuple[re.Pattern[str], re.P
     A paragraph is then scanned once or twice instead of once per rule; this stage runs on every
     paragraph of every article.
     """
-    anchored = [rx.pattern for rx in patterns if rx.pattern.startswith("^") and "|^" not in rx.pattern]
+    anchored = [
+        rx.pattern for rx in patterns if rx.pattern.startswith("^") and "|^" not in rx.pattern
+    ]
     other = [rx.pattern for rx in patterns if rx.pattern not in anchored]
     head = re.compile("|".join(f"(?:{p[1:]})" for p in anchored), _I)
     rest = re.compile("|".join(f"(?:{p})" for p in other), _I) if other else None
@@ -128,7 +165,9 @@ _EDGE_ONE = _union(EDGE)
 
 def _hit(rules: tuple[re.Pattern[str], re.Pattern[str] | None], paragraph: str) -> bool:
     head, rest = rules
-    return head.match(paragraph) is not None or (rest is not None and rest.search(paragraph) is not None)
+    return head.match(paragraph) is not None or (
+        rest is not None and rest.search(paragraph) is not None
+    )
 
 
 def chrome_anywhere(paragraph: str) -> bool:

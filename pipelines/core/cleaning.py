@@ -1,3 +1,4 @@
+# ruff: noqa: RUF003 - typographic dashes and quotes are what credit lines and pages use
 """The clean stage's core: remove credits, chrome, site rules and learned boilerplate from paragraphs.
 
 Boilerplate sits at the edges of a text, so the edges are *peeled*: from the first and from the last
@@ -19,7 +20,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from pipelines.core import boilerplate as bp
-from pipelines.core.credits import HEAD_WINDOW, TAIL_WINDOW, Credit, CreditFinder, PublisherNames, publisher_key
+from pipelines.core.credits import (
+    HEAD_WINDOW,
+    TAIL_WINDOW,
+    Credit,
+    CreditFinder,
+    PublisherNames,
+    publisher_key,
+)
 from pipelines.core.learned import LearnedStore, paragraph_hash
 
 if TYPE_CHECKING:
@@ -65,7 +73,9 @@ class _Pass:
 class Cleaner:
     """Cleans one article's paragraphs. Build once; ``store`` None disables learned boilerplate."""
 
-    def __init__(self, names: PublisherNames | None = None, store: LearnedStore | None = None) -> None:
+    def __init__(
+        self, names: PublisherNames | None = None, store: LearnedStore | None = None
+    ) -> None:
         self.names = names or PublisherNames()
         self.credits = CreditFinder(self.names)
         self.store = store
@@ -96,6 +106,26 @@ class Cleaner:
                 return self._result(self._run(list(paragraphs), second), second)
         return self._result(kept, first)
 
+    def observe(
+        self,
+        paragraphs: Sequence[str],
+        *,
+        title: str | None = None,
+        titles: Sequence[str] = (),
+        site: SiteConfig,
+    ) -> int:
+        """Record one article in the learned store without cleaning it; the site's article count.
+
+        The clean stage calls this first, may wait until the site has enough articles, then calls
+        :meth:`clean` with ``learn=False``: so the first articles of a crawl are cleaned too.
+        """
+        if self.store is None:
+            return 0
+        heads = tuple(t for t in (title, *titles) if t)
+        kept = self._run(list(paragraphs), _Pass(site, heads, set()))
+        self.store.observe(site.name, kept)
+        return self.store.site_articles(site.name)
+
     # -- one pass ---------------------------------------------------------------------------------
 
     def _run(self, paras: list[str], ps: _Pass) -> list[str]:
@@ -117,7 +147,9 @@ class Cleaner:
         out: list[str] = []
         in_teasers = in_bullets = False
         for para in paras:
-            if (in_teasers and bp.is_teaser_item(para)) or (in_bullets and para.startswith(("- ", "• "))):
+            if (in_teasers and bp.is_teaser_item(para)) or (
+                in_bullets and para.startswith(("- ", "• "))
+            ):
                 ps.removed.append(("chrome", para))
                 continue
             in_teasers = in_bullets = False
@@ -209,9 +241,22 @@ class Cleaner:
         """The credit naming a publisher other than the site itself; datelines and 'Source:' first."""
         own = set()
         if ps.site is not None:
-            own = {publisher_key(n) for n in (ps.site.publisher, ps.site.name, *ps.site.aliases) if n}
-            own |= {publisher_key(self.names.normalise(n)) for n in (ps.site.publisher, *ps.site.aliases) if n}
-        priority = {"site": 0, "dateline": 1, "source": 2, "first-appeared": 3, "with": 4, "suffix": 5}
+            own = {
+                publisher_key(n) for n in (ps.site.publisher, ps.site.name, *ps.site.aliases) if n
+            }
+            own |= {
+                publisher_key(self.names.normalise(n))
+                for n in (ps.site.publisher, *ps.site.aliases)
+                if n
+            }
+        priority = {
+            "site": 0,
+            "dateline": 1,
+            "source": 2,
+            "first-appeared": 3,
+            "with": 4,
+            "suffix": 5,
+        }
         named = [c for c in ps.credits if c.source and publisher_key(c.source) not in own]
         if named:
             best = min(named, key=lambda c: priority.get(c.kind, 9))

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001, RUF002, RUF003 - typographic dashes and quotes are what credit lines and pages use
 """Credit lines: who a republished article says it came from.
 
 Recognised forms, all removed from the body text (a dateline prefix only loses its prefix)::
@@ -26,7 +27,15 @@ from dataclasses import dataclass
 
 # canonical name -> other names it is credited as (case and punctuation do not matter)
 BUILTIN_ALIASES: dict[str, tuple[str, ...]] = {
-    "Al Jazeera": ("Aljazeera", "AJ", "AJE", "Al Jazeera English", "Al Jazeera News", "Al Jazeera and news agencies", "aljazeera.com"),
+    "Al Jazeera": (
+        "Aljazeera",
+        "AJ",
+        "AJE",
+        "Al Jazeera English",
+        "Al Jazeera News",
+        "Al Jazeera and news agencies",
+        "aljazeera.com",
+    ),
     "Reuters": ("Thomson Reuters", "Reuters News", "reuters.com"),
     "Associated Press": ("AP", "The Associated Press", "AP News", "apnews.com"),
     "Agence France-Presse": ("AFP", "Agence France Presse", "AFP News", "AFPTV"),
@@ -94,10 +103,10 @@ class PublisherNames:
 
     def __init__(self, extra: Iterable[tuple[str, Iterable[str]]] = ()) -> None:
         self._canonical: dict[str, str] = {}
-        for canonical, aliases in BUILTIN_ALIASES.items():
-            self.add(canonical, aliases)
-        for canonical, aliases in extra:
-            self.add(canonical, aliases)
+        for canonical, builtin in BUILTIN_ALIASES.items():
+            self.add(canonical, builtin)
+        for name, aliases in extra:
+            self.add(name, aliases)
 
     def add(self, canonical: str, aliases: Iterable[str] = ()) -> None:
         for name in (canonical, *aliases):
@@ -154,7 +163,9 @@ WITH_AGENCY = re.compile(
     r"^[-–—(\s]*(?:With|Mit|Avec|Con|Com)\s+(?P<source>(?:[\w.&' -]{2,30})(?:\s*(?:,|and|&|/)\s*[\w.&' -]{2,30}){0,3})\s*\)?\.?$",
     re.IGNORECASE,
 )
-ADDITIONAL = re.compile(r"^\(?\s*(?:Additional|Additonal) reporting by\s+(?P<source>[^.;)]{2,120})", re.IGNORECASE)
+ADDITIONAL = re.compile(
+    r"^\(?\s*(?:Additional|Additonal) reporting by\s+(?P<source>[^.;)]{2,120})", re.IGNORECASE
+)
 REPORTING = re.compile(
     r"^\(?\s*(?:Reporting|Writing|Editing|Compiled|Research|Additional reporting|Translated|Produced) by\b.{0,400}$",
     re.IGNORECASE,
@@ -164,7 +175,9 @@ CONTRIBUTED = re.compile(
     r"|^(?P<who2>.{2,200}?)\s+contributed reporting\b.{0,120}$",
     re.IGNORECASE,
 )
-SUFFIX = re.compile(r"(?P<keep>.*?[.!?\"”’)])\s*(?:[-–—]+\s*|\()(?P<source>[A-Za-z][\w.&'/ -]{1,40}?)\)?\s*\.?$")
+SUFFIX = re.compile(
+    r"(?P<keep>.*?[.!?\"”’)])\s*(?:[-–—]+\s*|\()(?P<source>[A-Za-z][\w.&'/ -]{1,40}?)\)?\s*\.?$"
+)
 
 HEAD_WINDOW = 3
 TAIL_WINDOW = 8
@@ -181,7 +194,11 @@ class CreditFinder:
         """A known publisher in an agency-shaped place; 'AFP/NAN' or 'dpa, AFP' credit the first.
 
         With ``every``, all the parts must be known ('Allentown, PA' is a place, not a credit)."""
-        found = [self.names.lookup(part) for part in re.split(r"\s*(?:/|,|&|\band\b)\s*", name.strip()) if part]
+        found = [
+            self.names.lookup(part)
+            for part in re.split(r"\s*(?:/|,|&|\band\b)\s*", name.strip())
+            if part
+        ]
         if every and not all(found):
             return None
         return next((f for f in found if f), None)
@@ -199,13 +216,17 @@ class CreditFinder:
         source = self._agency(match.group("source"))
         place = match.group("place").strip()
         # an unknown name in parentheses is only a dateline after an all-caps place ("KYIV (Ukrinform) -")
-        if source is None and not (place and place.upper() == place and re.search(r"[A-Z]{3}", place)):
+        if source is None and not (
+            place and place.upper() == place and re.search(r"[A-Z]{3}", place)
+        ):
             return None
         name = source or self.names.normalise(match.group("source"))
-        rest = paragraph[match.end():].strip()
+        rest = paragraph[match.end() :].strip()
         if not rest:
             return None
-        return Credit(line=paragraph[: match.end()].strip(), source=name, kind="dateline", remainder=rest)
+        return Credit(
+            line=paragraph[: match.end()].strip(), source=name, kind="dateline", remainder=rest
+        )
 
     def whole_line(self, paragraph: str) -> Credit | None:
         """A paragraph that is only a credit line."""
@@ -218,16 +239,18 @@ class CreditFinder:
         if (m := ADDITIONAL.match(paragraph)) or (m := REPORTING.match(paragraph)):
             named = m.groupdict().get("source")
             return Credit(paragraph, self._agency(named) if named else None, "reporting")
-        if (m := WITH_AGENCY.match(paragraph)) and (src := self._agency(m.group("source")) or _is_agencies(m.group("source"))):
-            return Credit(paragraph, src if isinstance(src, str) else None, "with")
+        if m := WITH_AGENCY.match(paragraph):
+            agency = self._agency(m.group("source"))
+            if agency or _is_agencies(m.group("source")):
+                return Credit(paragraph, agency, "with")
         if m := CONTRIBUTED.match(paragraph):
             who = m.group("who") or m.group("who2") or ""
             return Credit(paragraph, self._leading_publisher(who), "contributed")
-        if (m := BY_AGENCY.match(paragraph)) and (src := self._agency(m.group("source"))):
-            return Credit(paragraph, src, "byline")
+        if (m := BY_AGENCY.match(paragraph)) and (by := self._agency(m.group("source"))):
+            return Credit(paragraph, by, "byline")
         bare = paragraph.strip(" ()[]-–—.")
-        if bare and len(bare) <= 40 and (src := self._agency(bare, every=True)):
-            return Credit(paragraph, src, "agency")
+        if bare and len(bare) <= 40 and (alone := self._agency(bare, every=True)):
+            return Credit(paragraph, alone, "agency")
         return None
 
     def _leading_publisher(self, who: str) -> str | None:
@@ -247,16 +270,30 @@ class CreditFinder:
         src = self._agency(m.group("source"))
         if src is None:
             return None
-        return Credit(paragraph[len(m.group("keep")):].strip(), src, "suffix", remainder=m.group("keep").strip())
+        return Credit(
+            paragraph[len(m.group("keep")) :].strip(),
+            src,
+            "suffix",
+            remainder=m.group("keep").strip(),
+        )
 
     def site_pattern(self, paragraph: str, patterns: Iterable[re.Pattern[str]]) -> Credit | None:
         for rx in patterns:
             m = rx.search(paragraph)
             if m:
-                rest = (paragraph[: m.start()] + paragraph[m.end():]).strip(" \t-–—|")
-                return Credit(m.group(0).strip(), self._free(m.group("source")), "site", remainder=rest)
+                rest = (paragraph[: m.start()] + paragraph[m.end() :]).strip(" \t-–—|")
+                return Credit(
+                    m.group(0).strip(), self._free(m.group("source")), "site", remainder=rest
+                )
         return None
 
 
 def _is_agencies(name: str) -> bool:
-    return name.strip().lower() in {"agencies", "news agencies", "wires", "agency", "wire services", "afp and reuters"}
+    return name.strip().lower() in {
+        "agencies",
+        "news agencies",
+        "wires",
+        "agency",
+        "wire services",
+        "afp and reuters",
+    }

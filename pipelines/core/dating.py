@@ -93,6 +93,10 @@ _ISO = re.compile(
     re.IGNORECASE,
 )
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:/|$|[-_])")
+_SEGMENTS = re.compile(
+    r"\s*(?:[·|•]|\b(?:updated|actualizado|aktualisiert|mis à jour|atualizado|aggiornato)\b)\s*",
+    re.IGNORECASE,
+)
 _HAS_CLOCK = re.compile(r"\d{1,2}[:h.]\d{2}|\b\d{1,2}\s*(?:am|pm|a\.m\.|p\.m\.)", re.IGNORECASE)
 
 
@@ -182,7 +186,13 @@ class DateParser:
         return parser
 
     def parse(
-        self, raw: str, *, tz: tzinfo, tz_name: str, languages: Sequence[str], relative_base: datetime
+        self,
+        raw: str,
+        *,
+        tz: tzinfo,
+        tz_name: str,
+        languages: Sequence[str],
+        relative_base: datetime,
     ) -> ParsedDate | None:
         text = raw.strip()
         if not text:
@@ -193,7 +203,9 @@ class DateParser:
                 day = date(int(m["y"]), int(m["m"]), int(m["d"]))
                 if m["H"] is None:
                     local = datetime.combine(day, time())
-                    return ParsedDate(local.replace(tzinfo=tz).astimezone(UTC), local, has_time=False)
+                    return ParsedDate(
+                        local.replace(tzinfo=tz).astimezone(UTC), local, has_time=False
+                    )
                 local = datetime.combine(day, time(int(m["H"]), int(m["M"]), int(m["S"] or 0)))
                 zone = _offset(m["tz"]) if m["tz"] else tz
                 return ParsedDate(local.replace(tzinfo=zone).astimezone(UTC), local, has_time=True)
@@ -207,9 +219,18 @@ class DateParser:
             if dt is not None:
                 aware = dt if dt.tzinfo else dt.replace(tzinfo=tz)
                 return ParsedDate(aware.astimezone(UTC), dt.replace(tzinfo=None), has_time=True)
-        return self._dateparser(text, tz_name, languages, relative_base)
+        parsed = self._dateparser(text, tz_name, languages, relative_base)
+        if parsed is None:
+            # "Published 9 March 2026, 10:15 · Updated ...": the first segment, from its first digit
+            first = _SEGMENTS.split(text, maxsplit=1)[0]
+            digit = re.search(r"\d", first)
+            if digit and (trimmed := first[digit.start() :].strip()) != text:
+                parsed = self._dateparser(trimmed, tz_name, languages, relative_base)
+        return parsed
 
-    def _dateparser(self, text: str, tz_name: str, languages: Sequence[str], base: datetime) -> ParsedDate | None:
+    def _dateparser(
+        self, text: str, tz_name: str, languages: Sequence[str], base: datetime
+    ) -> ParsedDate | None:
         if len(text) > 120:
             return None
         parser = self.dateparser_for(languages, tz_name)
@@ -217,11 +238,15 @@ class DateParser:
             # RELATIVE_BASE differs per page ("2 hours ago" counts from fetched_at); the rest of the
             # parser (languages, compiled locales) is built once per site
             saved = parser._settings
-            parser._settings = saved.replace(RELATIVE_BASE=base.astimezone(ZoneInfo(tz_name)).replace(tzinfo=None))
+            parser._settings = saved.replace(
+                RELATIVE_BASE=base.astimezone(ZoneInfo(tz_name)).replace(tzinfo=None)
+            )
             try:
                 data = parser.get_date_data(text)
             except (ValueError, OverflowError, TypeError) as exc:
-                logger.debug("dates: dateparser failed on %(raw)r: %(exc)s", {"raw": text, "exc": exc})
+                logger.debug(
+                    "dates: dateparser failed on %(raw)r: %(exc)s", {"raw": text, "exc": exc}
+                )
                 return None
             finally:
                 parser._settings = saved
@@ -275,7 +300,9 @@ class DateFinder:
             if key in seen:
                 continue
             seen.add(key)
-            parsed = self.parser.parse(cand.raw, tz=tz, tz_name=timezone, languages=languages, relative_base=fetched_at)
+            parsed = self.parser.parse(
+                cand.raw, tz=tz, tz_name=timezone, languages=languages, relative_base=fetched_at
+            )
             target = published if cand.kind == "published" else modified
             target.append((_tier(cand), order, cand, parsed))
 
@@ -290,7 +317,11 @@ class DateFinder:
             cand, parsed = upd
             # an update before the publication is a wrong field, not an update
             if result.published_at is None or parsed.value >= result.published_at:
-                result.updated_at, result.updated_raw, result.updated_source = parsed.value, cand.raw, cand.source
+                result.updated_at, result.updated_raw, result.updated_source = (
+                    parsed.value,
+                    cand.raw,
+                    cand.source,
+                )
         return result
 
     def _choose(
@@ -302,8 +333,10 @@ class DateFinder:
         rows.sort(key=lambda r: (r[0], r[2].rank, r[1]))
         valid: list[tuple[DateCandidate, ParsedDate]] = []
         first_reason: Rejection | None = None
-        for _tier_, _order, cand, parsed in rows:
-            reason: Rejection | None = "unparseable" if parsed is None else self._check(parsed, fetched_at)
+        for _tier, _order, cand, parsed in rows:
+            reason: Rejection | None = (
+                "unparseable" if parsed is None else self._check(parsed, fetched_at)
+            )
             if reason is None and parsed is not None:
                 valid.append((cand, parsed))
             elif not valid and first_reason is None:

@@ -114,7 +114,13 @@ class ExtractOptions:
         """The full second pass, or None when the first pass is already the full one."""
         if not self.fast or self.rescue_below_chars == 0:
             return None
-        return Extractor(output_format="txt", comments=False, precision=True, tables=self.include_tables, dedup=False)
+        return Extractor(
+            output_format="txt",
+            comments=False,
+            precision=True,
+            tables=self.include_tables,
+            dedup=False,
+        )
 
 
 @dataclass(slots=True)
@@ -193,6 +199,37 @@ def split_paragraphs(text: str) -> list[str]:
     return paragraphs
 
 
+_DATE_CLASS = re.compile(
+    r"date|time|publish|posted|dateline|timestamp|byline|fecha|datum|meta", re.IGNORECASE
+)
+_HAS_DIGIT = re.compile(r"\d")
+
+
+def visible_dates(tree: lxml_html.HtmlElement, limit: int = 4) -> list[DateCandidate]:
+    """The first ``<time datetime>`` elements and short date-classed elements, in page order.
+
+    Only the first few count: later ones are mostly related teasers and comments.
+    """
+    out: list[DateCandidate] = []
+    for el in tree.iter("time"):
+        raw = (el.get("datetime") or "").strip()
+        if raw and _HAS_DIGIT.search(raw):
+            out.append(DateCandidate(raw, "text", "published", 0, "<time datetime>"))
+            if len(out) >= 2:
+                break
+    found = 0
+    for el in tree.iter("p", "span", "div", "time", "small", "li"):
+        if not _DATE_CLASS.search(f"{el.get('class', '')} {el.get('id', '')}"):
+            continue
+        text = " ".join(el.text_content().split())
+        if 6 <= len(text) <= 100 and _HAS_DIGIT.search(text):
+            out.append(DateCandidate(text, "text", "published", 1, "visible date"))
+            found += 1
+            if found >= limit:
+                break
+    return out
+
+
 def add_fallback_dates(
     tree: lxml_html.HtmlElement, url: str, meta: PageMetadata, fetched_at: datetime | None
 ) -> None:
@@ -204,7 +241,8 @@ def add_fallback_dates(
     from pipelines.core.dating import url_date  # dating imports metadata, not extraction
 
     strong = any(
-        d.kind == "published" and ((d.source == "jsonld" and d.rank <= 1) or (d.source == "meta" and d.rank <= 1))
+        d.kind == "published"
+        and ((d.source == "jsonld" and d.rank <= 1) or (d.source == "meta" and d.rank <= 1))
         for d in meta.dates
     )
     if not strong:
@@ -222,6 +260,8 @@ def add_fallback_dates(
             found = None
         if found:
             meta.dates.append(DateCandidate(found, "text", "published", 0, "htmldate"))
+    if not strong:
+        meta.dates.extend(visible_dates(tree))
     in_url = url_date(url)
     if in_url:
         meta.dates.append(DateCandidate(in_url, "url", "published", 0, "url"))
@@ -236,7 +276,11 @@ class ArticleExtractor:
         self._rescue = self.options.rescue_options()
 
     def extract(
-        self, html: str | None, url: str, site: SiteConfig | None = None, fetched_at: datetime | None = None
+        self,
+        html: str | None,
+        url: str,
+        site: SiteConfig | None = None,
+        fetched_at: datetime | None = None,
     ) -> Extraction:
         """Extract one page; ``fetched_at`` bounds the htmldate fallback (no dates after the fetch)."""
         opts = self.options
@@ -259,15 +303,14 @@ class ArticleExtractor:
             text = trafilatura.extract(tree, options=self._rescue) or text
         paragraphs = split_paragraphs(text or "")
         chars = sum(len(p) for p in paragraphs)
+        if meta.is_listing_typed:
+            # a listing's teaser list can look like text to trafilatura; the page says what it is
+            raise NotAnArticleError(
+                f"page declares itself {sorted(meta.types)}, not an article: {url}"
+            )
         if not paragraphs:
-            if meta.is_listing_typed:
-                raise NotAnArticleError(f"page declares itself {sorted(meta.types)} and has no article body: {url}")
             raise EmptyExtractionError(f"no body text found: {url}")
         if chars < opts.min_chars:
-            if meta.is_listing_typed:
-                raise NotAnArticleError(
-                    f"page declares itself {sorted(meta.types)} and has {chars} chars of text: {url}"
-                )
             raise BodyTooShortError(
                 f"body has {chars} chars, below SYNDICRAWL_EXTRACT_MIN_CHARS={opts.min_chars}: {url}"
             )
@@ -277,6 +320,7 @@ class ArticleExtractor:
             title=meta.title,
             authors=list(meta.authors),
             canonical_url=normalise_url(meta.canonical_url, url) or normalise_url(url),
-            language=meta.language or (normalise_language(site.language) if site and site.language else None),
+            language=meta.language
+            or (normalise_language(site.language) if site and site.language else None),
             metadata=meta,
         )

@@ -66,7 +66,9 @@ class LearnOptions:
 
     def __post_init__(self) -> None:
         if self.min_articles < 2:
-            raise ValueError(f"min_articles must be >= 2 (one article cannot show recurrence), got {self.min_articles}")
+            raise ValueError(
+                f"min_articles must be >= 2 (one article cannot show recurrence), got {self.min_articles}"
+            )
         if self.max_chars < 1 or self.edge < 1:
             raise ValueError(f"max_chars and edge must be >= 1, got {self.max_chars}, {self.edge}")
 
@@ -79,7 +81,9 @@ def paragraph_hash(paragraph: str) -> str:
 
 def article_key(paragraphs: Sequence[str]) -> str:
     """One key per distinct text: the same article fetched under two URLs counts once."""
-    return hashlib.sha1("\n".join(paragraphs).encode("utf-8"), usedforsecurity=False).hexdigest()[:20]
+    return hashlib.sha1("\n".join(paragraphs).encode("utf-8"), usedforsecurity=False).hexdigest()[
+        :20
+    ]
 
 
 def edge_indexes(count: int, edge: int) -> list[int]:
@@ -100,13 +104,17 @@ class LearnedStore:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         target = str(self.path) if self.path is not None else ":memory:"
         self._db = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL" if self.path is not None else "PRAGMA journal_mode=MEMORY")
+        self._db.execute(
+            "PRAGMA journal_mode=WAL" if self.path is not None else "PRAGMA journal_mode=MEMORY"
+        )
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
         self._lock = threading.Lock()
 
     @classmethod
-    def in_state_dir(cls, state_dir: Path | str, options: LearnOptions | None = None) -> LearnedStore:
+    def in_state_dir(
+        cls, state_dir: Path | str, options: LearnOptions | None = None
+    ) -> LearnedStore:
         return cls(Path(state_dir) / FILE_NAME, options)
 
     def close(self) -> None:
@@ -127,12 +135,14 @@ class LearnedStore:
             cur = self._db.execute("BEGIN")
             try:
                 added = cur.execute(
-                    "INSERT OR IGNORE INTO site_articles (site, article, seen_at) VALUES (?, ?, ?)", (site, key, now)
+                    "INSERT OR IGNORE INTO site_articles (site, article, seen_at) VALUES (?, ?, ?)",
+                    (site, key, now),
                 ).rowcount
                 if added:
                     for h, para in dict(rows).items():
                         if cur.execute(
-                            "INSERT OR IGNORE INTO sightings (site, hash, article) VALUES (?, ?, ?)", (site, h, key)
+                            "INSERT OR IGNORE INTO sightings (site, hash, article) VALUES (?, ?, ?)",
+                            (site, h, key),
                         ).rowcount:
                             cur.execute(
                                 "INSERT INTO paragraphs (site, hash, articles, first_seen, sample) VALUES (?, ?, 1, ?, ?)"
@@ -147,7 +157,9 @@ class LearnedStore:
 
     def site_articles(self, site: str) -> int:
         with self._lock:
-            row = self._db.execute("SELECT COUNT(*) FROM site_articles WHERE site = ?", (site,)).fetchone()
+            row = self._db.execute(
+                "SELECT COUNT(*) FROM site_articles WHERE site = ?", (site,)
+            ).fetchone()
         return int(row[0])
 
     def boilerplate(self, site: str, paragraphs: Iterable[str]) -> set[str]:
@@ -161,7 +173,7 @@ class LearnedStore:
             own = {
                 h
                 for (h,) in self._db.execute(
-                    f"SELECT hash FROM paragraphs WHERE site = ? AND articles >= ? AND hash IN ({marks})",  # noqa: S608 - only placeholders
+                    f"SELECT hash FROM paragraphs WHERE site = ? AND articles >= ? AND hash IN ({marks})",
                     (site, n, *hashes),
                 )
             }
@@ -172,7 +184,7 @@ class LearnedStore:
             vetoed = {
                 h
                 for (h,) in self._db.execute(
-                    f"SELECT DISTINCT hash FROM paragraphs WHERE site != ? AND articles < ? AND hash IN ({marks})",  # noqa: S608
+                    f"SELECT DISTINCT hash FROM paragraphs WHERE site != ? AND articles < ? AND hash IN ({marks})",
                     (site, n, *own),
                 )
             }

@@ -24,14 +24,25 @@ CandidateSource = Literal["jsonld", "meta", "sitemap", "feed", "text", "url", "h
 
 ARTICLE_TYPES = frozenset(
     {
-        "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
-        "backgroundnewsarticle", "reviewnewsarticle", "askpublicnewsarticle", "blogposting",
-        "liveblogposting", "socialmediaposting", "techarticle", "scholarlyarticle", "report",
+        "article",
+        "newsarticle",
+        "reportagenewsarticle",
+        "analysisnewsarticle",
+        "opinionnewsarticle",
+        "backgroundnewsarticle",
+        "reviewnewsarticle",
+        "askpublicnewsarticle",
+        "blogposting",
+        "liveblogposting",
+        "socialmediaposting",
+        "techarticle",
+        "scholarlyarticle",
+        "report",
     }
 )
 # Page-level types: their dates are weaker evidence (a page may be modified without the article).
 PAGE_TYPES = frozenset({"webpage", "itempage", "medicalwebpage"})
-LISTING_TYPES = frozenset({"collectionpage", "itemlist", "searchresultspage", "profilepage", "website"})
+LISTING_TYPES = frozenset({"collectionpage", "searchresultspage", "profilepage"})
 
 # (meta name or property, kind, rank): lower rank is trusted more. ``date``/``dc.date`` come last:
 # on print-edition sites they hold the issue date, not the publication time.
@@ -94,7 +105,11 @@ class PageMetadata:
     @property
     def is_listing_typed(self) -> bool:
         """The page declares itself a listing and nothing article-like."""
-        return bool(self.types & LISTING_TYPES) and not self.is_article_typed and "og:article" not in self.types
+        return (
+            bool(self.types & LISTING_TYPES)
+            and not self.is_article_typed
+            and "og:article" not in self.types
+        )
 
 
 _WS = re.compile(r"\s+")
@@ -122,7 +137,9 @@ def _load_json(text: str) -> Any:
         text = text[:-3]
     text = text.strip().removeprefix("//<![CDATA[").removesuffix("//]]>").strip()
     try:
-        return json.loads(text, strict=False)  # strict=False: raw newlines inside strings are common
+        return json.loads(
+            text, strict=False
+        )  # strict=False: raw newlines inside strings are common
     except ValueError:
         # trailing commas are the most common JSON-LD syntax error in the wild
         try:
@@ -183,11 +200,18 @@ def _read_jsonld(tree: lxml_html.HtmlElement, meta: PageMetadata) -> None:
             # the first article object is the page's own; later ones are usually related teasers
             rank = 0 if is_article and not article_seen else 2 if is_article else 3
             kind_name = sorted(types & ARTICLE_TYPES or types & PAGE_TYPES)[0]
-            for key, kind in (("datePublished", "published"), ("dateCreated", "published"), ("dateModified", "modified")):
+            pairs: tuple[tuple[str, DateKind], ...] = (
+                ("datePublished", "published"),
+                ("dateCreated", "published"),
+                ("dateModified", "modified"),
+            )
+            for key, kind in pairs:
                 raw = _clean(obj.get(key))
                 if raw:
                     extra = 1 if key == "dateCreated" else 0
-                    meta.dates.append(DateCandidate(raw, "jsonld", kind, rank + extra, f"{kind_name}.{key}"))  # type: ignore[arg-type]
+                    meta.dates.append(
+                        DateCandidate(raw, "jsonld", kind, rank + extra, f"{kind_name}.{key}")
+                    )
             if is_article and not article_seen:
                 article_seen = True
                 meta.title = meta.title or _clean(obj.get("headline"))
@@ -200,7 +224,17 @@ def _read_meta(tree: lxml_html.HtmlElement, meta: PageMetadata, jsonld_title: st
     og_title = None
     authors: list[str] = []
     for el in tree.iter("meta"):
-        key = (el.get("property") or el.get("name") or el.get("itemprop") or el.get("http-equiv") or "").strip().lower()
+        key = (
+            (
+                el.get("property")
+                or el.get("name")
+                or el.get("itemprop")
+                or el.get("http-equiv")
+                or ""
+            )
+            .strip()
+            .lower()
+        )
         if not key:
             continue
         content = _clean(el.get("content"))
@@ -213,13 +247,22 @@ def _read_meta(tree: lxml_html.HtmlElement, meta: PageMetadata, jsonld_title: st
             og_title = og_title or content
             meta.titles.append(content)
         elif key == "og:type":
-            meta.types.add("og:article" if content.lower() == "article" else f"og:{content.lower()}")
+            meta.types.add(
+                "og:article" if content.lower() == "article" else f"og:{content.lower()}"
+            )
         elif key == "og:site_name":
             meta.site_name = content
         elif key in ("author", "article:author", "dc.creator", "parsely-author", "sailthru.author"):
             if not content.startswith("http"):
-                authors.extend(a.strip() for a in re.split(r"\s*(?:,|;|\band\b|\bund\b|&)\s*", content) if a.strip())
-        elif key in ("og:locale", "content-language", "language", "dc.language") and not meta.language:
+                authors.extend(
+                    a.strip()
+                    for a in re.split(r"\s*(?:,|;|\band\b|\bund\b|&)\s*", content)
+                    if a.strip()
+                )
+        elif (
+            key in ("og:locale", "content-language", "language", "dc.language")
+            and not meta.language
+        ):
             meta.language = content
         elif key == "og:url" and not meta.canonical_url:
             meta.canonical_url = content
@@ -230,7 +273,10 @@ def _read_meta(tree: lxml_html.HtmlElement, meta: PageMetadata, jsonld_title: st
 
 def _read_html(tree: lxml_html.HtmlElement, meta: PageMetadata) -> None:
     for link in tree.iter("link"):
-        if "canonical" in (link.get("rel") or "").lower().split() and (link.get("href") or "").strip():
+        if (
+            "canonical" in (link.get("rel") or "").lower().split()
+            and (link.get("href") or "").strip()
+        ):
             meta.canonical_url = link.get("href", "").strip()
             break
     if not meta.title:

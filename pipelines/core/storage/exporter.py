@@ -24,6 +24,7 @@ from pipelines.core.storage.layout import (
     Compression,
     Partition,
     check_run_id,
+    check_worker,
     manifest_key,
     part_key,
     partition_of,
@@ -62,9 +63,16 @@ class ExportOptions:
     multipart_threshold: int = DEFAULT_MULTIPART_THRESHOLD
     endpoint_url: str | None = None
     region: str | None = None
+    # Set by a worker of a distributed run (crawler/distributed): parts are named
+    # part-RUNID_WORKER-NNNNN, the spool is SPOOL/RUNID_WORKER, earlier spools are not uploaded
+    # (their requests are crawled again) and no manifest is written: the run's coordinator writes
+    # one for all workers from what ``Exporter.on_part_stored`` reported.
+    worker: str = ""
 
     def __post_init__(self) -> None:
         check_run_id(self.run_id)
+        if self.worker:
+            check_worker(self.worker)
         if self.batch_size < 1:
             raise ValueError(f"batch_size={self.batch_size!r}: use an integer >= 1")
         if self.compression not in COMPRESSIONS:
@@ -110,8 +118,11 @@ class Exporter:
         sink: ArticleSink | None = None,
         on_event: EventCallback = _no_event,
         sleep: Callable[[float], None] = time.sleep,
+        on_part_stored: Callable[[str, Path], None] | None = None,
     ) -> None:
         self.options = options
+        # Called in the upload thread with (key, local file) after each part of this run is stored.
+        self.on_part_stored = on_part_stored
         self.schema_version = schema_version
         self.sink = sink or open_sink(
             options.output_uri,
@@ -128,7 +139,8 @@ class Exporter:
             on_event=on_event,
             sleep=sleep,
         )
-        self.spool = SpoolRun(options.spool_dir / options.run_id)
+        spool_name = f"{options.run_id}_{options.worker}" if options.worker else options.run_id
+        self.spool = SpoolRun(options.spool_dir / spool_name)
         self.spool_failure: StorageError | None = None
         self._uri = normalise_uri(options.output_uri)
         self._today = datetime.now(UTC).date().isoformat()
@@ -169,7 +181,8 @@ class Exporter:
             self._started_at = state.start.started_at
         self._seqs = self.spool.next_seqs()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="syndicrawl-export")
-        self._submit(self._upload_leftovers)
+        if not self.options.worker:
+            self._submit(self._upload_leftovers)
 
     def add(self, record: dict[str, Any]) -> tuple[Partition, int]:
         """Spool one record; its partition and encoded size. ``InvalidKeyPart`` or ``SpoolError``."""
@@ -190,7 +203,9 @@ class Exporter:
         self._seqs[partition] = seq + 1
         self._open.pop(partition, None)
         batch = self.spool.seal(partition, seq)
-        key = part_key(partition, self.options.run_id, seq, self.options.compression)
+        key = part_key(
+            partition, self.options.run_id, seq, self.options.compression, self.options.worker
+        )
         self._submit(self._finish_part, batch, key)
 
     def wait_idle(self) -> None:
@@ -234,6 +249,9 @@ class Exporter:
         for part in parts:
             if part.key not in self._uploaded and not self._upload_part(self.spool, part.key):
                 return
+        if self.options.worker:  # the distributed run writes one manifest for all its workers
+            self.spool.remove()
+            return
         manifest = build_manifest(
             run_id=self.options.run_id,
             schema_version=self.schema_version,
@@ -274,6 +292,8 @@ class Exporter:
         ok = self.uploader.put_file(run.part_path(key), key, "part")
         if ok and run is self.spool:
             self._uploaded.add(key)
+            if self.on_part_stored is not None:
+                self.on_part_stored(key, run.part_path(key))
         return ok
 
     def _upload_leftovers(self) -> None:

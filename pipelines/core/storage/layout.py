@@ -22,8 +22,12 @@ ARTICLES = "articles/"
 MANIFESTS = "manifests/"
 PART_KEY_RE = re.compile(
     r"^articles/dt=(?P<dt>\d{4}-\d{2}-\d{2})/site=(?P<site>[a-z0-9][a-z0-9-]*)/"
-    r"part-(?P<run_id>[A-Za-z0-9][A-Za-z0-9-]*)-(?P<seq>\d{5,})\.jsonl(?P<gz>\.gz)?$"
+    r"part-(?P<run_id>[A-Za-z0-9][A-Za-z0-9-]*)(?:_(?P<worker>[a-z0-9][a-z0-9-]*))?-(?P<seq>\d{5,})"
+    r"\.jsonl(?P<gz>\.gz)?$"
 )
+# A worker of a distributed run (crawler/distributed) names its parts part-RUNID_WORKER-NNNNN: run ids
+# never contain "_", so the key still parses unambiguously.
+WORKER_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 MANIFEST_KEY_RE = re.compile(r"^manifests/run=(?P<run_id>[A-Za-z0-9][A-Za-z0-9-]*)\.json$")
 
 
@@ -90,10 +94,21 @@ def partition_of(record: dict[str, Any], *, today: str) -> Partition:
     return Partition(today, site)
 
 
-def part_key(partition: Partition, run_id: str, seq: int, compression: Compression) -> str:
-    """``articles/dt=.../site=.../part-RUNID-NNNNN.jsonl[.gz]``, relative to the output prefix."""
+def check_worker(worker: str) -> str:
+    if not WORKER_RE.match(worker):
+        raise InvalidKeyPart(
+            f"worker id {worker!r} is not allowed in an object key: use [a-z0-9][a-z0-9-]{{0,62}}"
+        )
+    return worker
+
+
+def part_key(
+    partition: Partition, run_id: str, seq: int, compression: Compression, worker: str = ""
+) -> str:
+    """``articles/dt=.../site=.../part-RUNID[_WORKER]-NNNNN.jsonl[.gz]``, relative to the output prefix."""
     suffix = ".jsonl.gz" if compression == "gzip" else ".jsonl"
-    return f"{ARTICLES}{partition.path}/part-{check_run_id(run_id)}-{seq:05d}{suffix}"
+    run = check_run_id(run_id) + (f"_{check_worker(worker)}" if worker else "")
+    return f"{ARTICLES}{partition.path}/part-{run}-{seq:05d}{suffix}"
 
 
 def manifest_key(run_id: str) -> str:

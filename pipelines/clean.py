@@ -1,0 +1,167 @@
+"""Clean stage [200]: credit lines, site rules, page chrome and learned per-site boilerplate.
+
+The work is in :mod:`pipelines.core.cleaning` (with ``credits``, ``boilerplate`` and ``learned``).
+This adapter also makes learning work inside the first crawl of a site: while a site has fewer than
+``SYNDICRAWL_CLEAN_LEARN_MIN_ARTICLES`` articles in the store, its articles are recorded and then
+*held* (awaited, not blocking the reactor) until enough articles of the site have arrived or
+``SYNDICRAWL_CLEAN_LEARN_WAIT_SECONDS`` passed; then all are cleaned with what was learned. So the
+station promo appended to every story is stripped from the first story too.
+
+Settings (defaults in brackets):
+
+``SYNDICRAWL_CLEAN_LEARN_ENABLED`` [True]
+    Learned boilerplate on/off (credits, rules and chrome always run).
+``SYNDICRAWL_CLEAN_LEARN_MIN_ARTICLES`` [3]
+    Distinct articles of one site a paragraph must recur in.
+``SYNDICRAWL_CLEAN_LEARN_MAX_CHARS`` [400]
+    Longer paragraphs are never learned.
+``SYNDICRAWL_CLEAN_LEARN_WAIT_SECONDS`` [20]
+    Longest hold of a site's first articles (0: no hold; early articles then keep their promo).
+``SYNDICRAWL_STATE_DIR``
+    The store is ``<state dir>/learned.sqlite3``, kept across runs.
+``SYNDICRAWL_EXTRACT_MIN_CHARS`` [200]
+    Text shorter than this after cleaning drops the page as ``BodyTooShort``.
+
+Stats: ``syndicrawl/clean/stripped_count/<credit|rule|learned|chrome>``, ``.../cleaned_count``,
+``.../held_count``, ``.../hold_timeout_count``, ``.../credited_count``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Self
+
+from scrapy import signals
+
+from crawler.items import ArticleItem
+from pipelines.core.cleaning import Cleaner
+from pipelines.core.credits import PublisherNames
+from pipelines.core.learned import LearnedStore, LearnOptions
+from pipelines.errors import BodyTooShort, EmptyExtraction
+from pipelines.extract import HINT_TITLES, site_of
+from pipelines.stats import count
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+    from crawler.registry import SiteConfig
+
+logger = logging.getLogger(__name__)
+
+STAGE = "clean"
+HINT_TEXT_DATES = "text_dates"
+
+
+class CleanPipeline:
+    def __init__(
+        self,
+        *,
+        store: LearnedStore | None = None,
+        min_chars: int = 200,
+        learn_wait: float = 20.0,
+        crawler: Crawler | None = None,
+    ) -> None:
+        if learn_wait < 0:
+            raise ValueError(f"SYNDICRAWL_CLEAN_LEARN_WAIT_SECONDS={learn_wait}: expected >= 0")
+        self.store = store
+        self.min_chars = min_chars
+        self.learn_wait = learn_wait
+        self.crawler = crawler
+        self.stats = crawler.stats if crawler is not None else None
+        self._cleaner: Cleaner | None = None
+        self._warm: dict[str, asyncio.Event] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        s = crawler.settings
+        store = None
+        if s.getbool("SYNDICRAWL_CLEAN_LEARN_ENABLED", True):
+            options = LearnOptions(
+                min_articles=s.getint("SYNDICRAWL_CLEAN_LEARN_MIN_ARTICLES", 3),
+                max_chars=s.getint("SYNDICRAWL_CLEAN_LEARN_MAX_CHARS", 400),
+            )
+            state_dir = s.get("SYNDICRAWL_STATE_DIR") or "./syndicrawl-output/.state"
+            store = LearnedStore.in_state_dir(Path(state_dir), options)
+        pipeline = cls(
+            store=store,
+            min_chars=s.getint("SYNDICRAWL_EXTRACT_MIN_CHARS", 200),
+            learn_wait=s.getfloat("SYNDICRAWL_CLEAN_LEARN_WAIT_SECONDS", 20.0),
+            crawler=crawler,
+        )
+        crawler.signals.connect(pipeline.close, signal=signals.spider_closed)
+        return pipeline
+
+    def close(self) -> None:
+        for event in self._warm.values():
+            event.set()
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+
+    @property
+    def cleaner(self) -> Cleaner:
+        """Built on first use: the spider (and the registry's publishers) exists by then."""
+        if self._cleaner is None:
+            spider = getattr(self.crawler, "spider", None)
+            sites: dict[str, SiteConfig] = getattr(spider, "sites", None) or {}
+            names = PublisherNames((s.publisher or s.name, s.aliases) for s in sites.values())
+            self._cleaner = Cleaner(names, self.store)
+        return self._cleaner
+
+    async def process_item(self, item: ArticleItem) -> ArticleItem:
+        site = site_of(self.crawler, item.site)
+        paragraphs = [p for p in (item.text or "").split("\n\n") if p.strip()]
+        titles = [t for t in (item.title, *item.hints.get(HINT_TITLES, ())) if t]
+        learn = True
+        if self.store is not None and site is not None and self.learn_wait > 0:
+            seen = self.cleaner.observe(paragraphs, titles=titles, site=site)
+            learn = False
+            await self._hold(site.name, seen)
+        result = self.cleaner.clean(paragraphs, titles=titles, site=site, learn=learn)
+        item.html = None  # the last stage that needs the page; records can be many
+        for reason in result.stripped:
+            count(self.stats, STAGE, "stripped", reason, site=item.site)
+        if not result.paragraphs:
+            count(self.stats, STAGE, "dropped", "EmptyExtraction", site=item.site)
+            raise EmptyExtraction(
+                f"nothing left after removing {len(result.stripped)} boilerplate paragraphs: {item.url}"
+            )
+        text = result.text
+        if len(text) < self.min_chars:
+            count(self.stats, STAGE, "dropped", "BodyTooShort", site=item.site)
+            raise BodyTooShort(
+                f"body has {len(text)} chars after cleaning, below SYNDICRAWL_EXTRACT_MIN_CHARS={self.min_chars}: {item.url}"
+            )
+        item.text = text
+        item.content_sha256 = result.sha256
+        item.credited_source = result.credited_source
+        item.credit_line = result.credit_line
+        item.stripped = list(result.stripped)
+        item.hints[HINT_TEXT_DATES] = result.date_lines
+        if result.credited_source:
+            count(self.stats, STAGE, "credited", site=item.site)
+        count(self.stats, STAGE, "cleaned", site=item.site)
+        return item
+
+    async def _hold(self, site: str, seen: int) -> None:
+        """Wait until ``site`` has enough articles to learn from, at most ``learn_wait`` seconds."""
+        assert self.store is not None
+        event = self._warm.setdefault(site, asyncio.Event())
+        if seen >= self.store.options.min_articles:
+            event.set()
+            return
+        if event.is_set():
+            return
+        count(self.stats, STAGE, "held", site=site)
+        try:
+            await asyncio.wait_for(event.wait(), timeout=self.learn_wait)
+        except TimeoutError:
+            # a site with fewer articles than the threshold: release them, nothing to learn yet
+            count(self.stats, STAGE, "hold_timeout", site=site)
+            event.set()
+            logger.info(
+                "clean: released %(site)s articles after %(wait)ss: fewer than %(n)s articles to learn boilerplate from",
+                {"site": site, "wait": self.learn_wait, "n": self.store.options.min_articles},
+            )

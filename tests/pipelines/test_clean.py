@@ -1,0 +1,219 @@
+"""Cleaner core and CleanPipeline: credits, rules, chrome, learned promos within the first crawl."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+
+import pytest
+from scrapy.utils.test import get_crawler
+
+from crawler.items import ArticleItem
+from crawler.registry import parse_site
+from pipelines.clean import CleanPipeline
+from pipelines.core.cleaning import Cleaner
+from pipelines.core.credits import PublisherNames
+from pipelines.core.learned import LearnedStore, LearnOptions
+from pipelines.errors import BodyTooShort, EmptyExtraction
+
+PROMO_TITLE = "Valley Sounds"
+PROMO = "Alder Radio is the valley's own internet station, playing local music and news around the clock."
+TOPICS = ["ferry", "library", "bridge", "market", "festival", "school"]
+
+
+def story(topic: str) -> list[str]:
+    return [
+        f"The council met on Tuesday to discuss the future of the {topic}, which has divided the town for a year.",
+        f"Supporters of the {topic} plan said it would bring visitors; opponents said the cost was too high.",
+        f"A final decision on the {topic} is expected before the summer, the council leader said.",
+    ]
+
+
+def site(name: str = "alder-radio", **extra):
+    data = {
+        "name": name,
+        "role": "syndicator",
+        "domains": [f"{name}.example"],
+        "publisher": "Alder Radio",
+        "start": {"rss": [f"https://{name}.example/rss"]},
+        "language": "en",
+        **extra,
+    }
+    return parse_site(data, "test")
+
+
+@pytest.fixture
+def names() -> PublisherNames:
+    return PublisherNames([("Meridian Wire", ["Meridian"]), ("Alder Radio", [])])
+
+
+def test_seed_shape_credit_and_title_removed(names):
+    paras = [
+        "Ferry fares to rise",
+        "Ferry fares to rise",
+        *story("ferry"),
+        "Source: Meridian",
+        PROMO_TITLE,
+        PROMO,
+    ]
+    result = Cleaner(names).clean(paras, title="Ferry fares to rise", site=site())
+    assert result.credited_source == "Meridian Wire" and result.credit_line == "Source: Meridian"
+    assert result.paragraphs[:3] == story("ferry")
+    assert "Source: Meridian" not in result.text
+    # no store: the promo stays (learned boilerplate needs many articles)
+    assert result.paragraphs[-1] == PROMO
+    assert result.stripped.count("chrome") == 2 and "credit" in result.stripped
+
+
+def test_dateline_removed_rest_kept(names):
+    paras = ["PORT ALDER (Meridian) - " + story("ferry")[0], *story("ferry")[1:]]
+    result = Cleaner(names).clean(paras, site=site())
+    assert result.paragraphs[0] == story("ferry")[0]
+    assert (
+        result.credited_source == "Meridian Wire"
+        and result.credit_line == "PORT ALDER (Meridian) -"
+    )
+
+
+def test_self_credit_is_not_a_credited_source(names):
+    result = Cleaner(names).clean([*story("ferry"), "Source: Alder Radio"], site=site())
+    assert result.credited_source is None
+    assert result.credit_line == "Source: Alder Radio"
+    assert "Source" not in result.text
+
+
+def test_site_rules_and_credit_patterns(names):
+    s = site(
+        boilerplate={"patterns": [r"^Listen live on"]},
+        credit_patterns=[r"^Courtesy of (?P<source>.+?)\.?$"],
+    )
+    paras = [
+        *story("ferry")[:2],
+        "Listen live on 101.5 FM tonight.",
+        story("ferry")[2],
+        "Courtesy of Meridian.",
+    ]
+    result = Cleaner(names).clean(paras, site=s)
+    assert result.paragraphs == story("ferry")
+    assert result.credited_source == "Meridian Wire"
+    assert sorted(result.stripped) == ["credit", "rule"]
+
+
+def test_teaser_list_after_header_removed(names):
+    paras = [
+        *story("ferry"),
+        "Related stories",
+        "Bridge repairs finish early",
+        "Market moves to the square",
+    ]
+    assert Cleaner(names).clean(paras).paragraphs == story("ferry")
+
+
+def test_promo_learned_after_n_articles_and_quote_kept(names):
+    store = LearnedStore(None, LearnOptions(min_articles=3))
+    cleaner = Cleaner(names, store)
+    quote = "“We will not give up,” the council leader said."
+    results = [cleaner.clean([*story(t), PROMO_TITLE, PROMO], site=site()) for t in TOPICS[:3]]
+    assert PROMO in results[0].text  # article 1 came before the count reached 3
+    assert results[2].paragraphs == story(TOPICS[2]) and results[2].stripped.count("learned") == 2
+    # the same quote in two articles is not enough; in the middle it is never stripped
+    a = cleaner.clean([*story("school"), quote], site=site())
+    b = cleaner.clean([story("market")[0], quote, *story("market")[1:]], site=site())
+    c = cleaner.clean([*story("festival")[:1], quote, *story("festival")[1:]], site=site())
+    assert quote in a.text and quote in b.text and quote in c.text
+
+
+def test_sha256_of_final_text(names):
+    result = Cleaner(names).clean(story("ferry"))
+    assert result.sha256 == hashlib.sha256("\n\n".join(story("ferry")).encode()).hexdigest()
+
+
+# --- adapter ---------------------------------------------------------------------------------------
+
+
+class FakeSpider:
+    def __init__(self, sites):
+        self.sites = sites
+
+
+def make_pipeline(tmp_path, **settings):
+    crawler = get_crawler(settings_dict={"SYNDICRAWL_STATE_DIR": str(tmp_path), **settings})
+    crawler.spider = FakeSpider({"alder-radio": site(), "gazette": site("gazette")})
+    crawler.stats.open_spider()
+    return CleanPipeline.from_crawler(crawler), crawler
+
+
+def item(topic: str, site_name: str = "alder-radio", tail=(PROMO_TITLE, PROMO)) -> ArticleItem:
+    return ArticleItem(
+        url=f"https://{site_name}.example/{topic}",
+        site=site_name,
+        html="<html></html>",
+        text="\n\n".join([*story(topic), "Source: Meridian Wire", *tail]),
+    )
+
+
+def test_from_crawler_maps_settings(tmp_path):
+    pipe, _ = make_pipeline(
+        tmp_path,
+        SYNDICRAWL_CLEAN_LEARN_MIN_ARTICLES=4,
+        SYNDICRAWL_CLEAN_LEARN_MAX_CHARS=300,
+        SYNDICRAWL_CLEAN_LEARN_WAIT_SECONDS=2.5,
+        SYNDICRAWL_EXTRACT_MIN_CHARS=50,
+    )
+    assert pipe.store.options.min_articles == 4 and pipe.store.options.max_chars == 300
+    assert pipe.learn_wait == 2.5 and pipe.min_chars == 50
+    assert (tmp_path / "learned.sqlite3").exists()
+    pipe.close()
+
+
+def test_learning_disabled_has_no_store(tmp_path):
+    pipe, _ = make_pipeline(tmp_path, SYNDICRAWL_CLEAN_LEARN_ENABLED=False)
+    assert pipe.store is None
+
+
+def test_own_name_alone_on_a_line_is_removed(names):
+    result = Cleaner(names).clean([*story("ferry"), "Alder Radio"], site=site())
+    assert result.paragraphs == story("ferry") and result.credited_source is None
+
+
+def test_first_articles_of_first_crawl_come_out_clean(tmp_path):
+    pipe, crawler = make_pipeline(tmp_path, SYNDICRAWL_CLEAN_LEARN_WAIT_SECONDS=5)
+
+    async def crawl():
+        return await asyncio.gather(*(pipe.process_item(item(t)) for t in TOPICS[:4]))
+
+    out = asyncio.run(crawl())
+    for it, topic in zip(out, TOPICS, strict=False):
+        assert it.text == "\n\n".join(story(topic)), it.text
+        assert it.credited_source == "Meridian Wire"
+        assert it.html is None and it.content_sha256
+        assert "learned" in it.stripped
+    stats = crawler.stats
+    assert stats.get_value("syndicrawl/clean/stripped_count/learned") == 8
+    assert stats.get_value("syndicrawl/clean/stripped_count/credit") == 4
+    assert stats.get_value("syndicrawl/clean/held_count") == 2
+    pipe.close()
+
+
+def test_hold_times_out_for_a_small_site(tmp_path):
+    pipe, crawler = make_pipeline(tmp_path, SYNDICRAWL_CLEAN_LEARN_WAIT_SECONDS=0.2)
+    out = asyncio.run(pipe.process_item(item("ferry")))
+    assert PROMO in out.text  # nothing to learn from one article: kept, never lost
+    assert crawler.stats.get_value("syndicrawl/clean/hold_timeout_count") == 1
+    pipe.close()
+
+
+def test_drops_when_nothing_or_too_little_left(tmp_path):
+    pipe, crawler = make_pipeline(tmp_path, SYNDICRAWL_CLEAN_LEARN_WAIT_SECONDS=0)
+    empty = ArticleItem(
+        url="https://gazette.example/x", site="gazette", text="Advertisement\n\nShare this article"
+    )
+    with pytest.raises(EmptyExtraction):
+        asyncio.run(pipe.process_item(empty))
+    short = ArticleItem(
+        url="https://gazette.example/y", site="gazette", text="A short note.\n\nAdvertisement"
+    )
+    with pytest.raises(BodyTooShort, match="SYNDICRAWL_EXTRACT_MIN_CHARS=200"):
+        asyncio.run(pipe.process_item(short))
+    assert crawler.stats.get_value("syndicrawl/clean/dropped_count/bodytooshort") == 1
+    pipe.close()
