@@ -83,6 +83,7 @@ SYNDICRAWL_FETCH_MAX_RETRY_AFTER = 120  # s; a longer Retry-After means no retry
 SYNDICRAWL_FETCH_REQUEST_BUDGET = 5000  # requests per site per run, unless the site sets request_budget
 SYNDICRAWL_CHROMIUM_PATH = os.environ.get("SYNDICRAWL_CHROMIUM_PATH", "/usr/bin/chromium")
 SYNDICRAWL_DISCOVERY_MAX_LISTING_PAGES = 20  # pagination depth per listing start point
+SYNDICRAWL_DISCOVERY_ORIGINALS_FIRST = True  # crawl role=original sites before syndicators
 SYNDICRAWL_INCREMENTAL_ENABLED = True  # skip articles seen before whose lastmod did not change
 PLAYWRIGHT_MAX_CONTEXTS = 2  # bounded so memory stays flat on long crawls
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import scrapy
 from scrapy import signals
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response, TextResponse
 
 from crawler.discovery.feeds import parse_feed
@@ -53,6 +54,7 @@ class NewsSpider(scrapy.Spider):
         seen_store: SeenStore | None = None,
         max_listing_pages: int = 20,
         shared_hints: SharedHints | None = None,
+        originals_first: bool = True,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -64,6 +66,15 @@ class NewsSpider(scrapy.Spider):
         self.seen = seen_store
         self.max_listing_pages = max_listing_pages
         self._hints: dict[str, dict[str, Any]] = {}
+        # Originals first: a copy processed after its original is linked in its own record; one
+        # processed before it is linked only by a later update. Syndicators start once the
+        # original sites are done (spider_idle), unless there is nothing else to crawl.
+        originals = [s for s in sites.values() if s.role == "original"]
+        syndicators = [s for s in sites.values() if s.role != "original"]
+        if originals_first and originals and syndicators:
+            self._phases: list[list[SiteConfig]] = [originals, syndicators]
+        else:
+            self._phases = [list(sites.values())]
         # Distributed mode: hints merged across the workers of the run (crawler/distributed/hints.py).
         self.shared_hints = shared_hints
 
@@ -71,6 +82,7 @@ class NewsSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         settings = crawler.settings
         kwargs.setdefault("max_listing_pages", settings.getint("SYNDICRAWL_DISCOVERY_MAX_LISTING_PAGES", 20))
+        kwargs.setdefault("originals_first", settings.getbool("SYNDICRAWL_DISCOVERY_ORIGINALS_FIRST", True))
         if "seen_store" not in kwargs and settings.getbool("SYNDICRAWL_INCREMENTAL_ENABLED", True):
             kwargs["seen_store"] = open_seen_store(settings)
         if "shared_hints" not in kwargs and settings.getbool("SYNDICRAWL_DISTRIBUTED_ENABLED", False):
@@ -81,11 +93,25 @@ class NewsSpider(scrapy.Spider):
         crawler.signals.connect(spider._on_item_done, signal=signals.item_scraped)
         crawler.signals.connect(spider._on_item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(spider._on_closed, signal=signals.spider_closed)
+        crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
         return spider
 
     # --- start points --------------------------------------------------------------------
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        for site in self.sites.values():
+        for request in self._start_requests(self._phases.pop(0)):
+            yield request
+
+    def _on_idle(self, spider: scrapy.Spider) -> None:
+        if not self._phases:
+            return
+        sites = self._phases.pop(0)
+        self.logger.info("Discovery (next-phase): starting %(sites)s", {"sites": [s.name for s in sites]})
+        for request in self._start_requests(sites):
+            self.crawler.engine.crawl(request)
+        raise DontCloseSpider
+
+    def _start_requests(self, sites: list[SiteConfig]) -> Iterator[scrapy.Request]:
+        for site in sites:
             for url in site.start.rss + site.start.atom:
                 yield self._request(site, site.absolute(url), "feed", self.parse_feed, priority=30)
             for url in site.start.news_sitemaps + site.start.sitemaps:
