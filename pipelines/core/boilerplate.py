@@ -134,6 +134,11 @@ def is_title_repeat(paragraph: str, titles: Iterable[str | None]) -> bool:
     return False
 
 
+def is_kicker(paragraph: str) -> bool:
+    """A section label or kicker: a few words, no sentence ('Local', 'Breaking news')."""
+    return len(paragraph) <= 40 and len(paragraph.split()) <= 4 and not _SENTENCE_END.search(paragraph)
+
+
 def is_date_line(paragraph: str) -> bool:
     """A short line holding a date or time and no sentence: '22 Nov 2026, 10:15' or 'Updated 3 p.m.'."""
     return (

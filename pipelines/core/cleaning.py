@@ -182,6 +182,11 @@ class Cleaner:
             return "learned"
         return None
 
+    @staticmethod
+    def _kicker_before_title(paras: list[str], i: int, ps: _Pass) -> bool:
+        """A section label ('Local', 'World news') right above a repeated headline."""
+        return i + 1 < len(paras) and bp.is_kicker(paras[i]) and bp.is_title_repeat(paras[i + 1], ps.titles)
+
     def _credit(self, para: str, ps: _Pass) -> Credit | None:
         if ps.site is not None and ps.site.credit_patterns:
             credit = self.credits.site_pattern(para, ps.site.credit_patterns)
@@ -194,6 +199,8 @@ class Cleaner:
         cut = len(paras) if from_end else 0
         for i in order:
             reason = self._edge_reason(paras[i], ps, at_head=not from_end)
+            if reason is None and not from_end and self._kicker_before_title(paras, i, ps):
+                reason = "chrome"
             if reason is None:
                 break
             ps.removed.append((reason, paras[i]))

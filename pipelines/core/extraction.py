@@ -30,6 +30,7 @@ from lxml.cssselect import CSSSelector
 from trafilatura.settings import Extractor
 from trafilatura.utils import load_html
 
+from pipelines.core.language import detect_language
 from pipelines.core.metadata import DateCandidate, PageMetadata, normalise_language, read_metadata
 
 if TYPE_CHECKING:
@@ -320,7 +321,9 @@ class ArticleExtractor:
             title=meta.title,
             authors=list(meta.authors),
             canonical_url=normalise_url(meta.canonical_url, url) or normalise_url(url),
-            language=meta.language
-            or (normalise_language(site.language) if site and site.language else None),
+            language=detect_language(
+                "\n".join(paragraphs),
+                meta.language or (normalise_language(site.language) if site and site.language else None),
+            ),
             metadata=meta,
         )
