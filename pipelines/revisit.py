@@ -14,8 +14,9 @@ from pipelines.errors import UnchangedArticle
 from pipelines.stats import count
 
 if TYPE_CHECKING:
+    from typing import Self
+
     from scrapy.crawler import Crawler
-    from typing_extensions import Self
 
 
 class RevisitPipeline:

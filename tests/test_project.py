@@ -10,7 +10,14 @@ import pytest
 
 import crawler
 import pipelines
-from crawler.items import SCHEMA_VERSION, ArticleItem, Syndication, exported_field_names, load_schema, to_record
+from crawler.items import (
+    SCHEMA_VERSION,
+    ArticleItem,
+    Syndication,
+    exported_field_names,
+    load_schema,
+    to_record,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 

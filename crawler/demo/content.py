@@ -2,8 +2,12 @@
 
 Each data file holds one site: ``site`` (chrome facts: publisher, timezone, promo, credit template),
 ``articles`` (text written for that site: originals, independent reports, uniques), ``copies``
-(rules that derive a republication from another site's article: keep, swaps, drop, title, credit,
-promo) and ``drafts`` (pages behind a robots.txt Disallow, never part of the truth).
+(rules that derive a republication from another site's article: delay, keep, swaps, drop, title,
+credit, promo, date_display) and ``drafts`` (pages behind a robots.txt Disallow, never part of the
+truth).
+
+Dates here are nominal (March 2026); :mod:`crawler.demo.timeline` shifts them onto the server's
+clock. Every date must be before :data:`~crawler.demo.timeline.NOMINAL_NOW` and within a year of it.
 
 Pure code, no I/O beyond reading the data files: :func:`load_content` returns the same
 :class:`DemoContent` every time, so the truth and the served pages are functions of these files.
@@ -24,6 +28,8 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from crawler.demo.timeline import NOMINAL_NOW
+
 PageKind = Literal["original", "independent", "unique", "copy"]
 CopyKind = Literal["verbatim", "promo_credit", "chrome", "trimmed", "edited", "headline_rewritten"]
 CreditPosition = Literal["dateline", "start", "end"]
@@ -31,6 +37,8 @@ ARTICLE_KINDS = ("original", "independent", "unique")
 COPY_KINDS = ("verbatim", "promo_credit", "chrome", "trimmed", "edited", "headline_rewritten")
 CREDIT_POSITIONS = ("dateline", "start", "end")
 KEEP_RANGE = (0.4, 0.8)  # share of the original's paragraphs a trimmed copy keeps
+DATE_DISPLAYS = ("absolute", "relative")
+MAX_SPAN = timedelta(days=365)  # oldest date to NOMINAL_NOW: keeps shifted dates after 1990
 DURATION_RE = re.compile(r"^(?:(?P<d>\d+)d)?(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?$")
 
 
@@ -66,8 +74,8 @@ class Page:
     section: str
     title: str
     authors: tuple[str, ...]
-    published: datetime | None  # aware UTC; None when the page only shows a relative date
-    relative_age: timedelta | None
+    published: datetime  # nominal, aware UTC (see crawler.demo.timeline)
+    relative: bool  # the page shows only its age ("5 hours ago"), never the date
     updated: datetime | None
     language: str
     paragraphs: tuple[str, ...]
@@ -87,13 +95,6 @@ class Page:
     def text(self) -> str:
         return "\n\n".join(self.paragraphs)
 
-    def published_at(self, start_time: datetime) -> datetime:
-        """Publication time; relative dates count back from the server's ``start_time``."""
-        if self.published is not None:
-            return self.published
-        assert self.relative_age is not None
-        return start_time - self.relative_age
-
 
 @dataclass(frozen=True, slots=True)
 class DemoContent:
@@ -109,6 +110,11 @@ class DemoContent:
 
     def site_pages(self, site: str) -> list[Page]:
         return [p for p in self.pages if p.site == site]
+
+    def nominal_dates(self) -> list[datetime]:
+        """Every published and updated date of the pages and drafts, nominal."""
+        pages = (*self.pages, *self.drafts)
+        return [p.published for p in pages] + [p.updated for p in pages if p.updated]
 
 
 def data_dir() -> Path:
@@ -183,7 +189,7 @@ def _authored(site: SiteInfo, raw: dict[str, Any], where: str, kind: PageKind) -
         title=" ".join(title.split()),
         authors=_strings(raw.get("authors"), f"{where}.authors"),
         published=_local_time(raw.get("published"), site.tz, f"{where}.published"),
-        relative_age=None,
+        relative=False,
         updated=_local_time(updated, site.tz, f"{where}.updated") if updated else None,
         language=site.language,
         paragraphs=_strings(raw.get("paragraphs"), f"{where}.paragraphs"),
@@ -258,10 +264,14 @@ def _derived(
         )
 
     if "relative_age" in raw:
-        published, age = None, parse_duration(raw["relative_age"], f"{where}.relative_age")
-    else:
-        assert orig.published is not None
-        published, age = orig.published + parse_duration(raw.get("delay"), f"{where}.delay"), None
+        raise ContentError(
+            f"{where}.relative_age: no longer supported: give a 'delay' and 'date_display: relative'"
+        )
+    display = raw.get("date_display", "absolute")
+    if display not in DATE_DISPLAYS:
+        raise ContentError(f"{where}.date_display: {display!r} is not one of {DATE_DISPLAYS}")
+    # Relative-date copies are dated like the others; only the page shows an age instead.
+    published = orig.published + parse_duration(raw.get("delay"), f"{where}.delay")
     canonical = raw.get("canonical", "self")
     if canonical not in ("self", "original"):
         raise ContentError(f"{where}.canonical: {canonical!r} is not 'self' or 'original'")
@@ -277,7 +287,7 @@ def _derived(
         title=" ".join(raw.get("title", orig.title).split()),
         authors=tuple(raw["authors"]) if raw.get("authors") else orig.authors,
         published=published,
-        relative_age=age,
+        relative=display == "relative",
         updated=None,
         language=orig.language,
         paragraphs=tuple(paragraphs),
@@ -339,4 +349,24 @@ def load_content(directory: Path | None = None) -> DemoContent:
     keys = [p.key for p in pages]
     if len(set(keys)) != len(keys):
         raise ContentError(f"{folder}: two pages share a site and path")
-    return DemoContent(sites=sites, pages=tuple(pages), drafts=tuple(drafts))
+    content = DemoContent(sites=sites, pages=tuple(pages), drafts=tuple(drafts))
+    _check_timeline(content, folder)
+    return content
+
+
+def _check_timeline(content: DemoContent, folder: Path) -> None:
+    """Served dates are ``nominal + shift``: a date after NOMINAL_NOW would be served in the future."""
+    for page in (*content.pages, *content.drafts):
+        for field, when in (("published", page.published), ("updated", page.updated)):
+            if when is None:
+                continue
+            if when >= NOMINAL_NOW:
+                raise ContentError(
+                    f"{folder}: {page.site} {page.path}: {field} {when.isoformat()} is not before "
+                    f"NOMINAL_NOW {NOMINAL_NOW.isoformat()}: move NOMINAL_NOW in crawler/demo/timeline.py"
+                )
+            if NOMINAL_NOW - when > MAX_SPAN:
+                raise ContentError(
+                    f"{folder}: {page.site} {page.path}: {field} {when.isoformat()} is more than "
+                    f"{MAX_SPAN.days} days before NOMINAL_NOW {NOMINAL_NOW.isoformat()}"
+                )

@@ -1,7 +1,8 @@
 """The demo web server: one stdlib HTTP server per demo site, each on its own 127.0.0.1 port.
 
 Each site is its own origin (own robots.txt, feeds and sitemaps). Pages are a pure function of the
-content files, the server's start time (relative dates), the clock, and the mutations tests apply::
+content files, the server's start time (every date is shifted so the timeline ends just before it:
+see :mod:`crawler.demo.timeline`), the clock (relative dates), and the mutations tests apply::
 
     with DemoWeb() as web:
         web.base_urls["meridian-wire"]          # 'http://127.0.0.1:41234/'
@@ -41,6 +42,7 @@ from urllib.parse import urljoin
 from crawler.demo import dates
 from crawler.demo.content import DemoContent, Page, load_content
 from crawler.demo.site import HTML, SiteView, resolve
+from crawler.demo.timeline import Timeline
 from crawler.demo.truth import DemoTruth, TruthArticle, truth_from_content
 
 if TYPE_CHECKING:
@@ -147,6 +149,8 @@ class DemoWeb:
         self.content = content or load_content()
         self.host = host
         self.log_path = Path(log_path) if log_path else None
+        if start_time is not None:
+            Timeline(start_time)  # a clear error now for a naive or pre-1991 start time
         self._fixed_start = start_time
         self.start_time: datetime = start_time or datetime.now(UTC).replace(microsecond=0)
         self.base_urls: dict[str, str] = {}
@@ -195,6 +199,11 @@ class DemoWeb:
         self._servers.clear()
         self._threads.clear()
 
+    @property
+    def timeline(self) -> Timeline:
+        """Nominal content dates -> served dates (fixed once the server starts)."""
+        return Timeline(self.start_time)
+
     def __enter__(self) -> DemoWeb:
         return self.start()
 
@@ -240,7 +249,7 @@ class DemoWeb:
             if not text:
                 raise ValueError("update_article: new_paragraph_text is empty")
             now = datetime.now(UTC).replace(microsecond=0)
-            previous = self._updated.get(key) or page.updated or page.published_at(self.start_time)
+            previous = self._updated.get(key) or self.timeline.at(page.updated or page.published)
             if now <= previous:  # Last-Modified has 1 s resolution: keep it strictly increasing
                 now = previous.replace(microsecond=0) + timedelta(seconds=1)
             self._pages[key] = dataclasses.replace(page, paragraphs=(*page.paragraphs, text))
@@ -299,7 +308,7 @@ class DemoWeb:
             base_url=self.base_urls.get(site, f"http://{site}.demo.invalid/"),
             pages=pages,
             drafts=[d for d in self.content.drafts if d.site == site],
-            start_time=self.start_time,
+            timeline=self.timeline,
             now=now or datetime.now(UTC),
             url_for=lambda s, p: urljoin(self.base_urls.get(s, f"http://{s}.demo.invalid/"), p),
             updated=updated,

@@ -1,7 +1,8 @@
 """What each demo site serves at each path: a pure function of its pages, mutations and the clock.
 
 :func:`resolve` maps one request target (path plus query) to a :class:`Resource` or ``None`` (404).
-The discovery surfaces of each site are declared once in :data:`LAYOUTS`.
+The discovery surfaces of each site are declared once in :data:`LAYOUTS`. Every date served is a
+nominal content date moved by the view's :class:`~crawler.demo.timeline.Timeline`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from crawler.demo import feeds
 from crawler.demo.content import Page, SiteInfo
 from crawler.demo.render import ArticleView, Link, ListingView
 from crawler.demo.themes import theme_for
+from crawler.demo.timeline import Timeline
 
 HTML = "text/html; charset=utf-8"
 XML = "application/xml; charset=utf-8"
@@ -109,17 +111,19 @@ class SiteView:
     base_url: str
     pages: list[Page]  # current (possibly updated) truth pages of the site
     drafts: list[Page]
-    start_time: datetime
+    timeline: Timeline
     now: datetime
     url_for: Callable[[str, str], str]  # (site, path) -> absolute URL on any demo site
-    updated: dict[str, datetime] = field(default_factory=dict)  # path -> mutation time
+    updated: dict[str, datetime] = field(default_factory=dict)  # path -> mutation time (real)
     broken: bool = False
 
     def published(self, page: Page) -> datetime:
-        return page.published_at(self.start_time)
+        return self.timeline.at(page.published)
 
     def updated_at(self, page: Page) -> datetime | None:
-        return self.updated.get(page.path) or page.updated
+        if page.path in self.updated:
+            return self.updated[page.path]
+        return self.timeline.at(page.updated) if page.updated else None
 
     def newest_first(self) -> list[Page]:
         return sorted(self.pages, key=lambda p: (self.published(p), p.path), reverse=True)
@@ -132,7 +136,7 @@ def _date_meta(view: SiteView, page: Page) -> str:
     from crawler.demo import dates
 
     when = view.published(page)
-    if page.relative_age is not None:
+    if page.relative:
         return dates.relative(when, view.now)
     if view.info.language == "es":
         return dates.spanish_long(when, view.info.timezone)

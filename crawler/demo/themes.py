@@ -472,7 +472,7 @@ class NewsDeck(Theme):
     cookie_buttons = ("Got it", "Preferences")
 
     def _date_text(self, v: ArticleView) -> str:
-        if v.page.relative_age is not None:
+        if v.page.relative:
             return dates.relative(v.published, v.now)
         return dates.numeric_dmy(v.published, v.site.timezone)
 
@@ -483,7 +483,7 @@ class NewsDeck(Theme):
             "headline": v.page.title,
             "author": [{"@type": "Person", "name": a} for a in v.page.authors],
         }
-        if not v.broken and v.page.relative_age is None:
+        if not v.broken and not v.page.relative:
             data["datePublished"] = dates.iso_utc(v.published)
         meta = "".join(f'\n<meta name="author" content="{esc(a)}">' for a in v.page.authors)
         return super().head_article(v) + meta + "\n" + _json_ld(data)

@@ -26,16 +26,17 @@ from crawler.discovery.feeds import parse_feed
 from crawler.discovery.sitemaps import parse_sitemap
 from crawler.discovery.urls import normalize_url
 from crawler.discovery.xmlsafe import XMLDocumentError
-from crawler.middlewares.failures import classify_failure
 from crawler.items import ArticleItem
+from crawler.middlewares.failures import classify_failure
 from crawler.registry import Listing, SiteConfig, load_sites
 from crawler.state.seen import SeenEntry, SeenStore, SharedHints, SQLiteSeenStore, decide
 from pipelines.stats import count
 
 if TYPE_CHECKING:
+    from typing import Self
+
     from scrapy.crawler import Crawler
     from twisted.python.failure import Failure
-    from typing_extensions import Self
 
 STAGE = "fetch"
 

@@ -5,9 +5,15 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.core.dedupe import ArticleInput, MemoryIndex, SyndicationDetector, SyndicationOptions, cluster_id
+from pipelines.core.dedupe import (
+    ArticleInput,
+    MemoryIndex,
+    SyndicationDetector,
+    SyndicationOptions,
+    cluster_id,
+)
 from pipelines.core.dedupe.sqlite_index import SqliteIndex
-from tests.dedupe.conftest import HARBOUR, ORCHARD, FakeSite, paragraphs
+from tests.dedupe.conftest import HARBOUR, FakeSite
 
 DAY = "2026-03-0{}T09:00:00+00:00"
 

@@ -4,7 +4,14 @@ import numpy as np
 import pytest
 
 from pipelines.core.dedupe.sketch import estimate_containment, make_sketch
-from pipelines.core.dedupe.text import lead_hash, normalise, publisher_key, shingle_hashes, token_hashes, tokens
+from pipelines.core.dedupe.text import (
+    lead_hash,
+    normalise,
+    publisher_key,
+    shingle_hashes,
+    token_hashes,
+    tokens,
+)
 
 
 @pytest.mark.parametrize(

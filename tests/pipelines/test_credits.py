@@ -1,4 +1,4 @@
-# ruff: noqa: RUF001 - typographic dashes and quotes are what credit lines and pages use
+
 """Credit lines: forms, alias normalisation, site patterns and the dateline prefix."""
 
 from __future__ import annotations

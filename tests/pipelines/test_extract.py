@@ -1,4 +1,4 @@
-# ruff: noqa: RUF001 - typographic dashes and quotes are what credit lines and pages use
+
 """Extract core and ExtractPipeline: body text, metadata, site selectors, drop reasons, odd input."""
 
 from __future__ import annotations
