@@ -107,7 +107,7 @@ def run_crawl(
     run_id = run_id or new_run_id()
     started = datetime.now(UTC).replace(microsecond=0).isoformat()
     settings = build_settings(sites, output_uri=output_uri, state_dir=state_dir, run_id=run_id, overrides=overrides)
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(NewsSpider)
     process.crawl(crawler, sites=sites)
     process.start()

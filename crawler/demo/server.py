@@ -153,6 +153,7 @@ class DemoWeb:
             Timeline(start_time)  # a clear error now for a naive or pre-1991 start time
         self._fixed_start = start_time
         self.start_time: datetime = start_time or datetime.now(UTC).replace(microsecond=0)
+        self._started_at = time.monotonic()
         self.base_urls: dict[str, str] = {}
         self._servers: dict[str, ThreadingHTTPServer] = {}
         self._threads: list[threading.Thread] = []
@@ -169,6 +170,7 @@ class DemoWeb:
             raise RuntimeError("DemoWeb.start(): already started")
         if self._fixed_start is None:
             self.start_time = datetime.now(UTC).replace(microsecond=0)
+        self._started_at = time.monotonic()
         for name in sorted(self.content.sites):
             handler = type(f"DemoHandler_{name}", (_Handler,), {"web": self, "site": name})
             server = ThreadingHTTPServer((self.host, 0), handler)
@@ -198,6 +200,16 @@ class DemoWeb:
             thread.join(timeout=5)
         self._servers.clear()
         self._threads.clear()
+
+    def now(self) -> datetime:
+        """The demo clock: ``start_time`` plus the time since start.
+
+        The real clock for a default start; a fixed ``start_time`` simulates a server started then,
+        so relative ages ("5 hours ago") and update times stay consistent with the shifted dates.
+        """
+        return (self.start_time + timedelta(seconds=time.monotonic() - self._started_at)).astimezone(
+            UTC
+        )
 
     @property
     def timeline(self) -> Timeline:
@@ -248,7 +260,7 @@ class DemoWeb:
             text = " ".join(new_paragraph_text.split())
             if not text:
                 raise ValueError("update_article: new_paragraph_text is empty")
-            now = datetime.now(UTC).replace(microsecond=0)
+            now = self.now().replace(microsecond=0)
             previous = self._updated.get(key) or self.timeline.at(page.updated or page.published)
             if now <= previous:  # Last-Modified has 1 s resolution: keep it strictly increasing
                 now = previous.replace(microsecond=0) + timedelta(seconds=1)
@@ -309,7 +321,7 @@ class DemoWeb:
             pages=pages,
             drafts=[d for d in self.content.drafts if d.site == site],
             timeline=self.timeline,
-            now=now or datetime.now(UTC),
+            now=now or self.now(),
             url_for=lambda s, p: urljoin(self.base_urls.get(s, f"http://{s}.demo.invalid/"), p),
             updated=updated,
             broken=broken,
@@ -357,14 +369,24 @@ def main(argv: list[str] | None = None) -> int:
         "--log", type=Path, default=None, help="append one JSON line per request here"
     )
     parser.add_argument(
-        "--start-time", default=None, help="ISO 8601 time relative dates count from (default: now)"
+        "--start-time",
+        default=None,
+        help="ISO 8601 time the demo clock starts at; served dates end just before it (default: now)",
     )
     args = parser.parse_args(argv)
-    start = datetime.fromisoformat(args.start_time) if args.start_time else None
+    try:
+        start = datetime.fromisoformat(args.start_time) if args.start_time else None
+    except ValueError:
+        parser.error(f"--start-time {args.start_time!r} is not ISO 8601")
     if start is not None and start.tzinfo is None:
         parser.error(
             f"--start-time {args.start_time!r} needs a UTC offset, e.g. 2026-11-27T09:00:00+00:00"
         )
+    if start is not None:
+        try:
+            Timeline(start)
+        except ValueError as exc:
+            parser.error(f"--start-time: {exc}")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())

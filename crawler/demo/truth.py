@@ -6,9 +6,11 @@ a test checks the committed file equals a fresh build. Regenerate it after editi
     python -m crawler.demo.truth --write     # rewrite truth.json
     python -m crawler.demo.truth --check     # exit 1 if truth.json is stale
 
-Relative dates ("5 hours ago") cannot be fixed in a file: such articles carry
-``relative_age_seconds`` and ``published_at: null``, and :func:`load_truth` resolves them against
-the demo server's start time.
+The file keeps the content's nominal dates (March 2026). The server shifts every date it serves by
+``start_time floored to the minute - NOMINAL_NOW`` (:mod:`crawler.demo.timeline`; the file records
+``nominal_now``), and :func:`load_truth` applies the same shift to ``published_at`` and
+``updated_at``. Pages that print only an age ("5 hours ago") carry ``relative_age_seconds``: their
+age at ``nominal_now`` in the file, at the start time once loaded.
 """
 
 from __future__ import annotations
@@ -25,9 +27,14 @@ from urllib.parse import urljoin
 
 from crawler.demo.content import DemoContent, Page, data_dir, load_content
 from crawler.demo.site import JS_SITES, LAYOUTS
+from crawler.demo.timeline import NOMINAL_NOW, Timeline
 
 TRUTH_FILE = "truth.json"
-TRUTH_VERSION = 1
+TRUTH_VERSION = 2  # 2: nominal dates + nominal_now; relative-date pages have a published_at
+TIMELINE_NOTE = (
+    "Dates are nominal. Served dates (and load_truth(start_time)) are nominal + shift, "
+    "shift = start_time floored to the minute - nominal_now. relative_age_seconds: age at nominal_now."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,9 +45,7 @@ class TruthArticle:
     path: str
     title: str
     authors: tuple[str, ...]
-    published_at: (
-        str | None
-    )  # UTC ISO 8601 with +00:00; None only before relative dates are resolved
+    published_at: str  # UTC ISO 8601 with +00:00, shifted onto the server's clock once loaded
     updated_at: str | None
     date_precision: str  # minute | hour | day
     language: str
@@ -57,7 +62,7 @@ class TruthArticle:
     canonical: (
         tuple[str, str] | None
     )  # (site, path) the page's rel=canonical points at, when not itself
-    relative_age_seconds: int | None = None
+    relative_age_seconds: int | None = None  # pages that print only an age: the age at start_time
 
     @property
     def key(self) -> tuple[str, str]:
@@ -66,8 +71,8 @@ class TruthArticle:
     def url(self, base_urls: Mapping[str, str]) -> str:
         return urljoin(base_urls[self.site], self.path)
 
-    def published_datetime(self) -> datetime | None:
-        return datetime.fromisoformat(self.published_at) if self.published_at else None
+    def published_datetime(self) -> datetime:
+        return datetime.fromisoformat(self.published_at)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +83,7 @@ class DemoTruth:
     robots_disallow: dict[str, tuple[str, ...]]  # the Disallow prefixes of each robots.txt
     js_rendered: frozenset[str]
     start_time: datetime | None = None
+    shift: timedelta = timedelta(0)  # served date - nominal date
 
     def article(self, site: str, path: str) -> TruthArticle:
         for a in self.articles:
@@ -95,22 +101,27 @@ class DemoTruth:
         return [a for a in self.articles if a.status == status]
 
 
-def _iso(dt: datetime | None) -> str | None:
-    return dt.astimezone(UTC).isoformat(timespec="seconds") if dt else None
+def _iso(dt: datetime) -> str:
+    return dt.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def _precision(page: Page) -> str:
-    if page.relative_age is None:
+    """What the page's date text can tell: the minute, or the floored hour/day of its age."""
+    if not page.relative:
         return "minute"
-    return "hour" if page.relative_age < timedelta(days=1) else "day"
+    return "hour" if NOMINAL_NOW - page.published < timedelta(days=1) else "day"
 
 
 def build_articles(
     pages: Iterable[Page],
-    start_time: datetime | None = None,
+    timeline: Timeline | None = None,
     updated: Mapping[tuple[str, str], datetime] | None = None,
 ) -> tuple[TruthArticle, ...]:
-    """Truth records of ``pages``. Without ``start_time`` relative dates stay unresolved (None)."""
+    """Truth records of ``pages`` with dates on ``timeline`` (default: nominal, as in truth.json).
+
+    ``updated`` holds mutation times, already real (not shifted).
+    """
+    timeline = timeline or Timeline.nominal()
     pages = list(pages)
     copied = {p.original for p in pages if p.original}
     out = []
@@ -118,19 +129,16 @@ def build_articles(
         status = (
             "republication" if p.kind == "copy" else ("original" if p.key in copied else "unique")
         )
-        when = (
-            p.published
-            if p.relative_age is None or start_time is None
-            else p.published_at(start_time)
-        )
+        mutated = (updated or {}).get(p.key)
+        when_updated = mutated or (timeline.at(p.updated) if p.updated else None)
         out.append(
             TruthArticle(
                 site=p.site,
                 path=p.path,
                 title=p.title,
                 authors=p.authors,
-                published_at=_iso(when),
-                updated_at=_iso((updated or {}).get(p.key) or p.updated),
+                published_at=_iso(timeline.at(p.published)),
+                updated_at=_iso(when_updated) if when_updated else None,
                 date_precision=_precision(p),
                 language=p.language,
                 text=p.text,
@@ -142,8 +150,8 @@ def build_articles(
                 event=p.event,
                 kind=p.kind,
                 canonical=p.canonical,
-                relative_age_seconds=int(p.relative_age.total_seconds())
-                if p.relative_age
+                relative_age_seconds=int(timeline.age(p.published).total_seconds())
+                if p.relative
                 else None,
             )
         )
@@ -196,6 +204,8 @@ def build_truth(content: DemoContent | None = None) -> dict[str, Any]:
     return {
         "version": TRUTH_VERSION,
         "generated_by": "python -m crawler.demo.truth --write (do not edit by hand)",
+        "nominal_now": _iso(NOMINAL_NOW),
+        "timeline": TIMELINE_NOTE,
         "sites": _sites(content),
         "js_rendered": sorted(JS_SITES),
         "disallowed": {k: sorted(v) for k, v in sorted(disallowed.items())},
@@ -216,20 +226,34 @@ def _ref(value: Any) -> tuple[str, str] | None:
     return (value["site"], value["path"]) if value else None
 
 
+def _shifted(value: str | None, timeline: Timeline) -> str | None:
+    return _iso(timeline.at(datetime.fromisoformat(value))) if value else None
+
+
 def load_truth(start_time: datetime | None = None, path: Path | None = None) -> DemoTruth:
-    """The committed truth; relative dates are resolved against ``start_time`` (default: now, UTC)."""
-    doc = json.loads((path or truth_path()).read_text(encoding="utf-8"))
+    """The committed truth with every date shifted as a server started at ``start_time`` serves it.
+
+    ``start_time`` defaults to now (UTC); it must carry a UTC offset.
+    """
+    where = path or truth_path()
+    doc = json.loads(where.read_text(encoding="utf-8"))
     if doc.get("version") != TRUTH_VERSION:
+        raise ValueError(f"{where}: truth version {doc.get('version')!r}, expected {TRUTH_VERSION}")
+    if doc.get("nominal_now") != _iso(NOMINAL_NOW):
         raise ValueError(
-            f"{path or truth_path()}: truth version {doc.get('version')!r}, expected {TRUTH_VERSION}"
+            f"{where}: nominal_now {doc.get('nominal_now')!r} is not {_iso(NOMINAL_NOW)}: "
+            "run python -m crawler.demo.truth --write"
         )
-    base = start_time or datetime.now(UTC)
+    timeline = Timeline(start_time or datetime.now(UTC))
     articles = []
     for r in doc["articles"]:
-        age = r.get("relative_age_seconds")
-        published = r["published_at"]
-        if published is None and age is not None:
-            published = _iso(base - timedelta(seconds=age))
+        published = _shifted(r["published_at"], timeline)
+        assert published is not None
+        age = (
+            int((timeline.start_time - datetime.fromisoformat(published)).total_seconds())
+            if r.get("relative_age_seconds") is not None
+            else None
+        )
         articles.append(
             TruthArticle(
                 site=r["site"],
@@ -237,7 +261,7 @@ def load_truth(start_time: datetime | None = None, path: Path | None = None) -> 
                 title=r["title"],
                 authors=tuple(r["authors"]),
                 published_at=published,
-                updated_at=r["updated_at"],
+                updated_at=_shifted(r["updated_at"], timeline),
                 date_precision=r["date_precision"],
                 language=r["language"],
                 text=r["text"],
@@ -258,7 +282,8 @@ def load_truth(start_time: datetime | None = None, path: Path | None = None) -> 
         disallowed={k: tuple(v) for k, v in doc["disallowed"].items()},
         robots_disallow={k: tuple(v) for k, v in doc["robots_disallow"].items()},
         js_rendered=frozenset(doc["js_rendered"]),
-        start_time=start_time,
+        start_time=timeline.start_time,
+        shift=timeline.shift,
     )
 
 
@@ -270,7 +295,8 @@ def truth_from_content(
 ) -> DemoTruth:
     """A :class:`DemoTruth` built live (used by the server to include mutations)."""
     doc = build_truth(content)
-    articles = build_articles(pages if pages is not None else content.pages, start_time, updated)
+    timeline = Timeline(start_time)
+    articles = build_articles(pages if pages is not None else content.pages, timeline, updated)
     return DemoTruth(
         articles=articles,
         sites=doc["sites"],
@@ -278,6 +304,7 @@ def truth_from_content(
         robots_disallow={k: tuple(v) for k, v in doc["robots_disallow"].items()},
         js_rendered=frozenset(doc["js_rendered"]),
         start_time=start_time,
+        shift=timeline.shift,
     )
 
 

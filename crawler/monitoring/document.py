@@ -52,6 +52,9 @@ class DocumentError(ValueError):
     """A stats document that cannot be read: wrong kind, unknown major version, bad JSON."""
 
 
+# Requests our own policy refused: counted, shown, but not errors of the site.
+POLICY_REFUSALS = frozenset({"robots", "robots_forbidden", "refused_address", "budget_exceeded"})
+
 @dataclass(slots=True)
 class SiteFigures:
     """What happened to one site in one run (or, as ``totals``, to all sites)."""
@@ -69,7 +72,7 @@ class SiteFigures:
     failed: int = 0
     """Failed requests (articles, feeds, sitemaps, listings, robots.txt)."""
     failed_by_reason: dict[str, int] = field(default_factory=dict)
-    """``failed`` split by reason: ``http_500``, ``robots``, ``timeout``, ``dns``, ..."""
+    """``failed`` split by reason: ``http_500``, ``robots_forbidden``, ``timeout``, ``dns``, ..."""
     exported: int = 0
     """Articles written to the export."""
     dropped: int = 0
@@ -92,13 +95,18 @@ class SiteFigures:
 
     @property
     def attempted(self) -> int:
-        """Requests that could have failed, robots.txt refusals left out (a policy, not an error)."""
-        return self.fetched + self.not_modified + self.failed - self.failed_by_reason.get("robots", 0)
+        """Requests that could have failed; refusals by policy (robots.txt, the address guard, the
+        request budget) left out: they are not errors of the site."""
+        return self.fetched + self.not_modified + self.failed - self.refused
 
     @property
     def error_rate(self) -> float:
         attempted = self.attempted
-        return (self.failed - self.failed_by_reason.get("robots", 0)) / attempted if attempted else 0.0
+        return (self.failed - self.refused) / attempted if attempted else 0.0
+
+    @property
+    def refused(self) -> int:
+        return sum(n for r, n in self.failed_by_reason.items() if r in POLICY_REFUSALS)
 
     @property
     def healthy_articles(self) -> int:

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from crawler.monitoring.document import TEXT_LOSS_DROPS, UNDATED_DROPS, RunDocument
+from crawler.monitoring.document import POLICY_REFUSALS, TEXT_LOSS_DROPS, UNDATED_DROPS, RunDocument
 
 logger = logging.getLogger(__name__)
 
@@ -142,7 +142,7 @@ def error_rate(run: RunDocument, history: list[RunDocument], options: MonitorOpt
     results = []
     for site, f in sorted(run.sites.items()):
         rate = round(f.error_rate, 4)
-        errors = {r: n for r, n in f.failed_by_reason.items() if r != "robots"}
+        errors = {r: n for r, n in f.failed_by_reason.items() if r not in POLICY_REFUSALS}
         passed = rate <= options.max_error_rate
         message = (
             f"site {site}: fetch error rate {rate:.2f} ({sum(errors.values())} of {f.attempted} requests failed: "

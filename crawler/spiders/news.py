@@ -207,16 +207,28 @@ class NewsSpider(scrapy.Spider):
                     known[name] = value
             if self.shared_hints is not None:
                 self.shared_hints.merge(key, hints)
-            return
-        self._hints[key] = hints = {k: v for k, v in hints.items() if v}
-        if self.shared_hints is not None and not self.shared_hints.merge(key, hints):
-            return  # another worker of the run found it first: its request is queued already
-        count(self.crawler.stats, "discovery", "discovered", site=site.name)
-        previous = self.seen.get(key) if self.seen else None
-        decision = decide(previous, hints.get("lastmod"))
-        if decision == "unchanged":
-            count(self.crawler.stats, "discovery", "skipped_unchanged", site=site.name)
-            return
+            # Skipped as unchanged, but this start point (a feed after a listing) has a date the
+            # first one lacked: decide again with it.
+            if not (known.get("_unchanged") and hints.get("lastmod")):
+                return
+            hints = known
+            previous = self.seen.get(key) if self.seen else None
+            decision = decide(previous, hints.get("lastmod"))
+            if decision == "unchanged":
+                return
+            del hints["_unchanged"]
+            count(self.crawler.stats, "discovery", "skipped_unchanged", value=-1, site=site.name)
+        else:
+            self._hints[key] = hints = {k: v for k, v in hints.items() if v}
+            if self.shared_hints is not None and not self.shared_hints.merge(key, hints):
+                return  # another worker of the run found it first: its request is queued already
+            count(self.crawler.stats, "discovery", "discovered", site=site.name)
+            previous = self.seen.get(key) if self.seen else None
+            decision = decide(previous, hints.get("lastmod"))
+            if decision == "unchanged":
+                hints["_unchanged"] = True
+                count(self.crawler.stats, "discovery", "skipped_unchanged", site=site.name)
+                return
         headers: dict[str, str] = {}
         if decision == "changed" and previous is not None:
             count(self.crawler.stats, "discovery", "changed", site=site.name)

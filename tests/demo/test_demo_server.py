@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import html
 import json
 import os
@@ -12,6 +13,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from urllib.robotparser import RobotFileParser
 
@@ -19,6 +22,7 @@ import pytest
 import trafilatura
 
 from crawler.demo.server import DemoWeb
+from tests.demo.conftest import FIXED_START
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -114,8 +118,12 @@ def test_update_article_changes_etag_text_and_feeds(fresh_web: DemoWeb) -> None:
     assert web.truth().article("harbor-times", path) == updated
 
 
-def test_failure_and_broken_layout(fresh_web: DemoWeb) -> None:
-    web = fresh_web
+def test_failure_and_broken_layout() -> None:
+    with DemoWeb(start_time=FIXED_START) as web:
+        _check_failure_and_broken_layout(web)
+
+
+def _check_failure_and_broken_layout(web: DemoWeb) -> None:
     web.set_failure("newsdeck", 503)
     assert get(web.url("newsdeck", "/robots.txt"))[0] == 503
     web.set_failure("newsdeck", None)
@@ -128,29 +136,106 @@ def test_failure_and_broken_layout(fresh_web: DemoWeb) -> None:
     assert status == 200 and html.escape(a.title) in page
     assert html.escape(a.text.split("\n\n")[0][:60]) not in page and "Published" not in page
     visible = re.sub(r'(href|src|content)="[^"]*"', "", page)
-    assert "2026" not in visible, "no date anywhere on a broken page (URLs aside)"
+    assert "November" not in visible, "no date anywhere on a broken page"
     web.break_layout("kestrel-fm", broken=False)
-    assert "Published 9 March 2026, 10:15" in get(a.url(web.base_urls))[2].decode()
+    # nominal 9 March 2026, 10:15 + 247 days
+    assert "Published 11 November 2026, 10:15" in get(a.url(web.base_urls))[2].decode()
 
 
-def test_date_forms(web: DemoWeb) -> None:
+def test_date_forms_are_nominal_dates_shifted_to_the_start(fixed_web: DemoWeb) -> None:
+    """Every form moves by the same 247 days (start 2026-11-27 09:00:45 -> shift from 09:00)."""
+    web = fixed_web
+
     def page(site: str, path: str) -> str:
         return get(web.url(site, path))[2].decode()
 
-    assert '"datePublished": "2026-03-11T06:40:00Z"' in page(
-        "meridian-wire", "/stories/2026/03/alder-valley-floods.html"
-    )
-    assert 'content="2026-03-10T07:00:00+00:00"' in page(
+    assert web.timeline.shift == timedelta(days=247)
+    wire = page("meridian-wire", "/stories/2026/03/alder-valley-floods.html")  # 11 March 06:40
+    assert '"datePublished": "2026-11-13T06:40:00Z"' in wire
+    assert '"dateModified": "2026-11-13T11:05:00Z"' in wire
+    assert 'content="2026-11-12T07:00:00+00:00"' in page(  # 10 March 07:00, Europe/Dublin
         "harbor-times", "/news/harbour/fish-market-reopens-20417/"
     )
     es = page("el-faro", "/noticias/2026/03/14/museo-de-la-conserva-abre.html")
-    assert "Publicado el sábado, 14 de marzo de 2026, 11:00 h" in es and "datePublished" not in es
-    assert "5 hours ago" in page(
-        "newsdeck", "/a/48227-ferry-link-port-alder-puerto-almena-approved"
-    )
-    assert "Monday 9 March 2026 11:15am" in page(
+    assert "Publicado el lunes, 16 de noviembre de 2026, 11:00 h" in es
+    assert "datePublished" not in es
+    assert "Wednesday 11 November 2026 11:15am" in page(
         "riverton-courier", "/local/old-mill-bridge-to-close-3109.html"
     )
+    # frost original 23 March 07:30 + 1d20h delay = 25 March 03:30: 5h30m before NOMINAL_NOW
+    frost = page("newsdeck", "/a/48302-late-frost-threatens-millbrook-orchards")
+    assert "5 hours ago" in frost and "datePublished" not in frost
+    # ferry original 12 March 14:20 + 50m: 12 days 17h50m before NOMINAL_NOW
+    assert "12 days ago" in page("newsdeck", "/a/48227-ferry-link-port-alder-puerto-almena-approved")
+    _, headers, _ = get(web.url("meridian-wire", "/stories/2026/03/alder-valley-floods.html"))
+    assert headers["Last-Modified"] == "Fri, 13 Nov 2026 11:05:00 GMT"
+    rss = get(web.url("meridian-wire", "/rss.xml"))[2].decode()
+    assert "<pubDate>Fri, 13 Nov 2026 06:40:00 GMT</pubDate>" in rss
+    news = get(web.url("meridian-wire", "/news-sitemap.xml"))[2].decode()
+    assert "<news:publication_date>2026-11-13T06:40:00+00:00</news:publication_date>" in news
+
+
+ISO_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:Z|[+-]\d{2}:\d{2})")
+HTTP_RE = re.compile(r"[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT")
+
+
+def served_dates(web: DemoWeb) -> list[tuple[str, datetime]]:
+    """Every machine-readable date the demo serves: pages, feeds, sitemaps, Last-Modified."""
+    urls = [a.url(web.base_urls) for a in web.truth().articles]
+    for cfg in web.site_configs().values():
+        urls += [cfg.absolute(u) for u in (*cfg.start.rss, *cfg.start.atom)]
+        urls += [cfg.absolute(u) for u in (*cfg.start.sitemaps, *cfg.start.news_sitemaps)]
+    urls.append(web.url("harbor-times", "/sitemaps/articles-2026-03.xml.gz"))
+    found = []
+    for url in urls:
+        status, headers, body = get(url)
+        assert status == 200, url
+        text = (gzip.decompress(body) if body[:2] == b"\x1f\x8b" else body).decode("utf-8")
+        for m in ISO_RE.findall(text):
+            found.append((url, datetime.fromisoformat(m.replace("Z", "+00:00"))))
+        for m in [*HTTP_RE.findall(text), headers.get("Last-Modified") or ""]:
+            if m:
+                found.append((url, parsedate_to_datetime(m)))
+    return found
+
+
+def test_no_served_date_is_in_the_future_or_before_1990(web: DemoWeb) -> None:
+    found = served_dates(web)
+    assert len(found) > 150
+    for url, when in found:
+        assert when <= web.start_time, (url, when, web.start_time)
+        assert when.year >= 1990 and web.start_time - when < timedelta(days=365), (url, when)
+        assert when.second == 0, (url, when, "minute precision is kept")
+    newest = max(when for _, when in found)
+    assert web.start_time - newest <= timedelta(hours=1, minutes=1), "the timeline ends at the start"
+
+
+def test_served_dates_equal_the_truth(web: DemoWeb) -> None:
+    """The server and the truth apply the same shift: Last-Modified is the truth's newest date."""
+    for a in web.truth().articles:
+        _, headers, _ = get(a.url(web.base_urls))
+        want = datetime.fromisoformat(a.updated_at or a.published_at)
+        assert parsedate_to_datetime(headers["Last-Modified"]) == want, a.key
+
+
+def test_relative_ages_are_consistent_with_the_truth(fixed_web: DemoWeb) -> None:
+    """A relative-date copy prints its age on the demo clock; parsed back it gives the truth date."""
+    web = fixed_web
+    truth = web.truth()
+    relative = [a for a in truth.articles if a.relative_age_seconds is not None]
+    assert {a.date_precision for a in relative} == {"hour", "day"}
+    for a in relative:
+        body = get(a.url(web.base_urls))[2].decode()
+        now = web.now()
+        m = re.search(r"(\d+) (hour|day)s? ago", body)
+        assert m, a.key
+        unit = timedelta(hours=1) if m[2] == "hour" else timedelta(days=1)
+        assert m[2] == a.date_precision, a.key
+        shown = now - int(m[1]) * unit
+        published = a.published_datetime()
+        assert published <= shown < published + unit + timedelta(seconds=5), (a.key, m[0])
+        original = truth.article(*a.original)
+        assert original.published_datetime() < published, "copied after the original"
 
 
 def test_canonical_links(web: DemoWeb) -> None:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.demo.content import KEEP_RANGE, ContentError, data_dir, load_content
+from crawler.demo.content import KEEP_RANGE, MAX_SPAN, ContentError, data_dir, load_content
+from crawler.demo.timeline import NOMINAL_NOW, Timeline
 from crawler.demo.truth import build_truth, dumps, load_truth, truth_path
 from crawler.registry import demo_sites_dir, load_sites
 
@@ -61,8 +62,9 @@ def test_copies_point_at_their_original(truth) -> None:
         orig = truth.article(*c.original)
         assert orig.status == "original" and orig.story == c.story
         assert c.credited_source in (None, publishers[orig.site])
-        if c.relative_age_seconds is None:
-            assert c.published_at > orig.published_at, f"{c.key} is dated before its original"
+        assert c.published_at > orig.published_at, f"{c.key} is dated before its original"
+        gap = c.published_datetime() - orig.published_datetime()
+        assert gap < timedelta(days=14), f"{c.key}: outside the syndication window"
         if c.copy_kind in ("promo_credit", "chrome", "verbatim"):
             assert c.text == orig.text and c.title == orig.title
         if c.copy_kind in ("trimmed", "edited", "headline_rewritten"):
@@ -105,13 +107,51 @@ def test_fields_are_well_formed(truth) -> None:
             assert words >= 250, (a.key, words)
 
 
-def test_relative_dates_resolve_against_start_time() -> None:
-    start = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+def test_nominal_now_is_one_hour_after_the_newest_date() -> None:
+    content = load_content()
+    dated = content.nominal_dates()
+    assert NOMINAL_NOW == max(dated) + timedelta(hours=1), (
+        "move NOMINAL_NOW in crawler/demo/timeline.py to one hour after the newest date"
+    )
+    assert NOMINAL_NOW - min(dated) < MAX_SPAN
+
+
+def test_load_truth_shifts_every_date_by_the_start_minute() -> None:
+    start = datetime(2026, 11, 27, 12, 0, 59, 500, tzinfo=UTC)
+    shift = datetime(2026, 11, 27, 12, 0, tzinfo=UTC) - NOMINAL_NOW
+    nominal = {a.key: a for a in load_truth(NOMINAL_NOW).articles}
+    truth = load_truth(start)
+    assert truth.shift == shift and truth.start_time == start
+    for a in truth.articles:
+        n = nominal[a.key]
+        assert a.published_datetime() == n.published_datetime() + shift, a.key
+        assert a.published_datetime() < start and a.published_datetime().second == 0
+        if a.updated_at:
+            assert datetime.fromisoformat(a.updated_at) == datetime.fromisoformat(n.updated_at) + shift
+            assert datetime.fromisoformat(a.updated_at) < start
+        assert a.date_precision == n.date_precision
+
+
+def test_relative_dates_are_ages_at_the_start_time() -> None:
+    start = datetime(2026, 11, 27, 12, 0, 30, tzinfo=UTC)
     truth = load_truth(start)
     relative = [a for a in truth.articles if a.relative_age_seconds is not None]
     assert relative and {a.date_precision for a in relative} == {"hour", "day"}
     for a in relative:
-        assert a.published_datetime() == start - timedelta(seconds=a.relative_age_seconds)
+        assert a.site == "newsdeck" and a.status == "republication"
+        age = timedelta(seconds=a.relative_age_seconds)
+        assert a.published_datetime() == start - age
+        assert (age < timedelta(days=1)) == (a.date_precision == "hour")
+    # the nominal file: 25 March 03:30 (frost + 1d20h) is 5h30m before NOMINAL_NOW
+    frost = load_truth(NOMINAL_NOW).article("newsdeck", "/a/48302-late-frost-threatens-millbrook-orchards")
+    assert frost.relative_age_seconds == 5 * 3600 + 30 * 60
+
+
+def test_timeline_rejects_bad_start_times() -> None:
+    with pytest.raises(ValueError, match="has no UTC offset"):
+        Timeline(datetime(2026, 11, 27, 9, 0))
+    with pytest.raises(ValueError, match="dates before 1990"):
+        load_truth(datetime(1990, 6, 1, tzinfo=UTC))
 
 
 def test_truth_matches_registry_configs(truth) -> None:
@@ -151,13 +191,48 @@ def test_credit_lines_match_site_credit_patterns() -> None:
         )
 
 
-def test_bad_content_is_a_clear_error(tmp_path: Path) -> None:
+def _edited_copy(tmp_path: Path, name: str, old: str, new: str) -> Path:
+    """The data files in ``tmp_path`` with ``old`` replaced by ``new`` once in ``name``."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
     for f in data_dir().glob("*.yaml"):
         text = f.read_text(encoding="utf-8")
-        if f.name == "riverton-courier.yaml":
-            text = text.replace('["emergency crews", "rescue teams"]', '["no such words", "x"]')
+        if f.name == name:
+            assert old in text
+            text = text.replace(old, new, 1)
         (tmp_path / f.name).write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def test_bad_content_is_a_clear_error(tmp_path: Path) -> None:
+    folder = _edited_copy(
+        tmp_path / "swap",
+        "riverton-courier.yaml",
+        '["emergency crews", "rescue teams"]',
+        '["no such words", "x"]',
+    )
     with pytest.raises(
         ContentError, match=r"swaps\[1\]: 'no such words' is not in the kept paragraphs"
     ):
-        load_content(tmp_path)
+        load_content(folder)
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new", "error"),
+    [
+        (
+            "valley-ledger.yaml",
+            '"2026-03-25 08:00"',
+            '"2026-03-25 09:30"',
+            r"farmers-market-moves-to-square: published 2026-03-25T09:30:00\+00:00 is not before NOMINAL_NOW",
+        ),
+        ("newsdeck.yaml", "delay: 50m", "delay: 12d19h", r"48227-.*is not before NOMINAL_NOW"),
+        ("valley-ledger.yaml", '"2026-03-25 08:00"', '"2024-03-25 08:00"', r"more than 365 days"),
+        ("newsdeck.yaml", "delay: 50m", "relative_age: 5h", r"copies\[1\]\.relative_age: no longer"),
+        ("newsdeck.yaml", "    date_display: relative", "    date_display: fuzzy", r"date_display: 'fuzzy'"),
+    ],
+)
+def test_dates_outside_the_timeline_are_clear_errors(
+    tmp_path: Path, name: str, old: str, new: str, error: str
+) -> None:
+    with pytest.raises(ContentError, match=error):
+        load_content(_edited_copy(tmp_path, name, old, new))
