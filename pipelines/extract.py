@@ -97,7 +97,11 @@ class ExtractPipeline:
             raise DROPS.get(exc.reason, EmptyExtraction)(str(exc)) from exc
         hints: dict[str, Any] = item.hints
         item.text = found.text
-        item.title = found.title or hints.get("title")
+        # A feed's or news sitemap's title is the publisher's own; it beats a <title> tag guess.
+        if found.metadata.title_from_markup and hints.get("title"):
+            item.title = hints["title"]
+        else:
+            item.title = found.title or hints.get("title")
         item.authors = found.authors
         item.canonical_url = found.canonical_url
         item.language = found.language or hints.get("language")

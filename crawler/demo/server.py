@@ -112,13 +112,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(self.command, response, head=head)
 
     def _send(self, method: str, response: Response, head: bool = False) -> None:
-        self.send_response(response.status)
-        for name, value in response.headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(response.body)))
-        self.end_headers()
-        if not head and response.status != 304:
-            self.wfile.write(response.body)
+        # Recorded before answering: a client that got its response always finds it in the log.
         self.web.record(
             RequestRecord(
                 self.site,
@@ -130,6 +124,13 @@ class _Handler(BaseHTTPRequestHandler):
                 self.headers.get("If-Modified-Since"),
             )
         )
+        self.send_response(response.status)
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        if not head and response.status != 304:
+            self.wfile.write(response.body)
 
     def log_message(self, format: str, *args: Any) -> None:
         logger.debug("DemoWeb %s: %s", self.site, format % args)
@@ -207,9 +208,9 @@ class DemoWeb:
         The real clock for a default start; a fixed ``start_time`` simulates a server started then,
         so relative ages ("5 hours ago") and update times stay consistent with the shifted dates.
         """
-        return (self.start_time + timedelta(seconds=time.monotonic() - self._started_at)).astimezone(
-            UTC
-        )
+        return (
+            self.start_time + timedelta(seconds=time.monotonic() - self._started_at)
+        ).astimezone(UTC)
 
     @property
     def timeline(self) -> Timeline:

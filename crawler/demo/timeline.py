@@ -31,9 +31,7 @@ class Timeline:
 
     def __post_init__(self) -> None:
         if self.start_time.tzinfo is None or self.start_time.utcoffset() is None:
-            raise ValueError(
-                f"demo start time {self.start_time.isoformat()} has no UTC offset"
-            )
+            raise ValueError(f"demo start time {self.start_time.isoformat()} has no UTC offset")
         if self.start_time < EARLIEST_START:
             raise ValueError(
                 f"demo start time {self.start_time.isoformat()} is before "

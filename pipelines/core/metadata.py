@@ -91,6 +91,8 @@ class PageMetadata:
     canonical_url: str | None = None
     language: str | None = None
     site_name: str | None = None
+    title_from_markup: bool = False
+    """``title`` came from ``<title>``, not from JSON-LD/OpenGraph/meta."""
     titles: list[str] = field(default_factory=list)
     """Every headline form seen (JSON-LD, og/twitter title, <title>, first <h1>): the clean stage
     drops a leading paragraph that repeats any of them."""
@@ -280,6 +282,9 @@ def _read_html(tree: lxml_html.HtmlElement, meta: PageMetadata) -> None:
             meta.canonical_url = link.get("href", "").strip()
             break
     if not meta.title:
+        # No structured headline: the page's own <title> (site suffix removed) is a weak guess
+        # that a feed or news-sitemap title beats (see pipelines/extract.py).
+        meta.title_from_markup = True
         for el in tree.xpath("//title"):
             text = _clean(el.text_content())
             if text:

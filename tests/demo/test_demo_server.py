@@ -166,7 +166,9 @@ def test_date_forms_are_nominal_dates_shifted_to_the_start(fixed_web: DemoWeb) -
     frost = page("newsdeck", "/a/48302-late-frost-threatens-millbrook-orchards")
     assert "5 hours ago" in frost and "datePublished" not in frost
     # ferry original 12 March 14:20 + 50m: 12 days 17h50m before NOMINAL_NOW
-    assert "12 days ago" in page("newsdeck", "/a/48227-ferry-link-port-alder-puerto-almena-approved")
+    assert "12 days ago" in page(
+        "newsdeck", "/a/48227-ferry-link-port-alder-puerto-almena-approved"
+    )
     _, headers, _ = get(web.url("meridian-wire", "/stories/2026/03/alder-valley-floods.html"))
     assert headers["Last-Modified"] == "Fri, 13 Nov 2026 11:05:00 GMT"
     rss = get(web.url("meridian-wire", "/rss.xml"))[2].decode()
@@ -207,7 +209,9 @@ def test_no_served_date_is_in_the_future_or_before_1990(web: DemoWeb) -> None:
         assert when.year >= 1990 and web.start_time - when < timedelta(days=365), (url, when)
         assert when.second == 0, (url, when, "minute precision is kept")
     newest = max(when for _, when in found)
-    assert web.start_time - newest <= timedelta(hours=1, minutes=1), "the timeline ends at the start"
+    assert web.start_time - newest <= timedelta(hours=1, minutes=1), (
+        "the timeline ends at the start"
+    )
 
 
 def test_served_dates_equal_the_truth(web: DemoWeb) -> None:

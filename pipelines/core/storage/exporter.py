@@ -123,6 +123,8 @@ class Exporter:
         self.options = options
         # Called in the upload thread with (key, local file) after each part of this run is stored.
         self.on_part_stored = on_part_stored
+        # Rewrites each spooled line as its part is made (upload thread); None keeps lines as spooled.
+        self.transform_line: Callable[[bytes], bytes] | None = None
         self.schema_version = schema_version
         self.sink = sink or open_sink(
             options.output_uri,
@@ -284,7 +286,7 @@ class Exporter:
             self.spool_failure = self.spool_failure or SpoolError(f"upload thread failed: {exc!r}")
 
     def _finish_part(self, batch: Path, key: str) -> None:
-        self.spool.finalise(batch, key, self.options.compression)
+        self.spool.finalise(batch, key, self.options.compression, self.transform_line)
         self.on_event("parts", None, 1)
         self._upload_part(self.spool, key)
 

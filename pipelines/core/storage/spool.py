@@ -28,6 +28,7 @@ import shutil
 import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from collections.abc import Callable
 from typing import IO, Any
 
 from pipelines.core.storage.errors import SpoolBusy, SpoolError
@@ -216,12 +217,24 @@ class SpoolRun:
     def part_path(self, key: str) -> Path:
         return self.path / PARTS / key
 
-    def finalise(self, batch: Path, key: str, compression: Compression) -> PartInfo:
-        """Turn a sealed batch into the part file ``key`` (atomically) and journal it."""
+    def finalise(
+        self,
+        batch: Path,
+        key: str,
+        compression: Compression,
+        transform: Callable[[bytes], bytes] | None = None,
+    ) -> PartInfo:
+        """Turn a sealed batch into the part file ``key`` (atomically) and journal it.
+
+        ``transform`` rewrites each line first (a distributed run refreshes links found later).
+        """
         target = self.part_path(key)
         partial = target.with_name(target.name + _PARTIAL)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
+            if transform is not None:
+                lines = batch.read_bytes().splitlines(keepends=True)
+                batch.write_bytes(b"".join(transform(line) for line in lines))
             with batch.open("rb") as source, partial.open("wb") as raw:
                 if compression == "gzip":
                     # mtime=0 and no name: the same records always give the same bytes and sha256.
