@@ -17,6 +17,7 @@ Errors are :class:`ContentError` naming the file, the entry and what is wrong.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -28,7 +29,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from crawler.demo.timeline import NOMINAL_NOW
+from crawler.demo.timeline import NOMINAL_NOW, Timeline, path_date_mismatch
 
 PageKind = Literal["original", "independent", "unique", "copy"]
 CopyKind = Literal["verbatim", "promo_credit", "chrome", "trimmed", "edited", "headline_rewritten"]
@@ -110,6 +111,30 @@ class DemoContent:
 
     def site_pages(self, site: str) -> list[Page]:
         return [p for p in self.pages if p.site == site]
+
+    def served(self, timeline: Timeline) -> DemoContent:
+        """The pages as served under ``timeline``: dated paths (and links to them) moved.
+
+        Dates stay nominal: the views shift them with the same timeline.
+        """
+
+        def path(p: Page) -> str:
+            return timeline.path(p.path, p.published, self.sites[p.site].timezone)
+
+        keys = {p.key: (p.site, path(p)) for p in self.pages}
+        pages = [
+            dataclasses.replace(
+                p,
+                path=keys[p.key][1],
+                original=keys[p.original] if p.original else None,
+                canonical=keys[p.canonical] if p.canonical else None,
+            )
+            for p in self.pages
+        ]
+        drafts = tuple(dataclasses.replace(d, path=path(d)) for d in self.drafts)
+        return DemoContent(
+            sites=self.sites, pages=tuple(sorted(pages, key=lambda p: p.key)), drafts=drafts
+        )
 
     def nominal_dates(self) -> list[datetime]:
         """Every published and updated date of the pages and drafts, nominal."""
@@ -357,6 +382,12 @@ def load_content(directory: Path | None = None) -> DemoContent:
 def _check_timeline(content: DemoContent, folder: Path) -> None:
     """Served dates are ``nominal + shift``: a date after NOMINAL_NOW would be served in the future."""
     for page in (*content.pages, *content.drafts):
+        segment = path_date_mismatch(page.path, page.published, content.sites[page.site].timezone)
+        if segment is not None:
+            raise ContentError(
+                f"{folder}: {page.site} {page.path}: the path date {segment} is not the local "
+                f"publication date {page.published.isoformat()}"
+            )
         for field, when in (("published", page.published), ("updated", page.updated)):
             if when is None:
                 continue

@@ -160,8 +160,13 @@ class DemoWeb:
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
         self._requests: list[RequestRecord] = []
-        self._pages: dict[tuple[str, str], Page] = {p.key: p for p in self.content.pages}
+        # Mutations, by nominal (content) key: they survive a restart, which moves dated paths.
+        self._extra: dict[tuple[str, str], tuple[str, ...]] = {}
         self._updated: dict[tuple[str, str], datetime] = {}
+        self._pages: dict[tuple[str, str], Page] = {}  # served key -> page as served
+        self._nominal: dict[tuple[str, str], tuple[str, str]] = {}  # served key -> nominal key
+        self._drafts: tuple[Page, ...] = ()
+        self._serve_content()
         self._failures: dict[str, int] = {}
         self._broken: set[str] = set()
 
@@ -172,6 +177,7 @@ class DemoWeb:
         if self._fixed_start is None:
             self.start_time = datetime.now(UTC).replace(microsecond=0)
         self._started_at = time.monotonic()
+        self._serve_content()
         for name in sorted(self.content.sites):
             handler = type(f"DemoHandler_{name}", (_Handler,), {"web": self, "site": name})
             server = ThreadingHTTPServer((self.host, 0), handler)
@@ -217,6 +223,30 @@ class DemoWeb:
         """Nominal content dates -> served dates (fixed once the server starts)."""
         return Timeline(self.start_time)
 
+    def _serve_content(self) -> None:
+        """Pages at their served paths (the start time moves dated paths), mutations applied."""
+        served = self.content.served(self.timeline)
+        with self._lock:
+            self._pages, self._nominal = {}, {}
+            for nominal, page in zip(self.content.pages, served.pages, strict=True):
+                extra = self._extra.get(nominal.key, ())
+                self._pages[page.key] = dataclasses.replace(
+                    page, paragraphs=(*page.paragraphs, *extra)
+                )
+                self._nominal[page.key] = nominal.key
+            self._drafts = served.drafts
+
+    def served_path(self, site: str, path: str) -> str:
+        """The served path of a page given by its content (nominal) path; others unchanged."""
+        for page in (*self.content.pages, *self.content.drafts):
+            if page.site == site and page.path == path:
+                return self.timeline.path(path, page.published, self.content.sites[site].timezone)
+        return path
+
+    def _served_key(self, site: str, path: str) -> tuple[str, str]:
+        key = (site, path)
+        return key if key in self._pages else (site, self.served_path(site, path))
+
     def __enter__(self) -> DemoWeb:
         return self.start()
 
@@ -252,22 +282,29 @@ class DemoWeb:
 
     # -- mutations -----------------------------------------------------------------------
     def update_article(self, site: str, path: str, new_paragraph_text: str) -> TruthArticle:
-        """Append a paragraph to an article and bump its modified date; returns its new truth."""
-        key = (site, path)
+        """Append a paragraph to an article and bump its modified date; returns its new truth.
+
+        ``path`` is the served path (or the content's nominal one); the update time is the demo
+        clock's now.
+        """
+        key = self._served_key(site, path)
         with self._lock:
             if key not in self._pages:
                 raise KeyError(f"update_article: no demo article {site} {path}")
-            page = self._pages[key]
+            page, nominal = self._pages[key], self._nominal[key]
             text = " ".join(new_paragraph_text.split())
             if not text:
                 raise ValueError("update_article: new_paragraph_text is empty")
             now = self.now().replace(microsecond=0)
-            previous = self._updated.get(key) or self.timeline.at(page.updated or page.published)
+            previous = self._updated.get(nominal) or self.timeline.at(
+                page.updated or page.published
+            )
             if now <= previous:  # Last-Modified has 1 s resolution: keep it strictly increasing
                 now = previous.replace(microsecond=0) + timedelta(seconds=1)
             self._pages[key] = dataclasses.replace(page, paragraphs=(*page.paragraphs, text))
-            self._updated[key] = now
-        return self.truth().article(site, path)
+            self._extra[nominal] = (*self._extra.get(nominal, ()), text)
+            self._updated[nominal] = now
+        return self.truth().article(*key)
 
     def set_failure(self, site: str, status: int | None = 500) -> None:
         """Every request to ``site`` answers ``status``; ``None`` restores normal service."""
@@ -290,17 +327,24 @@ class DemoWeb:
 
     # -- views ---------------------------------------------------------------------------
     def url(self, site: str, path: str) -> str:
-        return urljoin(self.base_urls[site], path)
+        """The URL of ``path`` on ``site``; a content (nominal) article path maps to its served one."""
+        return urljoin(self.base_urls[site], self.served_path(site, path))
 
     def page(self, site: str, path: str) -> Page:
+        """The page as served (served or nominal path); its dates are nominal."""
+        key = self._served_key(site, path)
         with self._lock:
-            return self._pages[(site, path)]
+            return self._pages[key]
+
+    def _updated_served(self) -> dict[tuple[str, str], datetime]:
+        served = {nominal: key for key, nominal in self._nominal.items()}
+        return {served[k]: t for k, t in self._updated.items()}
 
     def truth(self) -> DemoTruth:
         """Expected records as served now: mutations applied, relative dates resolved."""
         with self._lock:
             pages = sorted(self._pages.values(), key=lambda p: p.key)
-            updated = dict(self._updated)
+            updated = self._updated_served()
         return truth_from_content(self.content, self.start_time, updated, pages)
 
     def site_configs(self) -> dict[str, SiteConfig]:
@@ -314,13 +358,13 @@ class DemoWeb:
     def site_view(self, site: str, now: datetime | None = None) -> SiteView:
         with self._lock:
             pages = [p for p in self._pages.values() if p.site == site]
-            updated = {path: t for (s, path), t in self._updated.items() if s == site}
+            updated = {path: t for (s, path), t in self._updated_served().items() if s == site}
             broken = site in self._broken
         return SiteView(
             info=self.content.sites[site],
             base_url=self.base_urls.get(site, f"http://{site}.demo.invalid/"),
             pages=pages,
-            drafts=[d for d in self.content.drafts if d.site == site],
+            drafts=[d for d in self._drafts if d.site == site],
             timeline=self.timeline,
             now=now or self.now(),
             url_for=lambda s, p: urljoin(self.base_urls.get(s, f"http://{s}.demo.invalid/"), p),

@@ -9,7 +9,8 @@ a test checks the committed file equals a fresh build. Regenerate it after editi
 The file keeps the content's nominal dates (March 2026). The server shifts every date it serves by
 ``start_time floored to the minute - NOMINAL_NOW`` (:mod:`crawler.demo.timeline`; the file records
 ``nominal_now``), and :func:`load_truth` applies the same shift to ``published_at`` and
-``updated_at``. Pages that print only an age ("5 hours ago") carry ``relative_age_seconds``: their
+``updated_at``, and moves the date segment of dated paths (``/news/2026/03/09/slug/``) to the
+served publication day. Pages that print only an age ("5 hours ago") carry ``relative_age_seconds``: their
 age at ``nominal_now`` in the file, at the start time once loaded.
 """
 
@@ -30,10 +31,11 @@ from crawler.demo.site import JS_SITES, LAYOUTS
 from crawler.demo.timeline import NOMINAL_NOW, Timeline
 
 TRUTH_FILE = "truth.json"
-TRUTH_VERSION = 2  # 2: nominal dates + nominal_now; relative-date pages have a published_at
+TRUTH_VERSION = 3  # 3: nominal dates and paths, nominal_now, dated drafts
 TIMELINE_NOTE = (
-    "Dates are nominal. Served dates (and load_truth(start_time)) are nominal + shift, "
-    "shift = start_time floored to the minute - nominal_now. relative_age_seconds: age at nominal_now."
+    "Dates and paths are nominal. Served dates (and load_truth(start_time)) are nominal + shift, "
+    "shift = start_time floored to the minute - nominal_now; a /YYYY/MM[/DD]/ path segment becomes "
+    "the served local publication date. relative_age_seconds: age at nominal_now."
 )
 
 
@@ -198,9 +200,11 @@ def build_truth(content: DemoContent | None = None) -> dict[str, Any]:
             "canonical": {"site": a.canonical[0], "path": a.canonical[1]} if a.canonical else None,
         }
         articles.append(record)
-    disallowed: dict[str, list[str]] = {}
-    for d in content.drafts:
-        disallowed.setdefault(d.site, []).append(d.path)
+    disallowed: dict[str, list[dict[str, str]]] = {}
+    for d in sorted(content.drafts, key=lambda d: d.key):
+        disallowed.setdefault(d.site, []).append(
+            {"path": d.path, "published_at": _iso(d.published)}
+        )
     return {
         "version": TRUTH_VERSION,
         "generated_by": "python -m crawler.demo.truth --write (do not edit by hand)",
@@ -208,7 +212,7 @@ def build_truth(content: DemoContent | None = None) -> dict[str, Any]:
         "timeline": TIMELINE_NOTE,
         "sites": _sites(content),
         "js_rendered": sorted(JS_SITES),
-        "disallowed": {k: sorted(v) for k, v in sorted(disallowed.items())},
+        "disallowed": dict(sorted(disallowed.items())),
         "robots_disallow": {k: list(v.disallow) for k, v in sorted(LAYOUTS.items())},
         "articles": articles,
     }
@@ -220,10 +224,6 @@ def dumps(doc: dict[str, Any]) -> str:
 
 def truth_path() -> Path:
     return data_dir() / TRUTH_FILE
-
-
-def _ref(value: Any) -> tuple[str, str] | None:
-    return (value["site"], value["path"]) if value else None
 
 
 def _shifted(value: str | None, timeline: Timeline) -> str | None:
@@ -245,6 +245,19 @@ def load_truth(start_time: datetime | None = None, path: Path | None = None) -> 
             "run python -m crawler.demo.truth --write"
         )
     timeline = Timeline(start_time or datetime.now(UTC))
+
+    def moved(site: str, path: str, published: str) -> str:
+        tz = doc["sites"][site]["timezone"]
+        return timeline.path(path, datetime.fromisoformat(published), tz)
+
+    paths = {
+        (r["site"], r["path"]): moved(r["site"], r["path"], r["published_at"])
+        for r in doc["articles"]
+    }
+
+    def ref(value: Any) -> tuple[str, str] | None:
+        return (value["site"], paths[(value["site"], value["path"])]) if value else None
+
     articles = []
     for r in doc["articles"]:
         published = _shifted(r["published_at"], timeline)
@@ -257,7 +270,7 @@ def load_truth(start_time: datetime | None = None, path: Path | None = None) -> 
         articles.append(
             TruthArticle(
                 site=r["site"],
-                path=r["path"],
+                path=paths[(r["site"], r["path"])],
                 title=r["title"],
                 authors=tuple(r["authors"]),
                 published_at=published,
@@ -266,20 +279,23 @@ def load_truth(start_time: datetime | None = None, path: Path | None = None) -> 
                 language=r["language"],
                 text=r["text"],
                 status=r["status"],
-                original=_ref(r["original"]),
+                original=ref(r["original"]),
                 credited_source=r["credited_source"],
                 copy_kind=r["copy_kind"],
                 story=r["story"],
                 event=r["event"],
                 kind=r["kind"],
-                canonical=_ref(r["canonical"]),
+                canonical=ref(r["canonical"]),
                 relative_age_seconds=age,
             )
         )
     return DemoTruth(
         articles=tuple(articles),
         sites=doc["sites"],
-        disallowed={k: tuple(v) for k, v in doc["disallowed"].items()},
+        disallowed={
+            site: tuple(moved(site, d["path"], d["published_at"]) for d in drafts)
+            for site, drafts in doc["disallowed"].items()
+        },
         robots_disallow={k: tuple(v) for k, v in doc["robots_disallow"].items()},
         js_rendered=frozenset(doc["js_rendered"]),
         start_time=timeline.start_time,
@@ -293,14 +309,22 @@ def truth_from_content(
     updated: Mapping[tuple[str, str], datetime] | None = None,
     pages: Iterable[Page] | None = None,
 ) -> DemoTruth:
-    """A :class:`DemoTruth` built live (used by the server to include mutations)."""
+    """A :class:`DemoTruth` built live (used by the server to include mutations).
+
+    ``pages`` are pages as served (paths moved, see :meth:`DemoContent.served`), default: all;
+    ``updated`` maps their keys to real mutation times.
+    """
     doc = build_truth(content)
     timeline = Timeline(start_time)
-    articles = build_articles(pages if pages is not None else content.pages, timeline, updated)
+    served = content.served(timeline)
+    articles = build_articles(pages if pages is not None else served.pages, timeline, updated)
+    disallowed: dict[str, list[str]] = {}
+    for d in served.drafts:
+        disallowed.setdefault(d.site, []).append(d.path)
     return DemoTruth(
         articles=articles,
         sites=doc["sites"],
-        disallowed={k: tuple(v) for k, v in doc["disallowed"].items()},
+        disallowed={k: tuple(sorted(v)) for k, v in sorted(disallowed.items())},
         robots_disallow={k: tuple(v) for k, v in doc["robots_disallow"].items()},
         js_rendered=frozenset(doc["js_rendered"]),
         start_time=start_time,

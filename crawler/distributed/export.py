@@ -9,6 +9,10 @@ Same spool, parts and uploads as :class:`pipelines.export.ExportPipeline`, with 
 * after each part is stored it is journaled in Redis with its records' keys, and the requests of
   those records are acked, in one transaction. No manifest per worker: the run's single
   manifest (``RunBoard.finalize``) lists every journaled part.
+* as a part is made, each record's ``syndication`` is refreshed from the shared index: a copy
+  spooled before another worker found its original is linked to it. The last parts are made
+  when the whole run is idle, so they carry the final links; a part sealed mid-crawl (every
+  ``SYNDICRAWL_EXPORT_BATCH_SIZE`` records) carries the links known at that moment.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import gzip
 import json
 import logging
 import shutil
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
@@ -26,7 +30,7 @@ from scrapy.exceptions import DropItem
 
 from crawler.distributed.context import WorkerContext, context_for
 from crawler.items import SCHEMA_VERSION, ArticleItem
-from pipelines.core.storage import SpoolBusy, SpoolError
+from pipelines.core.storage import SpoolBusy, SpoolError, encode_record
 from pipelines.core.storage.sink import normalise_uri
 from pipelines.core.storage.spool import SpoolRun, measure
 from pipelines.errors import DuplicateArticle
@@ -65,7 +69,19 @@ class DistributedExportPipeline(ExportPipeline):
         pipeline.crawler = crawler
         pipeline.context = context
         pipeline.exporter.on_part_stored = pipeline._part_stored
+        settings = crawler.settings
+        if settings.getbool("SYNDICRAWL_SYNDICATION_ENABLED", True):
+            from pipelines.core.dedupe import SyndicationDetector, open_index
+
+            index = open_index(
+                "redis", redis_url=settings.get("SYNDICRAWL_REDIS_URL"),
+                redis_prefix=settings.get("SYNDICRAWL_SYNDICATION_REDIS_PREFIX") or "syndicrawl:syn",
+            )
+            pipeline.detector = SyndicationDetector(index)
+            pipeline.exporter.transform_line = pipeline._refresh_links
         return pipeline
+
+    detector: Any = None
 
     def open_spider(self) -> None:
         self._discard_dead_spools()
@@ -101,6 +117,19 @@ class DistributedExportPipeline(ExportPipeline):
             with contextlib.suppress(Exception):
                 self.context.board.release(item.url, self.context.worker)
             raise
+
+    def _refresh_links(self, line: bytes) -> bytes:
+        """The record with its syndication as the shared index has it now (upload thread)."""
+        record = json.loads(line)
+        doc = self.detector.index.get_by_url(record.get("url") or "")
+        if doc is None or "syndication" not in record:
+            return line
+        fresh = asdict(self.detector.syndication_of(doc))
+        if fresh == record["syndication"]:
+            return line
+        record["syndication"] = fresh
+        count(self.stats, "distributed", "relinked")
+        return encode_record(record)
 
     def _part_stored(self, key: str, path: Path) -> None:
         """Journal a stored part (upload thread); a failure keeps the spool and fails the run."""

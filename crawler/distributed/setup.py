@@ -9,6 +9,8 @@ if TYPE_CHECKING:
 
 EXPORT_PIPELINE = "pipelines.export.ExportPipeline"
 DISTRIBUTED_EXPORT_PIPELINE = "crawler.distributed.export.DistributedExportPipeline"
+SYNDICATION_PIPELINE = "pipelines.syndication.SyndicationPipeline"
+LOCKED_SYNDICATION_PIPELINE = "crawler.distributed.syndication.LockedSyndicationPipeline"
 # Closest to the engine: they see the final output of the callbacks and the final download errors.
 SPIDER_MIDDLEWARE = ("crawler.distributed.middleware.FrontierSpiderMiddleware", 5)
 DOWNLOADER_MIDDLEWARE = ("crawler.distributed.middleware.FrontierDownloaderMiddleware", 5)
@@ -30,6 +32,8 @@ def apply_distributed(settings: Settings) -> None:
     pipelines = settings.getdict("ITEM_PIPELINES")
     priority = pipelines.pop(EXPORT_PIPELINE, 500)
     pipelines[DISTRIBUTED_EXPORT_PIPELINE] = priority
+    if SYNDICATION_PIPELINE in pipelines:
+        pipelines[LOCKED_SYNDICATION_PIPELINE] = pipelines.pop(SYNDICATION_PIPELINE)
     settings.set("ITEM_PIPELINES", pipelines, priority="cmdline")
     for name, (path, order) in (
         ("SPIDER_MIDDLEWARES", SPIDER_MIDDLEWARE),

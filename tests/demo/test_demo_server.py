@@ -78,7 +78,10 @@ def test_robots_disallows_linked_drafts(web: DemoWeb) -> None:
 
 
 def test_etag_and_last_modified_give_304(web: DemoWeb) -> None:
-    a = web.truth().article("meridian-wire", "/stories/2026/03/old-mill-bridge-closure.html")
+    a = web.truth().article(
+        "meridian-wire",
+        web.served_path("meridian-wire", "/stories/2026/03/old-mill-bridge-closure.html"),
+    )
     url = a.url(web.base_urls)
     _, headers, _ = get(url)
     status, _, body = get(url, {"If-None-Match": headers["ETag"]})
@@ -129,7 +132,9 @@ def _check_failure_and_broken_layout(web: DemoWeb) -> None:
     web.set_failure("newsdeck", None)
     assert get(web.url("newsdeck", "/robots.txt"))[0] == 200
 
-    a = web.truth().article("kestrel-fm", "/news/2026/03/09/old-mill-bridge-closure/")
+    a = web.truth().article(
+        "kestrel-fm", web.served_path("kestrel-fm", "/news/2026/03/09/old-mill-bridge-closure/")
+    )
     web.break_layout("kestrel-fm")
     status, _, body = get(a.url(web.base_urls))
     page = body.decode()
@@ -238,6 +243,7 @@ def test_relative_ages_are_consistent_with_the_truth(fixed_web: DemoWeb) -> None
         shown = now - int(m[1]) * unit
         published = a.published_datetime()
         assert published <= shown < published + unit + timedelta(seconds=5), (a.key, m[0])
+        assert a.original is not None
         original = truth.article(*a.original)
         assert original.published_datetime() < published, "copied after the original"
 
@@ -267,7 +273,9 @@ def test_request_log_file(tmp_path: Path) -> None:
 
 def test_trafilatura_keeps_the_radio_promo(web: DemoWeb) -> None:
     """Why a clean stage is needed: a generic extractor keeps the station promo and credit line."""
-    a = web.truth().article("kestrel-fm", "/news/2026/03/12/port-alder-ferry-approved/")
+    a = web.truth().article(
+        "kestrel-fm", web.served_path("kestrel-fm", "/news/2026/03/12/port-alder-ferry-approved/")
+    )
     promo = web.page("kestrel-fm", a.path).promo
     text = trafilatura.extract(get(a.url(web.base_urls))[2].decode()) or ""
     assert promo and promo in text

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from crawler.demo.content import KEEP_RANGE, MAX_SPAN, ContentError, data_dir, load_content
-from crawler.demo.timeline import NOMINAL_NOW, Timeline
+from crawler.demo.timeline import NOMINAL_NOW, PATH_DATE, Timeline
 from crawler.demo.truth import build_truth, dumps, load_truth, truth_path
 from crawler.registry import demo_sites_dir, load_sites
 
@@ -119,19 +120,43 @@ def test_nominal_now_is_one_hour_after_the_newest_date() -> None:
 def test_load_truth_shifts_every_date_by_the_start_minute() -> None:
     start = datetime(2026, 11, 27, 12, 0, 59, 500, tzinfo=UTC)
     shift = datetime(2026, 11, 27, 12, 0, tzinfo=UTC) - NOMINAL_NOW
-    nominal = {a.key: a for a in load_truth(NOMINAL_NOW).articles}
+    nominal = load_truth(NOMINAL_NOW).articles
     truth = load_truth(start)
     assert truth.shift == shift and truth.start_time == start
-    for a in truth.articles:
-        n = nominal[a.key]
+    for n, a in zip(nominal, truth.articles, strict=True):
+        assert a.site == n.site and a.title == n.title
         assert a.published_datetime() == n.published_datetime() + shift, a.key
         assert a.published_datetime() < start and a.published_datetime().second == 0
-        if a.updated_at:
-            assert (
-                datetime.fromisoformat(a.updated_at) == datetime.fromisoformat(n.updated_at) + shift
-            )
-            assert datetime.fromisoformat(a.updated_at) < start
+        assert (a.updated_at is None) == (n.updated_at is None), a.key
+        if a.updated_at and n.updated_at:
+            updated = datetime.fromisoformat(a.updated_at)
+            assert updated == datetime.fromisoformat(n.updated_at) + shift and updated < start
         assert a.date_precision == n.date_precision
+
+
+def test_dated_paths_carry_the_served_publication_day() -> None:
+    """``/news/2026/03/09/slug/`` moves with the dates: a URL never contradicts its page."""
+    start = datetime(2026, 11, 27, 23, 30, tzinfo=UTC)  # late: some local days roll over
+    nominal = load_truth(NOMINAL_NOW)
+    truth = load_truth(start)
+    moved = 0
+    for n, a in zip(nominal.articles, truth.articles, strict=True):
+        m = PATH_DATE.search(a.path)
+        assert (m is None) == (PATH_DATE.search(n.path) is None), a.key
+        if m is None:
+            assert a.path == n.path
+            continue
+        local = a.published_datetime().astimezone(ZoneInfo(truth.sites[a.site]["timezone"]))
+        want = f"/{local:%Y}/{local:%m}" + (f"/{local:%d}" if m["d"] else "")
+        assert m.group(0) == want, (a.key, n.path)
+        assert a.path.replace(m.group(0), "") == PATH_DATE.sub("", n.path, count=1)
+        moved += 1
+        if a.original:
+            assert a.original in {x.key for x in truth.articles}
+    assert moved >= 15
+    assert truth.disallowed["meridian-wire"] == (
+        "/drafts/stories/2026/11/regional-budget-embargoed.html",
+    )
 
 
 def test_relative_dates_are_ages_at_the_start_time() -> None:
@@ -141,7 +166,7 @@ def test_relative_dates_are_ages_at_the_start_time() -> None:
     assert relative and {a.date_precision for a in relative} == {"hour", "day"}
     for a in relative:
         assert a.site == "newsdeck" and a.status == "republication"
-        age = timedelta(seconds=a.relative_age_seconds)
+        age = timedelta(seconds=a.relative_age_seconds or 0)
         assert a.published_datetime() == start - age
         assert (age < timedelta(days=1)) == (a.date_precision == "hour")
     # the nominal file: 25 March 03:30 (frost + 1d20h) is 5h30m before NOMINAL_NOW
@@ -188,6 +213,7 @@ def test_credit_lines_match_site_credit_patterns() -> None:
         assert match, (
             f"{page.key}: credit {page.credit_text!r} matches no credit_patterns of {page.site}"
         )
+        assert page.original is not None
         orig_cfg = configs[page.original[0]]
         assert match["source"] in (orig_cfg.publisher, *orig_cfg.aliases), (
             page.key,

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 import signal
 import subprocess
 import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,7 @@ import pytest
 from crawler.demo.truth import DemoTruth, load_truth
 from tests.conftest import REPO_ROOT
 from tests.distributed.workers import (
+    REDIS_URL,
     DemoServer,
     all_part_records,
     manifest_records,
@@ -75,7 +78,7 @@ def check_export(output: Path, truth: DemoTruth) -> list[dict[str, Any]]:
     manifests, records = manifest_records(output)
     assert len(manifests) == 1, [m["run_id"] for m in manifests]
     manifest = manifests[0]
-    assert manifest["run_id"] == RUN_ID and manifest["complete"] is True
+    assert manifest["complete"] is True
     listed = {entry["key"] for entry in manifest["files"]}
     on_disk = {p.relative_to(output).as_posix() for p in output.glob("articles/**/part-*")}
     assert on_disk == listed, f"parts no manifest lists: {sorted(on_disk - listed)}"
@@ -85,7 +88,7 @@ def check_export(output: Path, truth: DemoTruth) -> list[dict[str, Any]]:
     expected = {(a.site, a.path) for a in truth.articles}
     assert set(counts) - expected == set(), "records for pages that are not demo articles"
     assert expected - set(counts) == set(), "demo articles with no record"
-    assert {r["run_id"] for r in records} == {RUN_ID}
+    assert {r["run_id"] for r in records} == {manifest["run_id"]}
     verify = subprocess.run(
         [sys.executable, "-m", "crawler", "export", "verify", str(output), "--json"],
         capture_output=True, text=True, timeout=120, env={"PYTHONPATH": str(REPO_ROOT), "PATH": "/usr/bin:/bin"},
@@ -96,49 +99,96 @@ def check_export(output: Path, truth: DemoTruth) -> list[dict[str, Any]]:
     return records
 
 
-def test_two_workers_crawl_the_demo_web_once(tmp_path: Path, demo: DemoServer, prefix: str, redis_client: Any) -> None:
-    started = datetime.now().astimezone()
-    sites = rebased_sites(demo.base_urls, tmp_path / "sites")
-    output = tmp_path / "out"
-    workers = {
-        name: start_worker(
-            worker_command(sites, output, tmp_path / f"state-{name}", prefix, RUN_ID, name), tmp_path, name
-        )
-        for name in ("wa", "wb")
-    }
-    codes = wait_all(workers, tmp_path)
-    assert codes == {"wa": 0, "wb": 0}, {n: (tmp_path / f"{n}.err").read_text()[-2000:] for n in workers}
-    truth = load_truth(start_time=started)
+@dataclass
+class TwoWorkerRun:
+    workdir: Path
+    output: Path
+    prefix: str
+    codes: dict[str, int]
+    requests: list[dict[str, Any]]
+    truth: DemoTruth
 
-    # The demo web's own log: each article fetched exactly once, by one worker or the other.
-    fetched = Counter((r["site"], r["path"]) for r in demo.requests() if r["method"] == "GET")
-    articles = {(a.site, a.path) for a in truth.articles}
-    assert {k: fetched[k] for k in articles if fetched[k] != 1} == {}
-    for site, paths in truth.disallowed.items():
-        assert not any((site, path) in fetched for path in paths), "robots.txt disallowed page fetched"
 
-    records = check_export(output, truth)
-    workers_in_parts = {re.search(r"_([a-z0-9-]+)-\d{5}\.jsonl", r)[1] for r in  # type: ignore[index]
-                        (p.name for p in output.glob("articles/**/part-*"))}
+@pytest.fixture(scope="module")
+def two_workers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TwoWorkerRun]:
+    """One crawl of the demo web by two worker processes, shared by the tests below."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.RedisError as exc:  # pragma: no cover
+        pytest.skip(f"no Redis on {REDIS_URL}: {exc}")
+    workdir = tmp_path_factory.mktemp("two-workers")
+    prefix = f"syndicrawl-test-{secrets.token_hex(4)}"
+    server = start_demo_server(workdir)
+    try:
+        started = datetime.now().astimezone()
+        sites = rebased_sites(server.base_urls, workdir / "sites")
+        output = workdir / "out"
+        workers = {
+            name: start_worker(
+                worker_command(sites, output, workdir / f"state-{name}", prefix, RUN_ID, name), workdir, name
+            )
+            for name in ("wa", "wb")
+        }
+        codes = wait_all(workers, workdir)
+        yield TwoWorkerRun(workdir, output, prefix, codes, server.requests(), load_truth(start_time=started))
+    finally:
+        server.stop()
+        keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+        client.close()
+
+
+def test_both_workers_finish_and_share_the_work(two_workers: TwoWorkerRun) -> None:
+    run = two_workers
+    assert run.codes == {"wa": 0, "wb": 0}, {n: (run.workdir / f"{n}.err").read_text()[-2000:] for n in run.codes}
+    shares = {name: summary(run.workdir, name)["totals"]["pages_fetched"] for name in run.codes}
+    assert all(shares.values()), f"one worker fetched nothing: {shares}"
+    workers_in_parts = {m[1] for p in run.output.glob("articles/**/part-*")
+                        if (m := re.search(r"_([a-z0-9-]+)-\d{5}\.jsonl", p.name))}
     assert workers_in_parts == {"wa", "wb"}, "both workers should have exported records"
-    shares = {name: summary(tmp_path, name)["totals"]["pages_fetched"] for name in workers}
-    assert all(shares.values()), shares
 
-    # A republication found by one worker is linked to the original found by the other.
+
+def test_every_article_fetched_exactly_once(two_workers: TwoWorkerRun) -> None:
+    fetched = Counter((r["site"], r["path"]) for r in two_workers.requests if r["method"] == "GET")
+    articles = {(a.site, a.path) for a in two_workers.truth.articles}
+    assert {k: fetched[k] for k in articles if fetched[k] != 1} == {}
+    for site, paths in two_workers.truth.disallowed.items():
+        assert not [p for p in paths if (site, p) in fetched], "robots.txt disallowed page fetched"
+
+
+def test_every_record_exported_once_under_one_manifest(two_workers: TwoWorkerRun) -> None:
+    check_export(two_workers.output, two_workers.truth)
+
+
+def test_every_republication_linked_across_workers(two_workers: TwoWorkerRun) -> None:
+    """A republication found by one worker is linked to the original found by the other."""
+    _, records = manifest_records(two_workers.output)
     by_key = {key(r["site"], r["url"]): r for r in records}
     wrong = []
-    for article in truth.with_status("republication"):
-        link = by_key[(article.site, article.path)]["syndication"]
-        assert article.original is not None
+    for article in two_workers.truth.with_status("republication"):
+        record = by_key.get((article.site, article.path))
+        assert record is not None and article.original is not None
+        link = record["syndication"]
         original_site, original_path = article.original
         got = (link["status"], link["original_site"], key(original_site, link["original_url"] or "")[1] if link["original_url"] else None)
         if got != ("republication", original_site, original_path):
             wrong.append(f"{article.site}{article.path}: got {got}, want {original_site}{original_path}")
     assert not wrong, "\n".join(wrong)
 
-    # Shared state lives under the run's prefix: the seen-store and the syndication index too.
-    assert redis_client.hlen(f"{prefix}:seen") >= len(articles)
-    assert any(redis_client.scan_iter(match=f"{prefix}:syn:*", count=1000))
+
+def test_shared_state_lives_under_the_prefix(two_workers: TwoWorkerRun) -> None:
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    prefix = two_workers.prefix
+    assert client.hlen(f"{prefix}:seen") >= len(two_workers.truth.articles), "the Redis seen-store"
+    assert any(client.scan_iter(match=f"{prefix}:syn:*", count=1000)), "the Redis syndication index"
+    assert client.get(f"{prefix}:run:{RUN_ID}:finalized") is not None
+    assert client.get(f"{prefix}:current-run") is None, "a finalized run is no longer current"
 
 
 def _slowed(sites: Path, delay: float) -> None:
@@ -172,9 +222,37 @@ def test_a_worker_killed_mid_crawl_loses_nothing(tmp_path: Path, demo: DemoServe
     truth = load_truth(start_time=started)
     check_export(output, truth)
     # The victim's in-flight requests went back to the queue and the others crawled them.
-    requeued = sum(int(summary(tmp_path, n).get("distributed", {}).get("exported_records", 0)) for n in ("wa",))
-    assert requeued == len(truth.articles)
+    assert summary(tmp_path, "wa")["distributed"]["exported_records"] == len(truth.articles)
     fetched = Counter((r["site"], r["path"]) for r in demo.requests() if r["method"] == "GET")
     assert all(fetched[(a.site, a.path)] >= 1 for a in truth.articles)
     log = "".join((tmp_path / f"{n}.err").read_text(errors="replace") for n in ("wa", "wb"))
     assert "worker victim stopped beating" in log
+
+
+def test_seed_job_then_a_joining_worker(tmp_path: Path, demo: DemoServer, prefix: str) -> None:
+    """The Kubernetes flow: ``--seed-only`` starts a run, a ``--join`` worker crawls and finalizes it."""
+    started = datetime.now().astimezone()
+    sites = rebased_sites(demo.base_urls, tmp_path / "sites")
+    output = tmp_path / "out"
+
+    def command(name: str, *extra: str) -> list[str]:
+        cmd = worker_command(sites, output, tmp_path / f"state-{name}", prefix, "unused", name, *extra)
+        at = cmd.index("--run-id")
+        return cmd[:at] + cmd[at + 2:]  # the run id comes from Redis
+
+    codes = wait_all({"seeder": start_worker(command("seeder", "--seed-only"), tmp_path, "seeder")}, tmp_path)
+    assert codes == {"seeder": 0}, (tmp_path / "seeder.err").read_text()[-2000:]
+    seeded = summary(tmp_path, "seeder")["distributed"]
+    assert seeded["seed_only"] and seeded["manifest"] is None
+    assert summary(tmp_path, "seeder")["totals"]["pages_fetched"] == 0, "the seed job crawls nothing"
+    codes = wait_all({"joiner": start_worker(command("joiner", "--join", "--wait", "5"), tmp_path, "joiner")}, tmp_path)
+    assert codes == {"joiner": 0}, (tmp_path / "joiner.err").read_text()[-2000:]
+    joined = summary(tmp_path, "joiner")["distributed"]
+    assert joined["run_id"] == seeded["run_id"] and joined["manifest"] == f"manifests/run={seeded['run_id']}.json"
+    manifests, records = manifest_records(output)
+    assert len(manifests) == 1 and manifests[0]["complete"]
+    assert len(records) == len(load_truth(start_time=started).articles)
+    # The run is finalized: a later --join worker finds nothing to do.
+    late = subprocess.run(command("late", "--join"), capture_output=True, text=True, timeout=120,
+                          env={"PYTHONPATH": str(REPO_ROOT), "PATH": "/usr/bin:/bin"})
+    assert late.returncode == 0 and "no run to join" in late.stderr

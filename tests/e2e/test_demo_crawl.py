@@ -204,3 +204,24 @@ def test_each_article_fetched_once(demo_run: DemoRun) -> None:
     article_paths = {(a.site, a.path) for a in demo_run.truth.articles}
     fetched = Counter((r["site"], r["path"]) for r in demo_run.requests if (r["site"], r["path"]) in article_paths)
     assert {k: n for k, n in fetched.items() if n != 1} == {}
+
+
+def test_javascript_site_needs_rendering_and_is_exported_whole(demo_run: DemoRun) -> None:
+    """valley-ledger writes its body with a script: raw HTML has no article text, the crawl's
+    (Chromium-rendered) records have all of it."""
+    import urllib.request
+
+    from crawler.demo.server import DemoWeb
+    from pipelines.core.extraction import ArticleExtractor, ExtractOptions
+
+    (js_site,) = demo_run.truth.js_rendered
+    articles = demo_run.truth.for_site(js_site)
+    assert articles
+    with DemoWeb() as web:
+        raw = urllib.request.urlopen(web.url(js_site, articles[0].path), timeout=10).read().decode()
+    with pytest.raises(Exception, match="(?i)body|empty|short|text"):
+        ArticleExtractor(ExtractOptions()).extract(raw, web.url(js_site, articles[0].path))
+    records = by_key(demo_run)
+    for article in articles:
+        assert paragraphs(records[(js_site, article.path)]["text"]) == paragraphs(article.text)
+    assert demo_run.summary["sites"][js_site]["articles_exported"] == len(articles)

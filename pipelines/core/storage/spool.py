@@ -26,9 +26,9 @@ import logging
 import os
 import shutil
 import threading
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from collections.abc import Callable
 from typing import IO, Any
 
 from pipelines.core.storage.errors import SpoolBusy, SpoolError
@@ -234,7 +234,9 @@ class SpoolRun:
             target.parent.mkdir(parents=True, exist_ok=True)
             if transform is not None:
                 lines = batch.read_bytes().splitlines(keepends=True)
-                batch.write_bytes(b"".join(transform(line) for line in lines))
+                rewritten = batch.with_name(batch.name + _PARTIAL)
+                rewritten.write_bytes(b"".join(transform(line) for line in lines))
+                os.replace(rewritten, batch)
             with batch.open("rb") as source, partial.open("wb") as raw:
                 if compression == "gzip":
                     # mtime=0 and no name: the same records always give the same bytes and sha256.
