@@ -27,7 +27,7 @@ import redis
 
 from crawler.distributed import context as ctx
 from crawler.distributed.board import RunBoard, resolve_run
-from crawler.distributed.frontier import DONE, FAILED, Frontier
+from crawler.distributed.frontier import DONE, FAILED, Frontier, _text
 from crawler.distributed.keys import RunKeys, check_prefix, check_worker, current_run_key
 from crawler.registry import SiteConfig
 from crawler.runner import ChromiumMissing, new_run_id, run_crawl
@@ -96,9 +96,10 @@ def run(args: argparse.Namespace, sites: dict[str, SiteConfig], overrides: dict[
 
     if args.seed_only:
         run_id = args.run_id or new_run_id()
-        current = client.get(current_run_key(prefix))
-        if current and current.decode() != run_id:
-            return _fail(f"run {current.decode()} is still in progress (finalize it first, or pass --run-id)", 1)
+        raw = client.get(current_run_key(prefix))
+        current = _text(raw) if raw else None
+        if current and current != run_id:
+            return _fail(f"run {current} is still in progress (finalize it first, or pass --run-id)", 1)
         client.set(current_run_key(prefix), run_id)
     else:
         deadline = time.monotonic() + max(0.0, args.wait)
