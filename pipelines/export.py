@@ -11,9 +11,11 @@ The runner reads the outcome from ``crawler.stats.get_value("syndicrawl/export/r
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
@@ -28,6 +30,7 @@ from pipelines.core.storage import (
     InvalidKeyPart,
     RecordValidator,
     SpoolError,
+    encode_record,
     new_run_id,
 )
 from pipelines.core.storage.layout import COMPRESSIONS, check_run_id
@@ -79,6 +82,21 @@ def _number(settings: BaseSettings, name: str, default: float) -> float:
     if value < 0 or isinstance(raw, bool):
         raise ValueError(f"{name}={raw!r} is not allowed: use a number of seconds >= 0")
     return value
+
+
+def open_link_source(settings: Any) -> Any:
+    """A read handle on the syndication index (None when the stage is off)."""
+    if not settings.getbool("SYNDICRAWL_SYNDICATION_ENABLED", True):
+        return None
+    from pipelines.core.dedupe import SyndicationDetector, open_index
+
+    index = open_index(
+        str(settings.get("SYNDICRAWL_SYNDICATION_BACKEND") or "sqlite"),
+        state_dir=settings.get(STATE_DIR),
+        redis_url=settings.get("SYNDICRAWL_REDIS_URL"),
+        redis_prefix=settings.get("SYNDICRAWL_SYNDICATION_REDIS_PREFIX") or "syndicrawl:syn",
+    )
+    return SyndicationDetector(index)
 
 
 def options_from_settings(settings: BaseSettings) -> ExportOptions:
@@ -158,7 +176,27 @@ class ExportPipeline:
     def from_crawler(cls, crawler: Crawler) -> Self:
         pipeline = cls(options_from_settings(crawler.settings), stats=crawler.stats)
         pipeline.crawler = crawler
+        pipeline.detector = open_link_source(crawler.settings)
+        if pipeline.detector is not None:
+            pipeline.exporter.transform_line = pipeline._refresh_links
         return pipeline
+
+    # Reads the syndication index as each part is made (upload thread), so a record carries the
+    # links known then: an original exported before its copies were found still lists them.
+    detector: Any = None
+
+    def _refresh_links(self, line: bytes) -> bytes:
+        """The record with its syndication as the index has it now."""
+        record = json.loads(line)
+        doc = self.detector.index.get_by_url(record.get("url") or "")
+        if doc is None or "syndication" not in record:
+            return line
+        fresh = asdict(self.detector.syndication_of(doc))
+        if fresh == record["syndication"]:
+            return line
+        record["syndication"] = fresh
+        count(self.stats, STAGE, "relinked")
+        return encode_record(record)
 
     def _on_event(self, outcome: str, detail: str | None, value: int) -> None:
         # Called from the upload thread too: the keys it touches are never written by the crawl thread.

@@ -22,7 +22,7 @@ import gzip
 import json
 import logging
 import shutil
-from dataclasses import asdict, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
@@ -30,11 +30,11 @@ from scrapy.exceptions import DropItem
 
 from crawler.distributed.context import WorkerContext, context_for
 from crawler.items import SCHEMA_VERSION, ArticleItem
-from pipelines.core.storage import SpoolBusy, SpoolError, encode_record
+from pipelines.core.storage import SpoolBusy, SpoolError
 from pipelines.core.storage.sink import normalise_uri
 from pipelines.core.storage.spool import SpoolRun, measure
 from pipelines.errors import DuplicateArticle
-from pipelines.export import STATE_DIR, ExportPipeline, options_from_settings
+from pipelines.export import STATE_DIR, ExportPipeline, open_link_source, options_from_settings
 from pipelines.stats import count
 
 if TYPE_CHECKING:
@@ -67,21 +67,12 @@ class DistributedExportPipeline(ExportPipeline):
         options = replace(options, worker=context.worker, spool_dir=state_dir / WORKER_SPOOL_SUBDIR)
         pipeline = cls(options, stats=crawler.stats)
         pipeline.crawler = crawler
+        pipeline.detector = open_link_source(crawler.settings)  # the shared Redis index here
+        if pipeline.detector is not None:
+            pipeline.exporter.transform_line = pipeline._refresh_links
         pipeline.context = context
         pipeline.exporter.on_part_stored = pipeline._part_stored
-        settings = crawler.settings
-        if settings.getbool("SYNDICRAWL_SYNDICATION_ENABLED", True):
-            from pipelines.core.dedupe import SyndicationDetector, open_index
-
-            index = open_index(
-                "redis", redis_url=settings.get("SYNDICRAWL_REDIS_URL"),
-                redis_prefix=settings.get("SYNDICRAWL_SYNDICATION_REDIS_PREFIX") or "syndicrawl:syn",
-            )
-            pipeline.detector = SyndicationDetector(index)
-            pipeline.exporter.transform_line = pipeline._refresh_links
         return pipeline
-
-    detector: Any = None
 
     def open_spider(self) -> None:
         self._discard_dead_spools()
@@ -117,19 +108,6 @@ class DistributedExportPipeline(ExportPipeline):
             with contextlib.suppress(Exception):
                 self.context.board.release(item.url, self.context.worker)
             raise
-
-    def _refresh_links(self, line: bytes) -> bytes:
-        """The record with its syndication as the shared index has it now (upload thread)."""
-        record = json.loads(line)
-        doc = self.detector.index.get_by_url(record.get("url") or "")
-        if doc is None or "syndication" not in record:
-            return line
-        fresh = asdict(self.detector.syndication_of(doc))
-        if fresh == record["syndication"]:
-            return line
-        record["syndication"] = fresh
-        count(self.stats, "distributed", "relinked")
-        return encode_record(record)
 
     def _part_stored(self, key: str, path: Path) -> None:
         """Journal a stored part (upload thread); a failure keeps the spool and fails the run."""
