@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from crawler.runner import RunResult
+from crawler.monitoring.document import POLICY_REFUSALS
 from pipelines.stats import PREFIX
 
 DROP_PREFIX = "item_dropped_reasons_count/"
@@ -19,6 +20,8 @@ class SiteSummary:
     republications_linked: int = 0
     skipped_unchanged: int = 0
     failed: int = 0
+    refused: int = 0
+    """Requests our own policy refused (robots.txt, address guard, request budget)."""
 
 
 @dataclass(slots=True)
@@ -53,13 +56,13 @@ class RunSummary:
 
     def to_text(self) -> str:
         lines = [f"run {self.run_id}: {'OK' if self.exit_status == 0 else 'FAILED'}", ""]
-        header = f"{'site':<24}{'fetched':>9}{'exported':>10}{'linked':>8}{'unchanged':>11}{'failed':>8}"
+        header = f"{'site':<24}{'fetched':>9}{'exported':>10}{'linked':>8}{'unchanged':>11}{'failed':>8}{'refused':>9}"
         lines.append(header)
         lines.append("-" * len(header))
         for name, s in [*sorted(self.sites.items()), ("TOTAL", self.totals)]:
             lines.append(
                 f"{name:<24}{s.pages_fetched:>9}{s.articles_exported:>10}{s.republications_linked:>8}"
-                f"{s.skipped_unchanged:>11}{s.failed:>8}"
+                f"{s.skipped_unchanged:>11}{s.failed:>8}{s.refused:>9}"
             )
         lines.append("")
         if self.drops:
@@ -85,12 +88,16 @@ def summarize(result: RunResult, output: str, site_names: list[str]) -> RunSumma
         return int(sum(v for k, v in stats.items() if k == base or k.startswith(base + "/")))
 
     for site in site_names:
+        refused = sum(
+            int(stats.get(f"{PREFIX}/site/{site}/fetch/failed_count/{reason}", 0)) for reason in POLICY_REFUSALS
+        )
         summary.sites[site] = SiteSummary(
             pages_fetched=site_total(site, "fetch", "article_fetched"),
             articles_exported=site_total(site, "export", "exported"),
             republications_linked=site_total(site, "syndication", "linked"),
             skipped_unchanged=site_total(site, "discovery", "skipped_unchanged"),
-            failed=site_total(site, "fetch", "failed"),
+            failed=site_total(site, "fetch", "failed") - refused,
+            refused=refused,
         )
     summary.drops = {k[len(DROP_PREFIX):]: int(v) for k, v in stats.items() if k.startswith(DROP_PREFIX)}
     return summary
