@@ -225,3 +225,20 @@ def test_javascript_site_needs_rendering_and_is_exported_whole(demo_run: DemoRun
     for article in articles:
         assert paragraphs(records[(js_site, article.path)]["text"]) == paragraphs(article.text)
     assert demo_run.summary["sites"][js_site]["articles_exported"] == len(articles)
+
+
+def test_duckdb_reads_the_export(demo_run: DemoRun) -> None:
+    import duckdb
+
+    pattern = str(demo_run.output / "articles" / "*" / "*" / "*.jsonl.gz")
+    total = duckdb.sql(f"SELECT count(*) FROM read_json('{pattern}', hive_partitioning = true)").fetchall()
+    assert total == [(len(demo_run.truth.articles),)]
+    day = sorted(p.name for p in (demo_run.output / "articles").iterdir())[-1]
+    ((in_day,),) = duckdb.sql(
+        f"SELECT count(*) FROM read_json('{demo_run.output}/articles/{day}/*/*.jsonl.gz', hive_partitioning = true)"
+    ).fetchall()
+    expected = [r for r in demo_run.records if f"dt={(r['published_at'] or r['fetched_at'])[:10]}" == day]
+    assert in_day == len(expected) > 0
+    kinds = {row[0]: row[1] for row in duckdb.sql(f"DESCRIBE SELECT * FROM read_json('{pattern}')").fetchall()}
+    assert kinds["published_at"].startswith("TIMESTAMP") and kinds["authors"] == "VARCHAR[]"
+    assert kinds["syndication"].startswith("STRUCT")
