@@ -33,7 +33,7 @@ def report(state: Path, out: Path) -> dict:
 
 
 def failed(document: dict) -> set[tuple[str, str]]:
-    monitors = document.get("monitors") or document.get("monitor_results") or []
+    monitors = document["monitors"]
     return {(m["monitor"], m["site"]) for m in monitors if not m["passed"]}
 
 
@@ -63,5 +63,5 @@ def test_healthy_crawl_passes_every_monitor(demo_web: tuple[DemoWeb, Path], tmp_
     assert result.returncode == 0, result.stderr[-3000:]
     (document,) = run_documents(output / ".state")
     assert failed(document) == set()
-    monitors = document.get("monitors") or document.get("monitor_results")
+    monitors = document["monitors"]
     assert monitors, "the monitors must have run"
