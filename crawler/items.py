@@ -106,7 +106,8 @@ def to_record(item: ArticleItem) -> dict[str, Any]:
     record: dict[str, Any] = {}
     for name in exported_field_names():
         value = getattr(item, name)
-        record[name] = dataclasses.asdict(value) if dataclasses.is_dataclass(value) else value
+        nested = dataclasses.is_dataclass(value) and not isinstance(value, type)
+        record[name] = dataclasses.asdict(value) if nested else value  # type: ignore[arg-type]
     return record
 
 

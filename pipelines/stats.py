@@ -50,6 +50,6 @@ def count(
     """Add ``value`` to the run total and, when ``site`` is given, to the site's own key."""
     if stats is None:
         return
-    stats.inc_value(stat_key(stage, outcome, detail), value)
+    stats.inc_value(stat_key(stage, outcome, detail), value)  # type: ignore[arg-type]  # any number adds
     if site is not None:
-        stats.inc_value(stat_key(stage, outcome, detail, site=site), value)
+        stats.inc_value(stat_key(stage, outcome, detail, site=site), value)  # type: ignore[arg-type]
