@@ -15,14 +15,17 @@ Settings (defaults in brackets):
 
 Stats: ``syndicrawl/dates/source_count/<jsonld|meta|sitemap|feed|text|url>``,
 ``syndicrawl/dates/rejected_count/<future|too_old|unparseable>``, ``syndicrawl/dates/missing_count``,
-``syndicrawl/dates/updated_count``.
+``syndicrawl/dates/updated_count``, ``syndicrawl/dates/cpu_seconds``. With a pool
+(``SYNDICRAWL_POOL_PROCESSES``, :mod:`pipelines.pool`) dateparser runs in a worker process.
 """
 
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Coroutine, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from crawler.items import ArticleItem
 from pipelines.core.dating import (
@@ -33,35 +36,52 @@ from pipelines.core.dating import (
     supported_language,
 )
 from pipelines.core.metadata import DateCandidate
+from pipelines.errors import ArticleDropped
 from pipelines.extract import HINT_DATES, parse_fetched_at, site_of
 from pipelines.stats import count
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
+
+    from pipelines.pool import StagePool, WorkerState
 
 logger = logging.getLogger(__name__)
 
 STAGE = "dates"
 
 
+def date_options(s: BaseSettings) -> DateOptions:
+    return DateOptions(
+        future_skew=timedelta(hours=s.getfloat("SYNDICRAWL_DATES_FUTURE_SKEW_HOURS", 14.0)),
+        min_year=s.getint("SYNDICRAWL_DATES_MIN_YEAR", 1990),
+    )
+
+
+def dates_task(
+    state: WorkerState, candidates: list[DateCandidate], fetched_at: datetime, timezone: str, languages: Sequence[str]
+) -> DateResult:
+    """The pool task: the dates core in a worker (its dateparser parsers are built once per worker)."""
+    return state.dates.find(candidates, fetched_at=fetched_at, timezone=timezone, languages=languages)
+
+
 class DatesPipeline:
     def __init__(
-        self, options: DateOptions | None = None, *, crawler: Crawler | None = None
+        self, options: DateOptions | None = None, *, crawler: Crawler | None = None,
+        pool: StagePool | None = None,
     ) -> None:
         self.finder = DateFinder(options)
         self.crawler = crawler
         self.stats = crawler.stats if crawler is not None else None
+        self.pool = pool if pool is not None and not pool.in_process else None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        s = crawler.settings
-        options = DateOptions(
-            future_skew=timedelta(hours=s.getfloat("SYNDICRAWL_DATES_FUTURE_SKEW_HOURS", 14.0)),
-            min_year=s.getint("SYNDICRAWL_DATES_MIN_YEAR", 1990),
-        )
-        return cls(options, crawler=crawler)
+        from pipelines.pool import StagePool
 
-    def process_item(self, item: ArticleItem) -> ArticleItem:
+        return cls(date_options(crawler.settings), crawler=crawler, pool=StagePool.for_crawler(crawler))
+
+    def _inputs(self, item: ArticleItem) -> tuple[list[DateCandidate], datetime, str, tuple[str, ...]]:
         site = site_of(self.crawler, item.site)
         candidates: list[DateCandidate] = [
             c for c in item.hints.get(HINT_DATES, ()) if isinstance(c, DateCandidate)
@@ -71,12 +91,27 @@ class DatesPipeline:
         languages = tuple(x for x in (site.languages if site else ()) if supported_language(x))
         if not languages and item.language and supported_language(item.language):
             languages = (item.language,)
-        result = self.finder.find(
-            candidates,
-            fetched_at=fetched,
-            timezone=site.timezone if site else "UTC",
-            languages=languages,
-        )
+        return candidates, fetched, site.timezone if site else "UTC", languages
+
+    def process_item(self, item: ArticleItem) -> ArticleItem | Coroutine[Any, Any, ArticleItem]:
+        """In the crawl process: the item; with a pool: a coroutine Scrapy awaits."""
+        if self.pool is not None:
+            return self._pooled(item)
+        started = time.process_time()
+        candidates, fetched, timezone, languages = self._inputs(item)
+        result = self.finder.find(candidates, fetched_at=fetched, timezone=timezone, languages=languages)
+        count(self.stats, STAGE, "cpu_seconds", value=time.process_time() - started)
+        self._apply(item, result)
+        return item
+
+    async def _pooled(self, item: ArticleItem) -> ArticleItem:
+        assert self.pool is not None
+        try:
+            result, _, cpu = await self.pool.run(dates_task, *self._inputs(item))
+        except ArticleDropped as exc:  # the worker died
+            count(self.stats, STAGE, "dropped", type(exc).__name__, site=item.site)
+            raise
+        count(self.stats, STAGE, "cpu_seconds", value=cpu)
         self._apply(item, result)
         return item
 

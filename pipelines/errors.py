@@ -60,3 +60,7 @@ class CopyFilteredOut(ArticleDropped):
 
 class ExportFailed(ArticleDropped):
     """The record could not be written to the export's local spool (disk full, permissions)."""
+
+
+class WorkerCrashed(ArticleDropped):
+    """The pool worker processing the page died (pipelines/pool.py); the pool was restarted."""

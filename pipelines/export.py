@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
 from scrapy.utils.asyncio import run_in_thread
+from twisted.python.failure import Failure
 
 from crawler.items import SCHEMA_RESOURCE, SCHEMA_VERSION, ArticleItem, to_record
 from pipelines.core.storage import (
@@ -58,6 +59,16 @@ RETRIES = "SYNDICRAWL_EXPORT_RETRIES"
 BACKOFF_SECONDS = "SYNDICRAWL_EXPORT_BACKOFF_SECONDS"
 MULTIPART_THRESHOLD = "SYNDICRAWL_EXPORT_MULTIPART_THRESHOLD"
 SPOOL_SUBDIR = "spool"
+SPOOL_RUN_HINT = "spool_run"  # item.hints key: the spool run holding the item's record
+
+# Resume without loss or duplicates (crawler/state/resume.py). ``record_spooling`` is sent with
+# ``item`` and ``run_id`` just BEFORE a record is appended to the spool: the spider holds the
+# article in the seen-store (not seen yet). ``records_stored`` is sent (upload thread) after a
+# part of this run is stored, with ``run_id`` and ``keys`` (each record's ``url``): the spider
+# commits those articles then. An article is never seen while its record sits in an open batch,
+# which the next run discards after a SIGKILL.
+record_spooling = object()
+records_stored = object()
 
 
 def _integer(settings: BaseSettings, name: str, default: int, minimum: int) -> int:
@@ -179,7 +190,38 @@ class ExportPipeline:
         pipeline.detector = open_link_source(crawler.settings)
         if pipeline.detector is not None:
             pipeline.exporter.transform_line = pipeline._refresh_links
+        pipeline.exporter.on_part_stored = pipeline._announce_stored
+        pipeline.announce_stored = True
         return pipeline
+
+    # True when each stored part is announced with ``records_stored`` (single-machine runs).
+    announce_stored = False
+
+    def _hold(self, item: ArticleItem) -> None:
+        item.hints[SPOOL_RUN_HINT] = self.options.run_id
+        results = self.crawler.signals.send_catch_log(
+            signal=record_spooling, item=item, run_id=self.options.run_id
+        )
+        if any(isinstance(result, Failure) for _receiver, result in results):
+            # Logged by send_catch_log; the record is still exported (the next run may fetch it again).
+            count(self.stats, STAGE, "failed", "seen_store")
+
+    def _announce_stored(self, key: str, path: Path) -> None:
+        """Tell the seen-store which articles are safely stored; a failure fails the run (spool kept)."""
+        from crawler.state.resume import record_urls
+
+        try:
+            keys = record_urls(path)
+        except (OSError, ValueError, KeyError) as exc:
+            raise SpoolError(f"cannot read back the stored part {key}: {exc!r}") from exc
+        results = self.crawler.signals.send_catch_log(
+            signal=records_stored, run_id=self.options.run_id, keys=keys
+        )
+        for _receiver, result in results:
+            if isinstance(result, Failure):
+                raise SpoolError(
+                    f"part {key} is stored but the seen-store was not updated: {result.getErrorMessage()}"
+                )
 
     # Reads the syndication index as each part is made (upload thread), so a record carries the
     # links known then: an original exported before its copies were found still lists them.
@@ -231,6 +273,8 @@ class ExportPipeline:
                 f"record does not match {SCHEMA_RESOURCE}: {'; '.join(problems)}: {item.url}",
                 item.site,
             )
+        if self.announce_stored:
+            self._hold(item)
         try:
             partition, size = self.exporter.add(record)
         except InvalidKeyPart as exc:

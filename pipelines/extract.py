@@ -12,17 +12,21 @@ Settings (defaults in brackets):
 ``SYNDICRAWL_EXTRACT_RESCUE_BELOW_CHARS`` [500]
     A fast trafilatura pass finding less text is redone with trafilatura's fallbacks (0: never).
 
-Stats: ``syndicrawl/extract/extracted_count``, ``syndicrawl/extract/dropped_count/<Reason>``.
+Stats: ``syndicrawl/extract/extracted_count``, ``syndicrawl/extract/dropped_count/<Reason>``,
+``syndicrawl/extract/cpu_seconds`` (the core's CPU, in the pool workers or here). With a pool
+(``SYNDICRAWL_POOL_PROCESSES``, :mod:`pipelines.pool`) the core runs in a worker process.
 """
 
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Coroutine
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Self
 
 from crawler.items import ArticleItem
-from pipelines.core.extraction import ArticleExtractor, ExtractionError, ExtractOptions
+from pipelines.core.extraction import ArticleExtractor, Extraction, ExtractionError, ExtractOptions
 from pipelines.errors import (
     ArticleDropped,
     BodyTooShort,
@@ -34,8 +38,10 @@ from pipelines.stats import count
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
 
     from crawler.registry import SiteConfig
+    from pipelines.pool import StagePool, WorkerState
 
 logger = logging.getLogger(__name__)
 
@@ -68,33 +74,70 @@ def parse_fetched_at(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+def extract_options(s: BaseSettings) -> ExtractOptions:
+    return ExtractOptions(
+        min_chars=s.getint("SYNDICRAWL_EXTRACT_MIN_CHARS", 200),
+        max_html_chars=s.getint("SYNDICRAWL_EXTRACT_MAX_HTML_CHARS", 8 * 1024 * 1024),
+        rescue_below_chars=s.getint("SYNDICRAWL_EXTRACT_RESCUE_BELOW_CHARS", 500),
+    )
+
+
+def extract_task(state: WorkerState, html: str | None, url: str, site: str | None, fetched_at: str | None) -> Extraction:
+    """The pool task: the extraction core in a worker (the site is looked up by name there)."""
+    return state.extractor.extract(html, url, state.site(site), parse_fetched_at(fetched_at))
+
+
 class ExtractPipeline:
     def __init__(
-        self, options: ExtractOptions | None = None, *, crawler: Crawler | None = None
+        self, options: ExtractOptions | None = None, *, crawler: Crawler | None = None,
+        pool: StagePool | None = None,
     ) -> None:
         self.extractor = ArticleExtractor(options)
         self.crawler = crawler
         self.stats = crawler.stats if crawler is not None else None
+        self.pool = pool if pool is not None and not pool.in_process else None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        s = crawler.settings
-        options = ExtractOptions(
-            min_chars=s.getint("SYNDICRAWL_EXTRACT_MIN_CHARS", 200),
-            max_html_chars=s.getint("SYNDICRAWL_EXTRACT_MAX_HTML_CHARS", 8 * 1024 * 1024),
-            rescue_below_chars=s.getint("SYNDICRAWL_EXTRACT_RESCUE_BELOW_CHARS", 500),
-        )
-        return cls(options, crawler=crawler)
+        from pipelines.pool import StagePool
 
-    def process_item(self, item: ArticleItem) -> ArticleItem:
-        site = site_of(self.crawler, item.site)
+        return cls(extract_options(crawler.settings), crawler=crawler, pool=StagePool.for_crawler(crawler))
+
+    def process_item(self, item: ArticleItem) -> ArticleItem | Coroutine[Any, Any, ArticleItem]:
+        """In the crawl process: the item; with a pool: a coroutine Scrapy awaits."""
+        if self.pool is not None:
+            return self._pooled(item)
+        started = time.process_time()
         try:
             found = self.extractor.extract(
-                item.html, item.url, site, parse_fetched_at(item.fetched_at)
+                item.html, item.url, site_of(self.crawler, item.site), parse_fetched_at(item.fetched_at)
             )
         except ExtractionError as exc:
-            count(self.stats, STAGE, "dropped", exc.reason, site=item.site)
-            raise DROPS.get(exc.reason, EmptyExtraction)(str(exc)) from exc
+            raise self._drop(item, exc) from exc
+        finally:
+            count(self.stats, STAGE, "cpu_seconds", value=time.process_time() - started)
+        return self._apply(item, found)
+
+    async def _pooled(self, item: ArticleItem) -> ArticleItem:
+        assert self.pool is not None
+        try:
+            found, error, cpu = await self.pool.run(
+                extract_task, item.html, item.url, item.site, item.fetched_at, expected=(ExtractionError,)
+            )
+        except ArticleDropped as exc:  # the worker died
+            count(self.stats, STAGE, "dropped", type(exc).__name__, site=item.site)
+            raise
+        count(self.stats, STAGE, "cpu_seconds", value=cpu)
+        if error is not None:
+            assert isinstance(error, ExtractionError)
+            raise self._drop(item, error) from error
+        return self._apply(item, found)
+
+    def _drop(self, item: ArticleItem, exc: ExtractionError) -> ArticleDropped:
+        count(self.stats, STAGE, "dropped", exc.reason, site=item.site)
+        return DROPS.get(exc.reason, EmptyExtraction)(str(exc))
+
+    def _apply(self, item: ArticleItem, found: Extraction) -> ArticleItem:
         hints: dict[str, Any] = item.hints
         item.text = found.text
         # A feed's or news sitemap's title is the publisher's own; it beats a <title> tag guess.

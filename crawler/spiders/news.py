@@ -30,6 +30,9 @@ from crawler.items import ArticleItem
 from crawler.middlewares.failures import classify_failure
 from crawler.registry import Listing, SiteConfig, load_sites
 from crawler.state.seen import SeenEntry, SeenStore, SharedHints, SQLiteSeenStore, decide
+from crawler.state.resume import reconcile_pending
+from pipelines.errors import ExportFailed
+from pipelines.export import SPOOL_RUN_HINT, SPOOL_SUBDIR, record_spooling, records_stored
 from pipelines.stats import count
 
 if TYPE_CHECKING:
@@ -91,6 +94,15 @@ class NewsSpider(scrapy.Spider):
 
             kwargs["shared_hints"] = context_for(crawler).hints
         spider = super().from_crawler(crawler, *args, **kwargs)
+        if spider.seen is not None and hasattr(spider.seen, "hold"):
+            # Exported articles become seen only once their part is stored (crawler/state/resume.py).
+            if settings.get("SYNDICRAWL_STATE_DIR"):
+                resumed = reconcile_pending(spider.seen, Path(settings.get("SYNDICRAWL_STATE_DIR")) / SPOOL_SUBDIR)
+                if resumed.runs:
+                    count(crawler.stats, "resume", "committed", value=resumed.committed)
+                    count(crawler.stats, "resume", "refetch", value=resumed.forgotten)
+            crawler.signals.connect(spider._on_record_spooling, signal=record_spooling)
+            crawler.signals.connect(spider._on_records_stored, signal=records_stored)
         crawler.signals.connect(spider._on_item_done, signal=signals.item_scraped)
         crawler.signals.connect(spider._on_item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(spider._on_closed, signal=signals.spider_closed)
@@ -289,27 +301,45 @@ class NewsSpider(scrapy.Spider):
         self.logger.warning("Discovery (bad-%(kind)s): %(url)s: %(error)s", {"kind": kind, "url": response.url, "error": exc})
 
     # --- seen-store bookkeeping -------------------------------------------------------------
-    def _remember(self, key: str, site: str, hints: dict[str, Any], response: Response | None, sha: str | None, outcome: str) -> None:
+    def _remember(
+        self, key: str, site: str, hints: dict[str, Any], response: Response | None, sha: str | None,
+        outcome: str, *, hold_for: str | None = None,
+    ) -> None:
         if self.seen is None:
             return
         previous = self.seen.get(key)
         etag = _header(response, "ETag") if response is not None else hints.get("etag")
         last_modified = _header(response, "Last-Modified") if response is not None else hints.get("last_modified")
-        self.seen.record(
-            SeenEntry(
-                key=key, site=site, lastmod=hints.get("lastmod"),
-                etag=etag or (previous.etag if previous else None),
-                last_modified=last_modified or (previous.last_modified if previous else None),
-                content_sha256=sha or (previous.content_sha256 if previous else None),
-                outcome=outcome,
-            )
+        entry = SeenEntry(
+            key=key, site=site, lastmod=hints.get("lastmod"),
+            etag=etag or (previous.etag if previous else None),
+            last_modified=last_modified or (previous.last_modified if previous else None),
+            content_sha256=sha or (previous.content_sha256 if previous else None),
+            outcome=outcome,
         )
+        if hold_for is not None:
+            self.seen.hold(entry, hold_for)  # type: ignore[attr-defined]  # checked in from_crawler
+        else:
+            self.seen.record(entry)
+
+    def _on_record_spooling(self, item: Any, run_id: str) -> None:
+        if isinstance(item, ArticleItem) and item.site and "key" in item.hints:
+            self._remember(item.hints["key"], item.site, item.hints, None, item.content_sha256, "exported", hold_for=run_id)
+
+    def _on_records_stored(self, run_id: str, keys: list[str]) -> None:
+        if self.seen is not None:
+            self.seen.commit(run_id, keys)  # type: ignore[attr-defined]  # checked in from_crawler
 
     def _on_item_done(self, item: Any, response: Response, spider: scrapy.Spider) -> None:
-        if isinstance(item, ArticleItem) and item.site and "key" in item.hints:
-            self._remember(item.hints["key"], item.site, item.hints, None, item.content_sha256, "exported")
+        if not (isinstance(item, ArticleItem) and item.site and "key" in item.hints):
+            return
+        if item.hints.get(SPOOL_RUN_HINT) and hasattr(self.seen, "hold"):
+            return  # held when spooled, seen once its part is stored
+        self._remember(item.hints["key"], item.site, item.hints, None, item.content_sha256, "exported")
 
     def _on_item_dropped(self, item: Any, response: Response, exception: Exception, spider: scrapy.Spider) -> None:
+        if isinstance(exception, ExportFailed):
+            return  # not stored: the article must be fetched again next run
         if isinstance(item, ArticleItem) and item.site and "key" in item.hints:
             self._remember(item.hints["key"], item.site, item.hints, None, item.content_sha256, f"dropped:{type(exception).__name__}")
 

@@ -10,7 +10,12 @@ Decisions, per article URL key (see ``crawler.discovery.urls.normalize_url``):
 * seen, no newer ``lastmod``                   -> skip, counted as unchanged
 
 A URL is recorded once its item has left the pipeline (exported or dropped), so a crawl that dies
-before exporting an article fetches it again next time.
+before exporting an article fetches it again next time. An exported article is first *held*
+(``hold``, table ``pending``, with the spool run that has its record) and becomes seen only when
+its record's part file is stored (``commit``): after a SIGKILL the next run discards unfinished
+spool batches, and an article whose record was in one must be fetched again, not skipped.
+``reconcile_pending`` (at the start of the next run) commits the held keys that did reach a
+finished part of the dead run's spool and forgets the rest.
 
 SQLite (default, one file under the state dir) for a single machine; a Redis store with the same
 interface serves distributed crawls.
@@ -24,6 +29,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from collections.abc import Iterable
 from typing import Any, Literal, Protocol
 
 import dateparser
@@ -99,6 +105,11 @@ class SQLiteSeenStore:
             " etag TEXT, last_modified TEXT, content_sha256 TEXT, outcome TEXT NOT NULL,"
             " updated REAL NOT NULL)"
         )
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS pending (key TEXT PRIMARY KEY, run_id TEXT NOT NULL, site TEXT NOT NULL,"
+            " lastmod TEXT, etag TEXT, last_modified TEXT, content_sha256 TEXT, outcome TEXT NOT NULL,"
+            " updated REAL NOT NULL)"
+        )
 
     def get(self, key: str) -> SeenEntry | None:
         with self._lock:
@@ -115,6 +126,45 @@ class SQLiteSeenStore:
                 (entry.key, entry.site, entry.lastmod, entry.etag, entry.last_modified,
                  entry.content_sha256, entry.outcome, time.time()),
             )
+
+    def hold(self, entry: SeenEntry, run_id: str) -> None:
+        """Keep ``entry`` until the part with its record is stored (``commit``); not seen until then."""
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO pending VALUES (?,?,?,?,?,?,?,?,?)",
+                (entry.key, run_id, entry.site, entry.lastmod, entry.etag, entry.last_modified,
+                 entry.content_sha256, entry.outcome, time.time()),
+            )
+
+    def commit(self, run_id: str, keys: Iterable[str]) -> int:
+        """Make the held entries of ``keys`` (held by ``run_id``) seen; returns how many."""
+        moved = 0
+        with self._lock:
+            self._db.execute("BEGIN")
+            try:
+                for key in keys:
+                    cursor = self._db.execute(
+                        "INSERT OR REPLACE INTO seen SELECT key, site, lastmod, etag, last_modified,"
+                        " content_sha256, outcome, ? FROM pending WHERE key=? AND run_id=?",
+                        (time.time(), key, run_id),
+                    )
+                    if cursor.rowcount:
+                        moved += 1
+                        self._db.execute("DELETE FROM pending WHERE key=? AND run_id=?", (key, run_id))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return moved
+
+    def forget_pending(self, run_id: str) -> int:
+        """Drop what ``run_id`` still holds (its records never reached a part): fetched again."""
+        with self._lock:
+            return self._db.execute("DELETE FROM pending WHERE run_id=?", (run_id,)).rowcount
+
+    def pending_runs(self) -> list[str]:
+        with self._lock:
+            return [row[0] for row in self._db.execute("SELECT DISTINCT run_id FROM pending ORDER BY run_id")]
 
     def count(self) -> int:
         with self._lock:

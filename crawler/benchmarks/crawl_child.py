@@ -1,0 +1,63 @@
+"""One benchmark crawl, run in its own process (Twisted's reactor runs once per process)::
+
+    python -m crawler.benchmarks.crawl_child CONFIG.json
+
+``CONFIG.json``: ``{"sites": {name: site entry}, "output": dir, "state": dir, "pipeline": true,
+"overrides": {...}}``. The crawl is :func:`crawler.runner.run_crawl` (what ``syndicrawl crawl``
+runs) with each stage wrapped to time it (:mod:`crawler.benchmarks.timing`); ``"pipeline": false``
+runs Scrapy alone (no item pipelines). Prints one JSON object on the last line: wall and CPU
+seconds of this process (from the crawl's start: imports excluded) and of its (pool) children, their peak RSS, and the crawl's stats.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import resource
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from crawler.benchmarks.timing import timed_pipelines
+from crawler.registry import parse_site
+from crawler.runner import run_crawl
+
+
+def crawl(config: dict[str, Any]) -> dict[str, Any]:
+    sites = {name: parse_site(entry, f"<bench {name}>") for name, entry in config["sites"].items()}
+    import crawler.settings as project
+
+    overrides = dict(config.get("overrides") or {})
+    overrides["ITEM_PIPELINES"] = timed_pipelines(project.ITEM_PIPELINES) if config.get("pipeline", True) else {}
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    started_wall, started_cpu = time.perf_counter(), time.process_time()
+    result = run_crawl(sites, output_uri=config["output"], state_dir=config["state"], overrides=overrides)
+    wall = time.perf_counter() - started_wall
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    stats = {k: v for k, v in result.stats.items() if isinstance(v, int | float) and "/site/" not in k}
+    return {
+        "exit_status": result.exit_status,
+        "problems": result.problems,
+        "wall_seconds": wall,
+        "crawl_cpu_seconds": time.process_time() - started_cpu,
+        "self_cpu_seconds": me.ru_utime + me.ru_stime - before.ru_utime - before.ru_stime,
+        "children_cpu_seconds": kids.ru_utime + kids.ru_stime,
+        "self_maxrss_kb": me.ru_maxrss,
+        "children_maxrss_kb": kids.ru_maxrss,
+        "stats": stats,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    config = json.loads(Path(args[0]).read_text())
+    logging.basicConfig(level=logging.WARNING)
+    report = crawl(config)
+    print(json.dumps(report, sort_keys=True))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

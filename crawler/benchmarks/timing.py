@@ -1,0 +1,104 @@
+"""CPU seconds per pipeline stage, measured in the crawl process, for the benchmark.
+
+:func:`timed_pipelines` turns ``ITEM_PIPELINES`` into wrapper classes (same priorities) whose
+``process_item`` adds the crawl process's CPU spent inside the stage to the stat
+``syndicrawl/<stage>/main_cpu_seconds``. For a stage that awaits (the clean stage's hold, a pool
+task) only the steps it runs are timed, not the waits: the coroutine is driven step by step.
+CPU spent in pool workers is counted by the stages themselves (``syndicrawl/<stage>/cpu_seconds``).
+"""
+
+from __future__ import annotations
+
+import inspect
+import time
+from collections.abc import Generator
+from typing import Any
+
+from scrapy.utils.misc import load_object
+
+from pipelines.stats import count
+
+STAGES = {
+    "pipelines.extract.ExtractPipeline": "extract",
+    "pipelines.clean.CleanPipeline": "clean",
+    "pipelines.revisit.RevisitPipeline": "revisit",
+    "pipelines.dates.DatesPipeline": "dates",
+    "pipelines.syndication.SyndicationPipeline": "syndication",
+    "pipelines.export.ExportPipeline": "export",
+}
+
+
+class _Timed:
+    """Drives an awaitable, adding the CPU of each step it runs (not the time it waits)."""
+
+    def __init__(self, awaitable: Any, add: Any) -> None:
+        self.awaitable = awaitable
+        self.add = add
+
+    def __await__(self) -> Generator[Any, Any, Any]:
+        inner = self.awaitable.__await__()
+        send: Any = None
+        error: BaseException | None = None
+        while True:
+            started = time.process_time()
+            try:
+                yielded = inner.throw(error) if error is not None else inner.send(send)
+            except StopIteration as stop:
+                self.add(time.process_time() - started)
+                return stop.value
+            except BaseException:
+                self.add(time.process_time() - started)
+                raise
+            self.add(time.process_time() - started)
+            try:
+                send, error = (yield yielded), None
+            except BaseException as exc:  # noqa: BLE001 - passed on to the stage
+                send, error = None, exc
+
+
+class TimedPipeline:
+    """Base of the wrappers; ``inner_path`` and ``stage`` are set per generated subclass."""
+
+    inner_path = ""
+    stage = ""
+
+    def __init__(self, inner: Any, crawler: Any) -> None:
+        self.inner = inner
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> TimedPipeline:
+        inner_cls = load_object(cls.inner_path)
+        inner = inner_cls.from_crawler(crawler) if hasattr(inner_cls, "from_crawler") else inner_cls()
+        return cls(inner, crawler)
+
+    def __getattr__(self, name: str) -> Any:  # open_spider, close_spider, ...
+        if name in ("inner", "stats"):
+            raise AttributeError(name)
+        return getattr(self.inner, name)
+
+    def _add(self, seconds: float) -> None:
+        count(self.stats, self.stage, "main_cpu_seconds", value=seconds)
+
+    def process_item(self, item: Any) -> Any:
+        started = time.process_time()
+        try:
+            result = self.inner.process_item(item)
+        finally:
+            self._add(time.process_time() - started)
+        if inspect.isawaitable(result):
+            return self._await(result)
+        return result
+
+    async def _await(self, awaitable: Any) -> Any:
+        return await _Timed(awaitable, self._add)
+
+
+def timed_pipelines(pipelines: dict[str, int]) -> dict[type, int]:
+    """``ITEM_PIPELINES`` with each stage wrapped (class objects as keys: Scrapy accepts them)."""
+    out: dict[type, int] = {}
+    for path, priority in pipelines.items():
+        stage = STAGES.get(path) or path.rsplit(".", 1)[-1].lower()
+        cls = type(f"Timed{path.rsplit('.', 1)[-1]}", (TimedPipeline,), {"inner_path": path, "stage": stage})
+        out[cls] = priority
+    return out

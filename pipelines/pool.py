@@ -1,0 +1,240 @@
+"""Process pool for the CPU-bound stage cores (extract, dates), off the Scrapy reactor.
+
+One pool per crawl, shared by the stages (:meth:`StagePool.for_crawler`). Workers are started with
+``spawn`` (the crawl process runs threads and SQLite connections, which ``fork`` would copy
+half-made) and initialised once: trafilatura, dateparser and the cores' parsers are built per
+worker, never per page. A task is a module-level function ``fn(state, *args)`` run in a worker
+with that worker's :class:`WorkerState`; it returns ``(value, error, cpu_seconds)`` so the CPU
+spent in workers is counted in the crawl's stats (``syndicrawl/<stage>/cpu_seconds``).
+
+Back-pressure: at most ``max_pending`` tasks are submitted at once; further pages wait (awaited,
+not blocking the reactor), and Scrapy's scraper slot limit (``SCRAPER_SLOT_MAX_ACTIVE_SIZE``)
+then stops new downloads, so the queue of unprocessed pages stays bounded.
+
+A worker that dies (segfault in a C extension, out-of-memory kill) breaks the executor: every task
+in flight raises :class:`~pipelines.errors.WorkerCrashed` (a counted drop with its reason) and the
+next task starts a fresh executor. ``processes=0`` runs the tasks in the crawl process.
+
+Settings (defaults in brackets):
+
+``SYNDICRAWL_POOL_PROCESSES`` [the machine's cores]
+    Worker processes; 0 runs the cores in the crawl process.
+``SYNDICRAWL_POOL_MAX_PENDING`` [4 per process]
+    Pages submitted to the pool and not yet done, at most.
+``SYNDICRAWL_POOL_RESET_EVERY`` [1000]
+    Pages after which a worker clears trafilatura's caches (memory stays flat).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+import signal
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from pipelines.core.dating import DateFinder, DateOptions
+from pipelines.core.extraction import ArticleExtractor, ExtractOptions
+from pipelines.errors import WorkerCrashed
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+    from crawler.registry import SiteConfig
+
+logger = logging.getLogger(__name__)
+
+CRAWLER_ATTR = "_syndicrawl_pool"
+DEFAULT_RESET_EVERY = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerConfig:
+    """Everything a worker builds its cores from (pickled once per worker)."""
+
+    extract: ExtractOptions = field(default_factory=ExtractOptions)
+    dates: DateOptions = field(default_factory=DateOptions)
+    sites: dict[str, SiteConfig] = field(default_factory=dict)
+    reset_every: int = DEFAULT_RESET_EVERY
+
+
+class WorkerState:
+    """The cores of one worker (or of the crawl process when ``processes=0``)."""
+
+    def __init__(self, config: WorkerConfig) -> None:
+        self.config = config
+        self.sites = config.sites
+        self.extractor = ArticleExtractor(config.extract)
+        self.dates = DateFinder(config.dates)
+        self.pages = 0
+
+    def site(self, name: str | None) -> SiteConfig | None:
+        return self.sites.get(name) if name else None
+
+    def tick(self) -> None:
+        """Count a page; every ``reset_every`` pages, drop trafilatura's module-level caches."""
+        self.pages += 1
+        if self.config.reset_every and self.pages % self.config.reset_every == 0:
+            reset_caches()
+
+
+def reset_caches() -> None:
+    try:
+        from trafilatura.meta import reset_caches as _reset
+    except ImportError:  # pragma: no cover - older trafilatura
+        return
+    _reset()
+
+
+_STATE: WorkerState | None = None
+Task = Callable[..., Any]
+Outcome = tuple[Any, BaseException | None, float]
+
+
+def _init_worker(config: WorkerConfig) -> None:
+    global _STATE
+    # Ctrl-C goes to the whole process group: the crawl process shuts the pool down itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _STATE = WorkerState(config)
+    # Build dateparser's language data now rather than on the first page.
+    import dateparser  # noqa: F401
+
+
+def _run(fn: Task, args: tuple[Any, ...], expected: tuple[type[BaseException], ...]) -> Outcome:
+    assert _STATE is not None, "worker not initialised"
+    return run_task(_STATE, fn, args, expected)
+
+
+def run_task(state: WorkerState, fn: Task, args: tuple[Any, ...], expected: tuple[type[BaseException], ...]) -> Outcome:
+    """Run ``fn(state, *args)``; expected errors are returned (picklable, counted by the caller)."""
+    started = time.process_time()
+    try:
+        value, error = fn(state, *args), None
+    except expected as exc:
+        value, error = None, exc
+    finally:
+        state.tick()
+    return value, error, time.process_time() - started
+
+
+class StagePool:
+    """A bounded process pool for stage cores; see the module docstring."""
+
+    def __init__(
+        self, processes: int, *, max_pending: int | None = None,
+        config: WorkerConfig | Callable[[], WorkerConfig] = WorkerConfig,
+    ) -> None:
+        if processes < 0:
+            raise ValueError(f"SYNDICRAWL_POOL_PROCESSES={processes}: expected >= 0 (0 = in the crawl process)")
+        pending = max_pending if max_pending is not None else max(4 * processes, 4)
+        if pending < 1:
+            raise ValueError(f"SYNDICRAWL_POOL_MAX_PENDING={pending}: expected >= 1")
+        self.processes = processes
+        self.max_pending = pending
+        self._config = config
+        self._executor: ProcessPoolExecutor | None = None
+        self._local: WorkerState | None = None
+        self._slots: asyncio.Semaphore | None = None
+        self.crashes = 0
+        self.closed = False
+
+    @property
+    def in_process(self) -> bool:
+        return self.processes == 0
+
+    @classmethod
+    def for_crawler(cls, crawler: Crawler) -> StagePool:
+        """The crawl's one pool, made on first call; shut down when the engine stops."""
+        pool: StagePool | None = getattr(crawler, CRAWLER_ATTR, None)
+        if pool is not None:
+            return pool
+        from scrapy import signals
+
+        s = crawler.settings
+        processes = s.getint("SYNDICRAWL_POOL_PROCESSES", 0)
+        max_pending = s.getint("SYNDICRAWL_POOL_MAX_PENDING", 0) or None
+
+        def config() -> WorkerConfig:
+            from pipelines.dates import date_options
+            from pipelines.extract import extract_options
+
+            spider = getattr(crawler, "spider", None)
+            return WorkerConfig(
+                extract=extract_options(s), dates=date_options(s),
+                sites=dict(getattr(spider, "sites", None) or {}),
+                reset_every=s.getint("SYNDICRAWL_POOL_RESET_EVERY", DEFAULT_RESET_EVERY),
+            )
+
+        pool = cls(processes, max_pending=max_pending, config=config)
+        setattr(crawler, CRAWLER_ATTR, pool)
+        crawler.signals.connect(pool.close, signal=signals.engine_stopped)
+        return pool
+
+    def _worker_config(self) -> WorkerConfig:
+        return self._config() if callable(self._config) else self._config
+
+    def local(self) -> WorkerState:
+        """The in-process cores (``processes=0``)."""
+        if self._local is None:
+            self._local = WorkerState(self._worker_config())
+        return self._local
+
+    def _ensure_executor(self) -> ProcessPoolExecutor:
+        if self.closed:
+            raise RuntimeError("the stage pool is shut down")
+        if self._executor is None:
+            self._executor = ProcessPoolExecutor(
+                max_workers=self.processes, mp_context=multiprocessing.get_context("spawn"),
+                initializer=_init_worker, initargs=(self._worker_config(),),
+            )
+            logger.info("pool: started %(n)s worker processes", {"n": self.processes})
+        return self._executor
+
+    def run_local(self, fn: Task, *args: Any, expected: tuple[type[BaseException], ...] = ()) -> Outcome:
+        return run_task(self.local(), fn, args, expected)
+
+    async def run(self, fn: Task, *args: Any, expected: tuple[type[BaseException], ...] = ()) -> Outcome:
+        """``fn(state, *args)`` in a worker: ``(value, expected error or None, cpu_seconds)``.
+
+        Raises :class:`WorkerCrashed` when the worker died; other errors in ``fn`` propagate.
+        """
+        if self.in_process:
+            return self.run_local(fn, *args, expected=expected)
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self.max_pending)
+        async with self._slots:
+            executor = self._ensure_executor()
+            try:
+                future = executor.submit(_run, fn, args, expected)
+                return await asyncio.wrap_future(future)
+            except BrokenProcessPool as exc:
+                self._broken(executor)
+                raise WorkerCrashed(f"a pool worker died while running {getattr(fn, '__name__', fn)}: {exc}") from exc
+
+    def _broken(self, executor: ProcessPoolExecutor) -> None:
+        """Replace a broken executor once (every task in flight on it reports the same crash)."""
+        if self._executor is not executor:
+            return
+        self.crashes += 1
+        logger.error("pool: a worker process died; %(n)s crash(es) so far; starting new workers", {"n": self.crashes})
+        self._executor = None
+        executor.shutdown(wait=False, cancel_futures=True)
+
+    def close(self) -> None:
+        """Stop the workers (waits for tasks in flight; idempotent)."""
+        self.closed = True
+        executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
+            logger.info("pool: workers stopped")
+
+    def worker_pids(self) -> list[int]:
+        executor = self._executor
+        processes = getattr(executor, "_processes", None) or {}
+        return [p for p in processes if p != os.getpid()]
