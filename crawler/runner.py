@@ -6,7 +6,6 @@ One crawl per process: Twisted's reactor cannot be restarted, so tests run crawl
 from __future__ import annotations
 
 import logging
-import secrets
 import shutil
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,6 +18,7 @@ from scrapy.settings import Settings
 from crawler.monitoring import finalize_run
 from crawler.registry import SiteConfig
 from crawler.spiders.news import NewsSpider
+from pipelines.core.storage.layout import new_run_id
 
 logger = logging.getLogger(__name__)
 
@@ -43,12 +43,6 @@ class RunResult:
     stats: dict[str, Any]
     problems: list[str] = field(default_factory=list)
     stats_path: str | None = None
-
-
-def new_run_id(now: datetime | None = None) -> str:
-    """``YYYYMMDDTHHMMSSZ-xxxxxx``: sorts by start time, unique across machines."""
-    now = now or datetime.now(UTC)
-    return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
 
 
 def build_settings(
