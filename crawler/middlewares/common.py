@@ -7,7 +7,12 @@ from typing import TYPE_CHECKING, Any
 from pipelines.stats import count
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Self
+
     from scrapy import Request
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
 
 STAGE = "fetch"  # the stage part of every stat key these middlewares write
 
@@ -74,3 +79,21 @@ def count_outcome(stats: Any, outcome: str, detail: str | None = None, *, site: 
     count(stats, STAGE, outcome, site=site)
     if detail is not None:
         count(stats, STAGE, outcome, detail)
+
+
+class SiteAwareMiddleware:
+    """Base of the middlewares that count per site: the stats and a way to reach the spider's
+    site registry (the spider exists only once the crawl starts)."""
+
+    def __init__(
+        self,
+        *,
+        stats: StatsCollector | None = None,
+        spider_getter: Callable[[], object] | None = None,
+    ) -> None:
+        self.stats = stats
+        self._spider_getter = spider_getter or (lambda: None)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(stats=crawler.stats, spider_getter=lambda: crawler.spider)

@@ -7,23 +7,19 @@ from typing import TYPE_CHECKING
 
 from scrapy.http import HtmlResponse, TextResponse, XmlResponse
 
-from .common import HTML_KINDS, XML_KINDS, count_outcome, site_of
+from .common import HTML_KINDS, XML_KINDS, SiteAwareMiddleware, count_outcome, site_of
 from .errors import NonHtmlResponse, NonXmlResponse
 from .sniff import Verdict, judge_html, judge_xml, media_type
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-    from typing import Self
 
     from scrapy import Request
-    from scrapy.crawler import Crawler
     from scrapy.http import Response
-    from scrapy.statscollectors import StatsCollector
 
 logger = logging.getLogger(__name__)
 
 
-class ContentTypeMiddleware:
+class ContentTypeMiddleware(SiteAwareMiddleware):
     """Downloader middleware: only HTML reaches article/listing callbacks, only XML/gzip/text feeds.
 
     Looks at 2xx responses whose request has ``meta["kind"]`` in article/listing (HTML or XHTML) or
@@ -35,19 +31,6 @@ class ContentTypeMiddleware:
 
     Must see decompressed bodies: its priority is below HttpCompressionMiddleware's (590).
     """
-
-    def __init__(
-        self,
-        *,
-        stats: StatsCollector | None = None,
-        spider_getter: Callable[[], object] | None = None,
-    ) -> None:
-        self.stats = stats
-        self._spider_getter = spider_getter or (lambda: None)
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(stats=crawler.stats, spider_getter=lambda: crawler.spider)
 
     def process_response(self, request: Request, response: Response) -> Response:
         kind = request.meta.get("kind")

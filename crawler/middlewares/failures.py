@@ -22,16 +22,12 @@ from twisted.internet import error as txerror
 from twisted.python.failure import Failure
 from twisted.web.client import ResponseFailed
 
-from .common import count_outcome, site_of
+from .common import SiteAwareMiddleware, count_outcome, site_of
 from .errors import FetchRefused
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-    from typing import Self
 
     from scrapy import Request
-    from scrapy.crawler import Crawler
-    from scrapy.statscollectors import StatsCollector
 
 logger = logging.getLogger(__name__)
 
@@ -99,7 +95,7 @@ def classify_failure(failure_or_exception: Failure | BaseException) -> str:
     return "other"
 
 
-class FailureStatsMiddleware:
+class FailureStatsMiddleware(SiteAwareMiddleware):
     """Downloader middleware: count each request's final download failure per site.
 
     Sits just below the retry middleware (priority 540 < 550), so a failure that will be retried is
@@ -109,19 +105,6 @@ class FailureStatsMiddleware:
     were counted when raised and are skipped. A spider errback can call :func:`classify_failure`
     for its logs without counting again.
     """
-
-    def __init__(
-        self,
-        *,
-        stats: StatsCollector | None = None,
-        spider_getter: Callable[[], object] | None = None,
-    ) -> None:
-        self.stats = stats
-        self._spider_getter = spider_getter or (lambda: None)
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(stats=crawler.stats, spider_getter=lambda: crawler.spider)
 
     def process_exception(self, request: Request, exception: Exception) -> Any:
         if isinstance(exception, FetchRefused):

@@ -9,17 +9,13 @@ from typing import TYPE_CHECKING
 from scrapy.http import HtmlResponse
 from w3lib.encoding import http_content_type_encoding
 
-from .common import HTML_KINDS, count_outcome, site_of
+from .common import HTML_KINDS, SiteAwareMiddleware, count_outcome, site_of
 from .encoding import decode_html
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-    from typing import Self
 
     from scrapy import Request
-    from scrapy.crawler import Crawler
     from scrapy.http import Response
-    from scrapy.statscollectors import StatsCollector
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +27,7 @@ def _same_codec(a: str, b: str) -> bool:
         return False
 
 
-class EncodingMiddleware:
+class EncodingMiddleware(SiteAwareMiddleware):
     """Downloader middleware: article/listing HtmlResponses get the encoding :func:`decode_html` finds.
 
     Scrapy believes the Content-Type charset (then ``<meta>``), so a cp1251 page served as UTF-8
@@ -41,19 +37,6 @@ class EncodingMiddleware:
 
     Runs after ContentTypeMiddleware (583 < 585), which turns mislabelled HTML into HtmlResponse.
     """
-
-    def __init__(
-        self,
-        *,
-        stats: StatsCollector | None = None,
-        spider_getter: Callable[[], object] | None = None,
-    ) -> None:
-        self.stats = stats
-        self._spider_getter = spider_getter or (lambda: None)
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(stats=crawler.stats, spider_getter=lambda: crawler.spider)
 
     def process_response(self, request: Request, response: Response) -> Response:
         if request.meta.get("kind") not in HTML_KINDS or not isinstance(response, HtmlResponse):

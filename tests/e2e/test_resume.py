@@ -4,6 +4,7 @@ finished part when the crawl died. The demo server's request log is the witness.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -23,8 +24,10 @@ from tests.e2e.conftest import crawl, read_records
 
 pytestmark = pytest.mark.e2e
 
-# Small parts, so a kill finds some records in finished parts and some in open batches.
-BATCH = ("--set", "SYNDICRAWL_EXPORT_BATCH_SIZE=3")
+# One record per part (the demo's partitions hold one or two records each, so larger batches
+# would only be sealed at close): parts are made during the crawl, and a kill finds records in
+# finished parts and in sealed batches not yet made into parts (which the next run discards).
+BATCH = ("--set", "SYNDICRAWL_EXPORT_BATCH_SIZE=1")
 
 
 def article_fetches(web: DemoWeb, since: int) -> list[tuple[str, str]]:
@@ -39,20 +42,26 @@ def crawl_and_kill(web: DemoWeb, sites: Path, output: Path, after_articles: int,
     Returns how many article fetches the server had seen at the kill.
     """
     mark, before = len(web.requests), part_names(output)
+    log = output.parent / f"crawl-{mark}.log"
     proc = subprocess.Popen(
         [sys.executable, "-m", "crawler", "crawl", "--sites", str(sites), "--output", str(output),
          "--set", "SYNDICRAWL_FETCH_ALLOWED_ADDRESSES=127.0.0.1", "--set", "LOG_LEVEL=WARNING", *BATCH],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=output.parent,
+        stdout=subprocess.DEVNULL, stderr=log.open("w"), cwd=output.parent,
         env={**os.environ, "PYTHONPATH": str(REPO_ROOT)}, start_new_session=True,
     )
     deadline = time.monotonic() + 120
     try:
         while len(article_fetches(web, mark)) < after_articles or len(part_names(output) - before) < after_parts:
-            assert proc.poll() is None, f"the crawl ended before {after_articles} article fetches / {after_parts} parts"
+            if proc.poll() is not None:
+                raise AssertionError(
+                    f"the crawl ended (status {proc.returncode}) before {after_articles} article fetches"
+                    f" and {after_parts} new parts: {log.read_text()[-3000:]}"
+                )
             assert time.monotonic() < deadline, "the crawl did not reach the kill point in time"
             time.sleep(0.02)
     finally:
-        os.killpg(proc.pid, signal.SIGKILL)  # the crawl and any worker processes it started
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)  # the crawl and any worker processes it started
         proc.wait(timeout=30)
     return len(article_fetches(web, mark))
 
@@ -87,8 +96,8 @@ def test_killed_crawls_resume_without_loss_duplicates_or_refetching(tmp_path: Pa
         expected = Counter(a.path for a in truth.articles)
         assert all(n == 1 for n in expected.values()), "the demo web's article paths must be unique"
 
-        # Kill points: early (records only in open batches), mid-crawl, and twice once parts exist.
-        for kill_after, parts in ((2, 0), (9, 0), (1, 1), (1, 3)):
+        # Kill points: early (before any part), then at several numbers of new parts.
+        for kill_after, parts in ((2, 0), (1, 1), (2, 4), (1, 7)):
             finished = {url_key(u) for u in finished_urls(output)}
             mark = len(web.requests)
             crawl_and_kill(web, sites, output, kill_after, after_parts=parts)

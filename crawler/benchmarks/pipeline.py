@@ -1,0 +1,288 @@
+"""``syndicrawl bench [pipeline]``: the whole crawl's throughput, CPU per article by stage, peak memory.
+
+A synthetic news web (:mod:`crawler.benchmarks.synthweb`, deterministic in ``--seed``) is served on
+127.0.0.1 by its own process (:mod:`crawler.benchmarks.server`: its CPU is not counted) and crawled
+by ``syndicrawl crawl``'s code in a subprocess (:mod:`crawler.benchmarks.crawl_child`), with
+AutoThrottle off and high concurrency. In one run:
+
+* ``full``: the whole pipeline, pool of ``--processes`` workers (default: the machine's cores);
+* ``scrapy_only``: the same crawl with no item pipelines (Scrapy alone: fetch, parse, items);
+* ``bare_trafilatura``: ``trafilatura.extract(html)`` (defaults) on a sample of the same pages,
+  in this process, CPU per page;
+* ``pool_1`` / ``pool_N``: the full crawl of a ``--compare-articles`` web with one worker and with
+  ``--processes`` workers (the pool's speed-up).
+
+CPU per article is the crawl process tree's (the crawl process from its start, plus its pool
+workers); per stage: the crawl process's CPU inside each stage, plus the workers' CPU in the stage's
+core. ``fetch_parse`` is the rest of the crawl process (Scrapy, the spider, discovery, the reactor);
+``pool_overhead`` the workers' CPU outside the cores (start-up, (un)pickling). Peak memory: the
+largest sum of RSS over the crawl process and its children (sampled every 0.2 s) and each one's
+``ru_maxrss``.
+
+``--memory-check`` instead crawls a 5,000- and a 50,000-article web and compares their peaks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from crawler.benchmarks.synthweb import SyntheticWeb
+
+STAGES = ("extract", "clean", "revisit", "dates", "syndication", "export")
+POOLED = ("extract", "dates")  # stages whose core runs in the pool workers
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _child_env() -> dict[str, str]:
+    path = os.environ.get("PYTHONPATH")
+    return {**os.environ, "PYTHONPATH": f"{REPO_ROOT}{os.pathsep}{path}" if path else str(REPO_ROOT)}
+
+
+@contextmanager
+def served(n_articles: int, seed: int, anchor: datetime, workdir: Path) -> Iterator[dict[str, str]]:
+    """The synthetic web served by its own process; yields {site: base_url}."""
+    port_file = workdir / f"ports-{n_articles}.json"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "crawler.benchmarks.server", "--articles", str(n_articles), "--seed", str(seed),
+         "--anchor", anchor.isoformat(), "--port-file", str(port_file)],
+        env=_child_env(), stdout=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not port_file.exists():
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the benchmark web server did not start (exit status {proc.poll()})")
+            time.sleep(0.05)
+        yield json.loads(port_file.read_text())["sites"]
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _tree_rss_kb(pid: int) -> int:
+    """RSS of ``pid`` and its descendants (Linux /proc)."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/status") as fh:
+                for line in fh:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+                        break
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as fh:
+                    todo.extend(int(c) for c in fh.read().split())
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return total
+
+
+def run_crawl_child(config: dict[str, Any], workdir: Path, label: str) -> dict[str, Any]:
+    """One crawl subprocess; its report plus the sampled peak RSS of its process tree."""
+    cfg = workdir / f"{label}.json"
+    cfg.write_text(json.dumps(config))
+    proc = subprocess.Popen([sys.executable, "-m", "crawler.benchmarks.crawl_child", str(cfg)],
+                            env=_child_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = [0]
+
+    def sample() -> None:
+        while proc.poll() is None:
+            peak[0] = max(peak[0], _tree_rss_kb(proc.pid))
+            time.sleep(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = proc.communicate()
+    sampler.join()
+    lines = out.strip().splitlines()
+    if proc.returncode != 0 or not lines:
+        raise RuntimeError(f"benchmark crawl {label} failed (exit status {proc.returncode}): {err[-2000:]}")
+    report: dict[str, Any] = json.loads(lines[-1])
+    report["tree_peak_rss_kb"] = peak[0]
+    return report
+
+
+def crawl_config(web: SyntheticWeb, urls: dict[str, str], workdir: Path, label: str, *, pipeline: bool,
+                 processes: int) -> dict[str, Any]:
+    return {
+        "sites": {site: web.site_config(site, url) for site, url in urls.items()},
+        "output": str(workdir / label / "out"),
+        "state": str(workdir / label / "state"),
+        "pipeline": pipeline,
+        "overrides": {
+            "SYNDICRAWL_FETCH_ALLOWED_ADDRESSES": ["127.0.0.1"],
+            "SYNDICRAWL_POOL_PROCESSES": processes,
+            "AUTOTHROTTLE_ENABLED": False,
+            "CONCURRENT_REQUESTS": 64,
+            "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+            "DOWNLOAD_DELAY": 0,
+            "LOG_LEVEL": "WARNING",
+            "SYNDICRAWL_MONITOR_ENABLED": False,
+            # the scheduler's queue on disk: 50k pending requests must not sit in memory
+            "JOBDIR": str(workdir / label / "state" / "job"),
+        },
+    }
+
+
+def summarize(report: dict[str, Any], *, processes: int) -> dict[str, Any]:
+    """Articles per second, CPU per article by stage (ms), peak memory (MB) of one crawl."""
+    stats = report["stats"]
+    articles = int(stats.get("item_scraped_count", 0))
+    per = max(articles, 1)
+    main = {s: float(stats.get(f"syndicrawl/{s}/main_cpu_seconds", 0.0)) for s in STAGES}
+    worker = {s: float(stats.get(f"syndicrawl/{s}/cpu_seconds", 0.0)) if processes and s in POOLED else 0.0 for s in STAGES}
+    self_cpu, kids_cpu = report["self_cpu_seconds"], report["children_cpu_seconds"]
+    stage_ms = {s: round(1000 * (main[s] + worker[s]) / per, 3) for s in STAGES}
+    stage_ms["fetch_parse"] = round(1000 * (self_cpu - sum(main.values())) / per, 3)
+    stage_ms["pool_overhead"] = round(1000 * (kids_cpu - sum(worker.values())) / per, 3) if processes else 0.0
+    return {
+        "articles": articles,
+        "dropped": int(stats.get("item_dropped_count", 0)),
+        "wall_seconds": round(report["wall_seconds"], 2),
+        "articles_per_second": round(articles / report["wall_seconds"], 2) if report["wall_seconds"] else 0.0,
+        "cpu_ms_per_article": round(1000 * (self_cpu + kids_cpu) / per, 3),
+        "cpu_ms_per_article_by_stage": stage_ms,
+        "peak_rss_mb": round(report["tree_peak_rss_kb"] / 1024, 1),
+        "crawl_process_maxrss_mb": round(report["self_maxrss_kb"] / 1024, 1),
+        "largest_child_maxrss_mb": round(report["children_maxrss_kb"] / 1024, 1),
+        "exit_status": report["exit_status"],
+    }
+
+
+def bare_trafilatura(web: SyntheticWeb, sample: int) -> dict[str, Any]:
+    """``trafilatura.extract`` with its defaults, CPU per page, on an evenly spread sample of pages."""
+    import trafilatura
+
+    step = max(1, web.n_articles // sample)
+    pages = [web.render(i).decode("utf-8") for i in range(0, web.n_articles, step)][:sample]
+    trafilatura.extract(pages[0])  # warm-up (imports, caches)
+    started = time.process_time()
+    found = sum(1 for html in pages if trafilatura.extract(html))
+    cpu = time.process_time() - started
+    return {"pages": len(pages), "extracted": found, "cpu_ms_per_page": round(1000 * cpu / len(pages), 3)}
+
+
+def crawl_web(n: int, seed: int, anchor: datetime, workdir: Path, runs: Sequence[tuple[str, bool, int]]) -> dict[str, dict[str, Any]]:
+    """Serve an ``n``-article web and run each (label, pipeline on, processes) crawl on it."""
+    web = SyntheticWeb(n, seed=seed, anchor=anchor)
+    out = {}
+    with served(n, seed, anchor, workdir) as urls:
+        for label, pipeline, processes in runs:
+            config = crawl_config(web, urls, workdir, label, pipeline=pipeline, processes=processes)
+            out[label] = summarize(run_crawl_child(config, workdir, label), processes=processes if pipeline else 0)
+    return out
+
+
+def _ratio(a: float, b: float) -> float | None:
+    return round(a / b, 3) if b else None
+
+
+def run_bench(n: int, compare: int, processes: int, seed: int, sample: int, workdir: Path) -> dict[str, Any]:
+    anchor = (datetime.now(UTC) - timedelta(hours=2)).replace(second=0, microsecond=0)
+    report: dict[str, Any] = {
+        "command": f"syndicrawl bench --articles {n} --compare-articles {compare}",
+        "cores": os.cpu_count(), "processes": processes, "articles_generated": n, "seed": seed,
+    }
+    runs = crawl_web(n, seed, anchor, workdir, [("full", True, processes), ("scrapy_only", False, 0)])
+    full, scrapy_only = runs["full"], runs["scrapy_only"]
+    report["full"], report["scrapy_only"] = full, scrapy_only
+    bare = bare_trafilatura(SyntheticWeb(n, seed=seed, anchor=anchor), sample)
+    report["bare_trafilatura"] = bare
+    compare_runs = crawl_web(compare, seed + 1, anchor, workdir, [("pool_1", True, 1), (f"pool_{processes}", True, processes)])
+    report["pool_compare"] = {"articles_generated": compare, **compare_runs}
+    one, many = compare_runs["pool_1"], compare_runs[f"pool_{processes}"]
+    report["ratios"] = {
+        "full_vs_scrapy_only_articles_per_second": _ratio(full["articles_per_second"], scrapy_only["articles_per_second"]),
+        "full_vs_scrapy_only_cpu_per_article": _ratio(full["cpu_ms_per_article"], scrapy_only["cpu_ms_per_article"]),
+        "full_cpu_per_article_vs_bare_trafilatura": _ratio(full["cpu_ms_per_article"], bare["cpu_ms_per_page"]),
+        "extract_stage_vs_bare_trafilatura": _ratio(full["cpu_ms_per_article_by_stage"]["extract"], bare["cpu_ms_per_page"]),
+        "scrapy_only_cpu_per_article_vs_bare_trafilatura": _ratio(scrapy_only["cpu_ms_per_article"], bare["cpu_ms_per_page"]),
+        "full_peak_rss_vs_scrapy_only": _ratio(full["peak_rss_mb"], scrapy_only["peak_rss_mb"]),
+        f"pool_{processes}_vs_pool_1_articles_per_second": _ratio(many["articles_per_second"], one["articles_per_second"]),
+    }
+    report["targets"] = {
+        f"pool_{processes}_vs_pool_1>=1.6": (report["ratios"][f"pool_{processes}_vs_pool_1_articles_per_second"] or 0) >= 1.6,
+        "cpu_per_article<=1.5x_bare_trafilatura": (report["ratios"]["full_cpu_per_article_vs_bare_trafilatura"] or 99) <= 1.5,
+    }
+    return report
+
+
+def run_memory_check(small: int, large: int, processes: int, seed: int, workdir: Path) -> dict[str, Any]:
+    anchor = (datetime.now(UTC) - timedelta(hours=2)).replace(second=0, microsecond=0)
+    report: dict[str, Any] = {
+        "command": f"syndicrawl bench --memory-check --small {small} --large {large}",
+        "cores": os.cpu_count(), "processes": processes,
+    }
+    for n in (small, large):
+        report[f"full_{n}"] = crawl_web(n, seed, anchor, workdir, [(f"memory_{n}", True, processes)])[f"memory_{n}"]
+    ratio = _ratio(report[f"full_{large}"]["peak_rss_mb"], report[f"full_{small}"]["peak_rss_mb"])
+    report["ratios"] = {f"peak_rss_{large}_vs_{small}": ratio}
+    report["targets"] = {f"peak_rss_{large}<=1.5x_{small}": (ratio or 99) <= 1.5}
+    return report
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print one JSON object on the last line")
+    parser.add_argument("--articles", type=int, default=10_000, help="articles in the synthetic web (default 10000)")
+    parser.add_argument("--compare-articles", type=int, default=3000,
+                        help="articles in the web crawled with 1 and with --processes workers (default 3000)")
+    parser.add_argument("--processes", type=int, default=os.cpu_count() or 1, help="pool workers (default: the machine's cores)")
+    parser.add_argument("--sample", type=int, default=1000, help="pages the bare-trafilatura baseline extracts (default 1000)")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--memory-check", action="store_true", help="compare the peak memory of a --small and a --large crawl instead")
+    parser.add_argument("--small", type=int, default=5000)
+    parser.add_argument("--large", type=int, default=50_000)
+    parser.add_argument("--workdir", default=None, help="keep crawl outputs here (default: a temporary folder, removed)")
+
+
+def _validate(args: argparse.Namespace) -> str | None:
+    for name in ("articles", "compare_articles", "sample", "small", "large"):
+        if getattr(args, name) < 1:
+            return f"--{name.replace('_', '-')} must be >= 1, got {getattr(args, name)}"
+    if args.processes < 1:
+        return f"--processes must be >= 1, got {args.processes}"
+    return None
+
+
+def run(args: argparse.Namespace) -> int:
+    problem = _validate(args)
+    if problem:
+        print(f"syndicrawl bench: {problem}", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="syndicrawl-bench-") as tmp:
+        workdir = Path(args.workdir) if args.workdir else Path(tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
+        if args.memory_check:
+            report = run_memory_check(args.small, args.large, args.processes, args.seed, workdir)
+        else:
+            report = run_bench(args.articles, args.compare_articles, args.processes, args.seed, args.sample, workdir)
+    if args.json:
+        print(json.dumps(report, sort_keys=True))
+    else:
+        print(json.dumps(report, indent=2, sort_keys=True))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="syndicrawl bench pipeline", description=__doc__.splitlines()[0])
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
+
+
