@@ -30,7 +30,7 @@ from crawler.items import ArticleItem
 from crawler.middlewares.failures import classify_failure
 from crawler.registry import Listing, SiteConfig, load_sites
 from crawler.state.seen import SeenEntry, SeenStore, SharedHints, SQLiteSeenStore, decide
-from crawler.state.resume import reconcile_pending
+from crawler.state.resume import Reconciled, reconcile_pending
 from pipelines.errors import ExportFailed
 from pipelines.export import SPOOL_RUN_HINT, SPOOL_SUBDIR, record_spooling, records_stored
 from pipelines.stats import count
@@ -81,6 +81,7 @@ class NewsSpider(scrapy.Spider):
             self._phases = [list(sites.values())]
         # Distributed mode: hints merged across the workers of the run (crawler/distributed/hints.py).
         self.shared_hints = shared_hints
+        self._resumed: Reconciled | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -97,10 +98,8 @@ class NewsSpider(scrapy.Spider):
         if spider.seen is not None and hasattr(spider.seen, "hold"):
             # Exported articles become seen only once their part is stored (crawler/state/resume.py).
             if settings.get("SYNDICRAWL_STATE_DIR"):
-                resumed = reconcile_pending(spider.seen, Path(settings.get("SYNDICRAWL_STATE_DIR")) / SPOOL_SUBDIR)
-                if resumed.runs:
-                    count(crawler.stats, "resume", "committed", value=resumed.committed)
-                    count(crawler.stats, "resume", "refetch", value=resumed.forgotten)
+                # Before the export stage starts: it uploads (and removes) the dead runs' spools.
+                spider._resumed = reconcile_pending(spider.seen, Path(settings.get("SYNDICRAWL_STATE_DIR")) / SPOOL_SUBDIR)
             crawler.signals.connect(spider._on_record_spooling, signal=record_spooling)
             crawler.signals.connect(spider._on_records_stored, signal=records_stored)
         crawler.signals.connect(spider._on_item_done, signal=signals.item_scraped)
@@ -111,6 +110,9 @@ class NewsSpider(scrapy.Spider):
 
     # --- start points --------------------------------------------------------------------
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        if self._resumed is not None and self._resumed.runs:  # stats exist only from here on
+            count(self.crawler.stats, "resume", "committed", value=self._resumed.committed)
+            count(self.crawler.stats, "resume", "refetch", value=self._resumed.forgotten)
         for request in self._start_requests(self._phases.pop(0)):
             yield request
 

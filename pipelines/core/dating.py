@@ -24,7 +24,7 @@ import email.utils
 import logging
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from datetime import timezone as dt_timezone
@@ -259,7 +259,7 @@ class DateParser:
         return ParsedDate(aware.astimezone(UTC), local, has_time=has_time)
 
 
-_Row = tuple[int, int, DateCandidate, ParsedDate | None]
+_Row = tuple[int, int, DateCandidate]
 
 
 class DateFinder:
@@ -300,19 +300,22 @@ class DateFinder:
             if key in seen:
                 continue
             seen.add(key)
-            parsed = self.parser.parse(
+            target = published if cand.kind == "published" else modified
+            target.append((_tier(cand), order, cand))
+
+        def parse(cand: DateCandidate) -> ParsedDate | None:
+            # parsed lazily, best-trusted first: dateparser runs only when no better candidate is valid
+            return self.parser.parse(
                 cand.raw, tz=tz, tz_name=timezone, languages=languages, relative_base=fetched_at
             )
-            target = published if cand.kind == "published" else modified
-            target.append((_tier(cand), order, cand, parsed))
 
-        best = self._choose(published, fetched_at, result)
+        best = self._choose(published, fetched_at, result, parse)
         if best is not None:
             cand, parsed = best
             result.published_at, result.published_raw = parsed.value, cand.raw
             result.published_source = cand.source
             result.published_local, result.published_has_time = parsed.local, parsed.has_time
-        upd = self._choose(modified, fetched_at, None)
+        upd = self._choose(modified, fetched_at, None, parse)
         if upd is not None:
             cand, parsed = upd
             # an update before the publication is a wrong field, not an update
@@ -329,27 +332,34 @@ class DateFinder:
         rows: list[_Row],
         fetched_at: datetime,
         result: DateResult | None,
+        parse: Callable[[DateCandidate], ParsedDate | None],
     ) -> tuple[DateCandidate, ParsedDate] | None:
         rows.sort(key=lambda r: (r[0], r[2].rank, r[1]))
-        valid: list[tuple[DateCandidate, ParsedDate]] = []
         first_reason: Rejection | None = None
-        for _tier, _order, cand, parsed in rows:
+        best: tuple[DateCandidate, ParsedDate] | None = None
+        rest = iter(rows)
+        for _tier, _order, cand in rest:
+            parsed = parse(cand)
             reason: Rejection | None = (
                 "unparseable" if parsed is None else self._check(parsed, fetched_at)
             )
             if reason is None and parsed is not None:
-                valid.append((cand, parsed))
-            elif not valid and first_reason is None:
+                best = (cand, parsed)
+                break
+            if first_reason is None:
                 first_reason = reason
         if result is not None and first_reason is not None:
             # counted once per page: the best-trusted candidate was impossible
             result.rejected.append(first_reason)
-        if not valid:
+        if best is None:
             return None
-        cand, parsed = valid[0]
+        cand, parsed = best
         if not parsed.has_time:
             # a date-only winner (URL, print-issue meta, JSON-LD day) borrows a time from the same day
-            for other_cand, other in valid[1:]:
+            for _tier, _order, other_cand in rest:
+                other = parse(other_cand)
+                if other is None or self._check(other, fetched_at) is not None:
+                    continue
                 if other.has_time and other.local.date() == parsed.local.date():
                     return other_cand, other
         return cand, parsed

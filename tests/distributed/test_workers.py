@@ -222,7 +222,8 @@ def test_a_worker_killed_mid_crawl_loses_nothing(tmp_path: Path, demo: DemoServe
     truth = load_truth(start_time=started)
     check_export(output, truth)
     # The victim's in-flight requests went back to the queue and the others crawled them.
-    assert summary(tmp_path, "wa")["distributed"]["exported_records"] == len(truth.articles)
+    # The worker that finished last saw every record of the run stored (the other may have left earlier).
+    assert max(summary(tmp_path, n)["distributed"]["exported_records"] for n in ("wa", "wb")) == len(truth.articles)
     fetched = Counter((r["site"], r["path"]) for r in demo.requests() if r["method"] == "GET")
     assert all(fetched[(a.site, a.path)] >= 1 for a in truth.articles)
     log = "".join((tmp_path / f"{n}.err").read_text(errors="replace") for n in ("wa", "wb"))

@@ -55,7 +55,8 @@ def crawl_and_kill(web: DemoWeb, sites: Path, output: Path, after_articles: int,
             if proc.poll() is not None:
                 raise AssertionError(
                     f"the crawl ended (status {proc.returncode}) before {after_articles} article fetches"
-                    f" and {after_parts} new parts: {log.read_text()[-3000:]}"
+                    f" and {after_parts} new parts (saw {len(article_fetches(web, mark))} and"
+                    f" {len(part_names(output) - before)}): {log.read_text()[-3000:]}"
                 )
             assert time.monotonic() < deadline, "the crawl did not reach the kill point in time"
             time.sleep(0.02)
@@ -67,9 +68,14 @@ def crawl_and_kill(web: DemoWeb, sites: Path, output: Path, after_articles: int,
 
 
 def part_names(output: Path) -> set[str]:
-    """Names of the finished part files, in the spool or in the store."""
-    spooled = {p.name for p in (output / ".state" / "spool").glob("*/parts/**/part-*") if not p.name.endswith(".partial")}
-    return spooled | {p.name for p in output.glob("articles/dt=*/site=*/part-*")}
+    """Keys (``articles/dt=.../site=.../part-...``) of the finished part files, in the spool or in
+    the store (os.walk: the crawl may be deleting spool folders meanwhile)."""
+    names = set()
+    for folder, _dirs, files in os.walk(output):
+        prefix = folder[folder.find("/articles/") + 1:] if "/articles/" in folder else None
+        if prefix:
+            names.update(f"{prefix}/{n}" for n in files if n.startswith("part-") and not n.endswith(".partial"))
+    return names
 
 
 def finished_urls(output: Path) -> set[str]:
