@@ -90,18 +90,23 @@ def extract_task(state: WorkerState, html: str | None, url: str, site: str | Non
 class ExtractPipeline:
     def __init__(
         self, options: ExtractOptions | None = None, *, crawler: Crawler | None = None,
-        pool: StagePool | None = None,
+        pool: StagePool | None = None, reset_every: int = 0,
     ) -> None:
         self.extractor = ArticleExtractor(options)
         self.crawler = crawler
         self.stats = crawler.stats if crawler is not None else None
         self.pool = pool if pool is not None and not pool.in_process else None
+        self.reset_every = reset_every
+        self._pages = 0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        from pipelines.pool import StagePool
+        from pipelines.pool import DEFAULT_RESET_EVERY, StagePool
 
-        return cls(extract_options(crawler.settings), crawler=crawler, pool=StagePool.for_crawler(crawler))
+        return cls(
+            extract_options(crawler.settings), crawler=crawler, pool=StagePool.for_crawler(crawler),
+            reset_every=crawler.settings.getint("SYNDICRAWL_POOL_RESET_EVERY", DEFAULT_RESET_EVERY),
+        )
 
     def process_item(self, item: ArticleItem) -> ArticleItem | Coroutine[Any, Any, ArticleItem]:
         """In the crawl process: the item; with a pool: a coroutine Scrapy awaits."""
@@ -116,7 +121,16 @@ class ExtractPipeline:
             raise self._drop(item, exc) from exc
         finally:
             count(self.stats, STAGE, "cpu_seconds", value=time.process_time() - started)
+            self._tick()
         return self._apply(item, found)
+
+    def _tick(self) -> None:
+        """In the crawl process, clear trafilatura's caches every ``reset_every`` pages (workers do their own)."""
+        self._pages += 1
+        if self.reset_every and self._pages % self.reset_every == 0:
+            from pipelines.pool import reset_caches
+
+            reset_caches()
 
     async def _pooled(self, item: ArticleItem) -> ArticleItem:
         assert self.pool is not None

@@ -9,8 +9,8 @@ AutoThrottle off and high concurrency. In one run:
 * ``scrapy_only``: the same crawl with no item pipelines (Scrapy alone: fetch, parse, items);
 * ``bare_trafilatura``: ``trafilatura.extract(html)`` (defaults) on a sample of the same pages,
   in this process, CPU per page;
-* ``pool_1`` / ``pool_N``: the full crawl of a ``--compare-articles`` web with one worker and with
-  ``--processes`` workers (the pool's speed-up).
+* ``pool_0`` / ``pool_1`` / ``pool_N``: the full crawl of a ``--compare-articles`` web with the
+  stage cores in the crawl process, with one worker and with ``--processes`` workers.
 
 CPU per article is the crawl process tree's (the crawl process from its start, plus its pool
 workers); per stage: the crawl process's CPU inside each stage, plus the workers' CPU in the stage's
@@ -205,7 +205,8 @@ def run_bench(n: int, compare: int, processes: int, seed: int, sample: int, work
     report["full"], report["scrapy_only"] = full, scrapy_only
     bare = bare_trafilatura(SyntheticWeb(n, seed=seed, anchor=anchor), sample)
     report["bare_trafilatura"] = bare
-    compare_runs = crawl_web(compare, seed + 1, anchor, workdir, [("pool_1", True, 1), (f"pool_{processes}", True, processes)])
+    compare_runs = crawl_web(compare, seed + 1, anchor, workdir,
+                             [("pool_0", True, 0), ("pool_1", True, 1), (f"pool_{processes}", True, processes)])
     report["pool_compare"] = {"articles_generated": compare, **compare_runs}
     one, many = compare_runs["pool_1"], compare_runs[f"pool_{processes}"]
     report["ratios"] = {
@@ -216,6 +217,8 @@ def run_bench(n: int, compare: int, processes: int, seed: int, sample: int, work
         "scrapy_only_cpu_per_article_vs_bare_trafilatura": _ratio(scrapy_only["cpu_ms_per_article"], bare["cpu_ms_per_page"]),
         "full_peak_rss_vs_scrapy_only": _ratio(full["peak_rss_mb"], scrapy_only["peak_rss_mb"]),
         f"pool_{processes}_vs_pool_1_articles_per_second": _ratio(many["articles_per_second"], one["articles_per_second"]),
+        f"pool_{processes}_vs_in_process_articles_per_second": _ratio(
+            many["articles_per_second"], compare_runs["pool_0"]["articles_per_second"]),
     }
     report["targets"] = {
         f"pool_{processes}_vs_pool_1>=1.6": (report["ratios"][f"pool_{processes}_vs_pool_1_articles_per_second"] or 0) >= 1.6,

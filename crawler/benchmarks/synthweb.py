@@ -101,14 +101,15 @@ class SyntheticWeb:
             while self._where[j][0] not in dict(ORIGINALS):
                 j -= 1
             base = self.article(j)
-            paras = list(base.paragraphs)
-            if len(paras) > 4:
-                del paras[r.randrange(1, len(paras) - 1)]  # an edit: one paragraph cut
-            k = r.randrange(len(paras))
-            paras[k] = paras[k].split(". ", 1)[-1]  # an edit: first sentence dropped
-            paras.append(f"Source: {self.publishers[base.site]}")
+            edited = list(base.paragraphs)
+            if len(edited) > 4:
+                del edited[r.randrange(1, len(edited) - 1)]  # an edit: one paragraph cut
+            k = r.randrange(len(edited))
+            edited[k] = edited[k].split(". ", 1)[-1]  # an edit: first sentence dropped
+            edited.append(f"Source: {self.publishers[base.site]}")
             return Article(site, i, self._path(site, i, published, base.title), base.title,
-                           base.published + timedelta(minutes=r.randint(20, 600)), tuple(paras),
+                           min(base.published + timedelta(minutes=r.randint(20, 600)), self.anchor - timedelta(minutes=1)),
+                           tuple(edited),
                            base.author, (base.site, j))
         title = " ".join(r.choices(self.vocab, cum_weights=self.cum_weights, k=r.randint(5, 9))).capitalize()
         paras = tuple(self._paragraph(r) for _ in range(r.randint(8, 14)))

@@ -3,7 +3,7 @@
 :func:`timed_pipelines` turns ``ITEM_PIPELINES`` into wrapper classes (same priorities) whose
 ``process_item`` adds the crawl process's CPU spent inside the stage to the stat
 ``syndicrawl/<stage>/main_cpu_seconds``. For a stage that awaits (the clean stage's hold, a pool
-task) only the steps it runs are timed, not the waits: the coroutine is driven step by step.
+task) only the steps it runs are timed (CPU of the reactor thread), not the waits: the coroutine is driven step by step.
 CPU spent in pool workers is counted by the stages themselves (``syndicrawl/<stage>/cpu_seconds``).
 """
 
@@ -40,19 +40,19 @@ class _Timed:
         send: Any = None
         error: BaseException | None = None
         while True:
-            started = time.process_time()
+            started = time.thread_time()
             try:
                 yielded = inner.throw(error) if error is not None else inner.send(send)
             except StopIteration as stop:
-                self.add(time.process_time() - started)
+                self.add(time.thread_time() - started)
                 return stop.value
             except BaseException:
-                self.add(time.process_time() - started)
+                self.add(time.thread_time() - started)
                 raise
-            self.add(time.process_time() - started)
+            self.add(time.thread_time() - started)
             try:
                 send, error = (yield yielded), None
-            except BaseException as exc:  # noqa: BLE001 - passed on to the stage
+            except BaseException as exc:  # passed on to the stage
                 send, error = None, exc
 
 
@@ -81,11 +81,11 @@ class TimedPipeline:
         count(self.stats, self.stage, "main_cpu_seconds", value=seconds)
 
     def process_item(self, item: Any) -> Any:
-        started = time.process_time()
+        started = time.thread_time()
         try:
             result = self.inner.process_item(item)
         finally:
-            self._add(time.process_time() - started)
+            self._add(time.thread_time() - started)
         if inspect.isawaitable(result):
             return self._await(result)
         return result

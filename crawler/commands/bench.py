@@ -1,4 +1,8 @@
-"""``syndicrawl bench syndication``: speed figures (a command that prints them, never a timed test)."""
+"""``syndicrawl bench [WHAT]``: speed figures (commands that print them, never timed tests).
+
+``syndicrawl bench`` alone is ``syndicrawl bench pipeline``: the whole crawl of a synthetic news web
+(:mod:`crawler.benchmarks.pipeline`); ``syndicrawl bench syndication`` times the syndication index.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +10,19 @@ import argparse
 import importlib
 from typing import Any
 
+DEFAULT = "pipeline"
 BENCHMARKS = {
+    "pipeline": ("crawler.benchmarks.pipeline", "the whole crawl of a synthetic web: articles/s, CPU per stage, peak memory"),
     "syndication": ("crawler.benchmarks.syndication", "signature + lookup throughput and bytes per article"),
 }
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("bench", help="benchmarks that print speed figures")
-    kinds = parser.add_subparsers(dest="benchmark", metavar="WHAT", required=True)
+    parser = subparsers.add_parser(
+        "bench", help="benchmarks that print speed figures",
+        description="Benchmarks that print speed figures; without WHAT, the full-pipeline benchmark.",
+    )
+    kinds = parser.add_subparsers(dest="benchmark", metavar="WHAT", required=False)
     for name, (module_name, help_text) in BENCHMARKS.items():
         try:
             module = importlib.import_module(module_name)
@@ -24,6 +33,9 @@ def register(subparsers: Any) -> None:
         sub = kinds.add_parser(name, help=help_text)
         module.add_arguments(sub)
         sub.set_defaults(func=_runner(module_name))
+        if name == DEFAULT:  # bare `syndicrawl bench` takes the default benchmark's options
+            module.add_arguments(parser)
+            parser.set_defaults(func=_runner(module_name))
 
 
 def _runner(module_name: str) -> Any:

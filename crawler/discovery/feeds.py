@@ -24,7 +24,7 @@ def parse_feed(body: bytes) -> list[FeedEntry]:
         return _atom(root)
     if kind in ("rss", "rdf"):
         return _rss(root)
-    raise XMLDocumentError(f"root element <{kind}> is neither RSS nor Atom")
+    raise XMLDocumentError(f"root element <{kind}> is neither RSS nor Atom", "wrong_root")
 
 
 def _rss(root) -> list[FeedEntry]:  # type: ignore[no-untyped-def]

@@ -62,9 +62,20 @@ def _reads_as(body: bytes, encoding: str) -> bool:
 
 
 def _guess(body: bytes) -> str | None:
-    best = from_bytes(_text_bytes(body)).best()
+    matches = from_bytes(_text_bytes(body))
+    best = matches.best()
     if best is None:
         return None
+    # Western text in Latin-1/cp1252 decodes identically under cp1250, cp1257, iso8859_10, ... and
+    # charset-normalizer may rank one of those first ("Peñascal" -> "Peńascal"). On a tie, take
+    # cp1252: browsers' default for legacy pages and by far the most common.
+    for match in matches:
+        if (
+            normalize_encoding(match.encoding) == "cp1252"
+            and match.chaos <= best.chaos
+            and match.coherence >= best.coherence
+        ):
+            return "cp1252"
     return normalize_encoding(best.encoding)
 
 

@@ -57,7 +57,7 @@ _CONNECTION: tuple[type[BaseException], ...] = (
 def classify_failure(failure_or_exception: Failure | BaseException) -> str:
     """A short, bounded name for why a request failed, usable as a stat key part.
 
-    ``too_large`` (DOWNLOAD_MAXSIZE), ``timeout``, ``dns``, ``connection`` (refused, reset, lost),
+    ``too_large`` (DOWNLOAD_MAXSIZE), ``too_large_decompressed`` (a gzip bomb), ``timeout``, ``dns``, ``connection`` (refused, reset, lost),
     ``data_loss``, ``http_<status>`` (HttpError from HttpErrorMiddleware), ``robots_forbidden``,
     ``too_many_redirects``, the ``reason`` of a :class:`FetchRefused` (``refused_address``,
     ``budget_exceeded``, ``skipped_non_html``, ``redirect_loop``, ...), ``cancelled``,
@@ -78,10 +78,16 @@ def classify_failure(failure_or_exception: Failure | BaseException) -> str:
             return "robots_forbidden"
         if "max redirections" in message:
             return "too_many_redirects"
+        if "download_maxsize" in message and "decompression" in message:
+            # HttpCompressionMiddleware stopped inflating a body (a gzip/brotli bomb).
+            return "too_large_decompressed"
         return "ignored"
     if isinstance(exc, DownloadCancelledError):
-        # Scrapy cancels a body over DOWNLOAD_MAXSIZE with this message (utils/_download_handlers.py).
-        return "too_large" if "max size" in str(exc) else "cancelled"
+        # Scrapy cancels a body over DOWNLOAD_MAXSIZE with this message when Content-Length
+        # announced it (utils/_download_handlers.py), and with an empty one when it finds out while
+        # streaming a body without Content-Length (http11 ``_finished.cancel()``).
+        message = str(exc)
+        return "too_large" if "max size" in message or not message.strip() else "cancelled"
     if isinstance(exc, _TIMEOUT):
         return "timeout"
     if isinstance(exc, _DNS):

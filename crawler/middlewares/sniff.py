@@ -133,7 +133,10 @@ class Verdict:
 
 
 def judge_html(declared: str | None, body: bytes) -> Verdict:
-    """An article or listing page: HTML or XHTML only."""
+    """An article or listing page: HTML or XHTML only (an empty body is not a page)."""
+    if not body.strip() and declared is not None:
+        # An empty body under an HTML label is no page (without a label it is refused as unknown below).
+        return Verdict(False, "skipped_non_html", "empty")
     found = sniff(body)
     if found in BINARY_TYPES:
         return Verdict(False, "skipped_non_html", found)

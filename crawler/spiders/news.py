@@ -29,8 +29,8 @@ from crawler.discovery.xmlsafe import XMLDocumentError
 from crawler.items import ArticleItem
 from crawler.middlewares.failures import classify_failure
 from crawler.registry import Listing, SiteConfig, load_sites
-from crawler.state.seen import SeenEntry, SeenStore, SharedHints, SQLiteSeenStore, decide
 from crawler.state.resume import Reconciled, reconcile_pending
+from crawler.state.seen import SeenEntry, SeenStore, SharedHints, SQLiteSeenStore, decide
 from pipelines.errors import ExportFailed
 from pipelines.export import SPOOL_RUN_HINT, SPOOL_SUBDIR, record_spooling, records_stored
 from pipelines.stats import count
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from twisted.python.failure import Failure
 
 STAGE = "fetch"
+FETCHED: dict[str, Any] = {}  # _hints value of an article already fetched in this run (never mutated)
 
 
 def utc_now_iso() -> str:
@@ -82,6 +83,7 @@ class NewsSpider(scrapy.Spider):
         # Distributed mode: hints merged across the workers of the run (crawler/distributed/hints.py).
         self.shared_hints = shared_hints
         self._resumed: Reconciled | None = None
+        self._sitemaps_requested: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -130,6 +132,7 @@ class NewsSpider(scrapy.Spider):
             for url in site.start.rss + site.start.atom:
                 yield self._request(site, site.absolute(url), "feed", self.parse_feed, priority=30)
             for url in site.start.news_sitemaps + site.start.sitemaps:
+                self._sitemaps_requested.add(site.absolute(url))
                 yield self._request(site, site.absolute(url), "sitemap", self.parse_sitemap, priority=20)
             for index, listing in enumerate(site.start.listings):
                 # The listing's index, not the object: requests must serialise (distributed mode).
@@ -174,8 +177,15 @@ class NewsSpider(scrapy.Spider):
         if sitemap.kind == "sitemapindex":
             for entry in sitemap.entries:
                 url = response.urljoin(entry.url)
-                if site.owns(url):
-                    yield self._request(site, url, "sitemap", self.parse_sitemap, priority=20)
+                if not site.owns(url):
+                    continue
+                if url in self._sitemaps_requested:
+                    # An index listing itself or an ancestor: sitemaps bypass the dupefilter, so
+                    # without this a loop would spend the site's whole request budget.
+                    count(self.crawler.stats, "discovery", "sitemap_repeat", site=site.name)
+                    continue
+                self._sitemaps_requested.add(url)
+                yield self._request(site, url, "sitemap", self.parse_sitemap, priority=20)
             return
         for entry in sitemap.entries:
             hints: dict[str, Any] = {"lastmod": entry.lastmod or entry.news_publication_date}
@@ -215,6 +225,8 @@ class NewsSpider(scrapy.Spider):
             return
         key = normalize_url(url)
         known = self._hints.get(key)
+        if known is FETCHED:  # already fetched in this run: its hints went with the item
+            return
         if known is not None:  # found again through another start point: merge, fetch once
             for name, value in hints.items():
                 if value and not known.get(name):
@@ -265,7 +277,9 @@ class NewsSpider(scrapy.Spider):
         if self.shared_hints is not None:
             hints = self.shared_hints.get(key)
         else:
-            hints = dict(self._hints.get(key, {}))
+            hints = dict(self._hints.get(key) or {})
+            # the hints travel with the item now; keep only the key, so memory stays flat
+            self._hints[key] = FETCHED
         if response.status == 304:
             count(self.crawler.stats, "fetch", "not_modified", site=site.name)
             self._remember(key, site.name, hints, response, None, "not_modified")
@@ -300,6 +314,7 @@ class NewsSpider(scrapy.Spider):
 
     def _bad_document(self, site: SiteConfig, response: Response, kind: str, exc: Exception) -> None:
         count(self.crawler.stats, "discovery", f"bad_{kind}", site=site.name)
+        count(self.crawler.stats, "discovery", f"bad_{kind}", getattr(exc, "reason", "invalid"))
         self.logger.warning("Discovery (bad-%(kind)s): %(url)s: %(error)s", {"kind": kind, "url": response.url, "error": exc})
 
     # --- seen-store bookkeeping -------------------------------------------------------------

@@ -110,6 +110,9 @@ class LearnedStore:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
         self._lock = threading.Lock()
+        # per-site article counts, kept here after the first COUNT(*): the clean stage asks for
+        # every article, and a COUNT over a big site's rows grows with the crawl
+        self._counts: dict[str, int] = {}
 
     @classmethod
     def in_state_dir(
@@ -153,14 +156,18 @@ class LearnedStore:
             except Exception:
                 cur.execute("ROLLBACK")
                 raise
+            if added and site in self._counts:
+                self._counts[site] += 1
         return bool(added)
 
     def site_articles(self, site: str) -> int:
         with self._lock:
-            row = self._db.execute(
-                "SELECT COUNT(*) FROM site_articles WHERE site = ?", (site,)
-            ).fetchone()
-        return int(row[0])
+            if site not in self._counts:
+                row = self._db.execute(
+                    "SELECT COUNT(*) FROM site_articles WHERE site = ?", (site,)
+                ).fetchone()
+                self._counts[site] = int(row[0])
+            return self._counts[site]
 
     def boilerplate(self, site: str, paragraphs: Iterable[str]) -> set[str]:
         """The hashes among ``paragraphs`` that are learned boilerplate of ``site``."""

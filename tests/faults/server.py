@@ -8,6 +8,7 @@ exported. Every fault and healthy page is linked from ``/index.html`` and ``/sit
 
 from __future__ import annotations
 
+import contextlib
 import select
 import socket
 import socketserver
@@ -39,12 +40,13 @@ FAULTS: list[Fault] = [
     Fault("/f/throttled-long.html", "429 with Retry-After: 3600 (above the cap)", "fetch/retry_after_over_cap_count"),
     Fault("/f/down.html", "500 on every attempt (a burst longer than the retries)", "fetch/failed_count/http_500"),
     Fault("/f/loop-a.html", "redirect loop a -> b -> a", "fetch/failed_count/redirect_loop"),
-    Fault("/f/empty.html", "200 with an empty body", "fetch/failed_count/skipped_non_html"),
+    Fault("/f/empty.html", "200 with an empty body", "fetch/skipped_non_html_count/empty"),
     Fault("/f/huge.html", "50 MB page, streamed without Content-Length", "fetch/failed_count/too_large"),
-    Fault("/f/bomb.html", "gzip bomb: 256 KB that inflates to 256 MB (Content-Encoding: gzip)", "fetch/failed_count/too_large"),
-    Fault("/f/binary.html", "PNG bytes under an .html name and Content-Type text/html", "fetch/failed_count/skipped_non_html"),
-    Fault("/f/nested.html", "100,000 nested <div> elements around the text", "extract/dropped_count/too_deeply_nested"),
+    Fault("/f/bomb.html", "gzip bomb: 256 KB that inflates to 256 MB (Content-Encoding: gzip)", "fetch/failed_count/too_large_decompressed"),
+    Fault("/f/binary.html", "PNG bytes under an .html name and Content-Type text/html", "fetch/skipped_non_html_count/image_png"),
+    Fault("/f/nested.html", "100,000 nested <div> elements around the text", "extract/dropped_count/emptyextraction"),
     Fault("/sitemap-bomb.xml", "sitemap with an XML entity bomb (billion laughs)", "discovery/bad_sitemap_count/entities"),
+    Fault("/sitemap-index-loop.xml", "sitemap index that lists itself", "discovery/sitemap_repeat_count"),
     Fault("/sitemap-huge.xml.gz", "gzipped sitemap of 1,000,000 URLs (about 60 MB unzipped)", "discovery/bad_sitemap_count/too_large"),
 ]
 
@@ -66,7 +68,7 @@ RECOVERED_STATS: dict[str, str] = {
     "/f/wrong-type.html": "fetch/content_type_mismatch_count",
     "/f/no-type.html": "fetch/content_type_missing_count",
     "/f/cp1251.html": "fetch/encoding_corrected_count/cp1251",
-    "/f/shift-jis.html": "fetch/encoding_corrected_count/shift_jis",
+    "/f/shift-jis.html": "fetch/encoding_corrected_count/cp932",
     "/f/latin1.html": "fetch/encoding_corrected_count/cp1252",
     "/f/utf8-as-latin1.html": "fetch/encoding_corrected_count/utf-8",
 }
@@ -106,7 +108,7 @@ class FaultServer:
         return (
             "name: fault-lab\npublisher: Fault Lab Gazette\nrole: original\n"
             f"base_url: {self.base_url}\ndomains: ['127.0.0.1:{self.port}']\n"
-            "start:\n  sitemaps: [/sitemap.xml, /sitemap-bomb.xml, /sitemap-huge.xml.gz]\n"
+            "start:\n  sitemaps: [/sitemap.xml, /sitemap-bomb.xml, /sitemap-huge.xml.gz, /sitemap-index-loop.xml]\n"
             "  listings:\n    - {url: /index.html}\n"
             "article_url_pattern: '^https?://[^/]+/(a|f)/'\nlanguage: en\ntimezone: UTC\n"
             "politeness: {concurrency: 16, delay: 0}\nrequest_budget: 200\n"
@@ -143,10 +145,8 @@ class FaultServer:
         except (OSError, IndexError):
             return
         finally:
-            try:
+            with contextlib.suppress(OSError):
                 conn.close()
-            except OSError:
-                pass
 
     def _send(self, conn: socket.socket, status: int, body: bytes | Iterable[bytes] = b"", headers: dict[str, str] | None = None, *, length: bool = True) -> None:
         lines = [f"HTTP/1.1 {status} {HTTP_REASONS.get(status, 'Status')}", "Connection: close"]
@@ -161,7 +161,7 @@ class FaultServer:
     def _html(self, conn: socket.socket, text: str, charset: str = "utf-8", codec: str = "utf-8") -> None:
         self._send(conn, 200, text.encode(codec), {"Content-Type": f"text/html; charset={charset}"})
 
-    def _route(self, conn: socket.socket, path: str, seen: int) -> None:  # noqa: PLR0911, PLR0912
+    def _route(self, conn: socket.socket, path: str, seen: int) -> None:
         stories = {f"/a/{slug}.html": (t, p) for slug, t, p in pages.STORIES}
         recovered = {f"/f/{slug}.html": (t, p) for slug, t, p in pages.RECOVERED_STORIES}
         encoded = {f"/f/{slug}.html": (codec, label, t, p) for slug, codec, label, t, p in pages.ENCODED_STORIES}
@@ -171,6 +171,13 @@ class FaultServer:
             return self._send(conn, 200, pages.listing_html(self.all_pages()), {"Content-Type": "text/html; charset=utf-8"})
         if path == "/sitemap.xml":
             return self._send(conn, 200, pages.sitemap_xml([self.base_url + p.lstrip("/") for p in self.all_pages()]), {"Content-Type": "application/xml"})
+        if path == "/sitemap-index-loop.xml":
+            index = (
+                '<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                f"<sitemap><loc>{self.base_url}sitemap-index-loop.xml</loc></sitemap>"
+                f"<sitemap><loc>{self.base_url}sitemap.xml</loc></sitemap></sitemapindex>"
+            )
+            return self._send(conn, 200, index.encode(), {"Content-Type": "application/xml"})
         if path == "/sitemap-bomb.xml":
             return self._send(conn, 200, pages.ENTITY_BOMB, {"Content-Type": "application/xml"})
         if path == "/sitemap-huge.xml.gz":

@@ -1,0 +1,41 @@
+"""``syndicrawl bench``: bare ``bench`` is the pipeline benchmark; a tiny run end to end (no timing asserted)."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime, timedelta
+
+from crawler.benchmarks import pipeline
+from crawler.commands import bench
+
+
+def parse(*argv: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="syndicrawl")
+    bench.register(parser.add_subparsers(dest="command"))
+    return parser.parse_args(["bench", *argv])
+
+
+def test_bare_bench_is_the_pipeline_benchmark_with_its_options():
+    args = parse("--articles", "500", "--json")
+    assert args.benchmark is None and args.articles == 500 and args.json
+    assert args.func.__qualname__ == parse("pipeline").func.__qualname__
+    assert parse("pipeline", "--memory-check").memory_check
+    assert parse("syndication", "--small", "10").small == 10
+
+
+def test_bad_sizes_exit_2_before_anything_runs(capsys):
+    assert pipeline.run(parse("--articles", "0")) == 2
+    assert "--articles must be >= 1, got 0" in capsys.readouterr().err
+
+
+def test_a_tiny_crawl_reports_every_figure(tmp_path):
+    anchor = (datetime.now(UTC) - timedelta(hours=2)).replace(second=0, microsecond=0)
+    runs = pipeline.crawl_web(40, 3, anchor, tmp_path, [("full", True, 1), ("scrapy_only", False, 0)])
+    full, alone = runs["full"], runs["scrapy_only"]
+    assert full["exit_status"] == 0 and alone["exit_status"] == 0
+    assert full["articles"] == alone["articles"] == 40
+    stages = full["cpu_ms_per_article_by_stage"]
+    assert set(stages) == {*pipeline.STAGES, "fetch_parse", "pool_overhead"}
+    assert stages["extract"] > 0 and stages["syndication"] > 0 and stages["pool_overhead"] > 0
+    assert full["peak_rss_mb"] > alone["peak_rss_mb"] > 0
+    assert list((tmp_path / "full" / "out").rglob("part-*.jsonl*"))

@@ -1,0 +1,182 @@
+"""The stage pool: tasks in workers, expected errors returned, back-pressure, crashes become drops."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+
+import pytest
+from scrapy.utils.test import get_crawler
+
+from crawler.benchmarks.synthweb import SyntheticWeb
+from crawler.items import ArticleItem
+from pipelines.errors import BodyTooShort, WorkerCrashed
+from pipelines.extract import ExtractPipeline
+from pipelines.pool import StagePool, WorkerConfig, WorkerState
+
+
+class Refused(Exception):
+    pass
+
+
+def pid_of(state: WorkerState) -> int:
+    return os.getpid()
+
+
+def refuse(state: WorkerState, value: int) -> int:
+    if value < 0:
+        raise Refused(f"negative: {value}")
+    return value * 2
+
+
+def crash(state: WorkerState) -> None:
+    os._exit(3)  # what a segfault or an OOM kill looks like to the pool
+
+
+def nap(state: WorkerState, seconds: float) -> float:
+    time.sleep(seconds)
+    return seconds
+
+
+@pytest.fixture(scope="module")
+def pool():
+    pool = StagePool(1, max_pending=2, config=WorkerConfig())
+    yield pool
+    pool.close()
+
+
+def test_in_process_runs_here_and_counts_cpu():
+    pool = StagePool(0, config=WorkerConfig())
+    value, error, cpu = asyncio.run(pool.run(pid_of))
+    assert value == os.getpid() and error is None and cpu >= 0
+    value, error, _ = pool.run_local(refuse, -1, expected=(Refused,))
+    assert value is None and isinstance(error, Refused)
+
+
+def test_worker_runs_tasks_in_another_process_and_returns_expected_errors(pool):
+    async def go():
+        return await pool.run(pid_of), await pool.run(refuse, 21, expected=(Refused,)), await pool.run(refuse, -1, expected=(Refused,))
+
+    (pid, _, _), (doubled, none, _), (value, error, _) = asyncio.run(go())
+    assert pid != os.getpid()
+    assert doubled == 42 and none is None
+    assert value is None and isinstance(error, Refused) and "negative: -1" in str(error)
+
+
+def test_unexpected_errors_propagate(pool):
+    with pytest.raises(Refused):
+        asyncio.run(pool.run(refuse, -1))
+
+
+def test_back_pressure_bounds_tasks_in_flight(pool):
+    in_flight, peak = [0], [0]
+    executor = pool._ensure_executor()
+    submit = executor.submit
+
+    def counting_submit(*args, **kwargs):
+        in_flight[0] += 1
+        peak[0] = max(peak[0], in_flight[0])
+        future = submit(*args, **kwargs)
+        future.add_done_callback(lambda _: in_flight.__setitem__(0, in_flight[0] - 1))
+        return future
+
+    executor.submit = counting_submit  # type: ignore[method-assign]
+    pool._slots = None  # a fresh semaphore in this test's event loop
+
+    async def go():
+        return await asyncio.gather(*(pool.run(nap, 0.05) for _ in range(8)))
+
+    try:
+        results = asyncio.run(go())
+    finally:
+        executor.submit = submit  # type: ignore[method-assign]
+        pool._slots = None
+    assert len(results) == 8
+    assert 1 <= peak[0] <= pool.max_pending == 2
+
+
+def test_worker_crash_is_a_drop_and_the_pool_recovers(pool):
+    pool._slots = None
+    with pytest.raises(WorkerCrashed, match="died while running crash"):
+        asyncio.run(pool.run(crash))
+    assert pool.crashes == 1
+    pool._slots = None
+    value, _, _ = asyncio.run(pool.run(refuse, 5))
+    assert value == 10
+
+
+def test_closed_pool_refuses_and_close_is_idempotent():
+    pool = StagePool(1, config=WorkerConfig())
+    pool.close()
+    pool.close()
+    with pytest.raises(RuntimeError, match="shut down"):
+        asyncio.run(pool.run(refuse, 1))
+
+
+def test_bad_settings_are_refused():
+    with pytest.raises(ValueError, match="SYNDICRAWL_POOL_PROCESSES=-1"):
+        StagePool(-1)
+    with pytest.raises(ValueError, match="SYNDICRAWL_POOL_MAX_PENDING=0"):
+        StagePool(1, max_pending=0)
+
+
+def test_worker_resets_trafilatura_caches_periodically(monkeypatch):
+    calls = []
+    monkeypatch.setattr("pipelines.pool.reset_caches", lambda: calls.append(1))
+    state = WorkerState(WorkerConfig(reset_every=3))
+    for _ in range(7):
+        state.tick()
+    assert len(calls) == 2
+
+
+def test_extract_stage_through_the_pool_fills_the_item_and_counts():
+    crawler = get_crawler(settings_dict={"SYNDICRAWL_POOL_PROCESSES": 1})
+    pipe = ExtractPipeline.from_crawler(crawler)
+    crawler.stats.open_spider()
+    html = SyntheticWeb(20, seed=3).render(0).decode()
+    pool = StagePool.for_crawler(crawler)
+    assert pipe.pool is pool and StagePool.for_crawler(crawler) is pool  # one pool per crawl
+    try:
+        result = pipe.process_item(ArticleItem(url="https://gazette.example/news/a", site="gazette", html=html))
+        assert asyncio.iscoroutine(result)
+        item = asyncio.run(result)
+        assert item.text and len(item.text) > 500 and item.title
+        assert crawler.stats.get_value("syndicrawl/extract/extracted_count") == 1
+        assert crawler.stats.get_value("syndicrawl/extract/cpu_seconds") > 0
+        short = "<html><body><article><p>Too short.</p></article></body></html>"
+        pool._slots = None
+        with pytest.raises(BodyTooShort):
+            asyncio.run(pipe.process_item(ArticleItem(url="https://gazette.example/x", site="gazette", html=short)))
+        assert crawler.stats.get_value("syndicrawl/extract/dropped_count/bodytooshort") == 1
+    finally:
+        pool.close()
+
+
+class _DeadPool:
+    in_process = False
+
+    async def run(self, *args, **kwargs):
+        raise WorkerCrashed("a pool worker died while running extract_task: boom")
+
+
+def test_a_crashed_worker_is_a_counted_drop_in_the_stage():
+    crawler = get_crawler(settings_dict={})
+    pipe = ExtractPipeline(crawler=crawler, pool=_DeadPool())  # type: ignore[arg-type]
+    crawler.stats.open_spider()
+    with pytest.raises(WorkerCrashed):
+        asyncio.run(pipe.process_item(ArticleItem(url="https://gazette.example/a", site="gazette", html="<p>x</p>")))
+    assert crawler.stats.get_value("syndicrawl/extract/dropped_count/workercrashed") == 1
+    assert crawler.stats.get_value("syndicrawl/site/gazette/extract/dropped_count/workercrashed") == 1
+
+
+def test_in_process_extract_stage_also_resets_trafilatura_caches(monkeypatch):
+    calls = []
+    monkeypatch.setattr("pipelines.pool.reset_caches", lambda: calls.append(1))
+    crawler = get_crawler(settings_dict={})
+    pipe = ExtractPipeline(crawler=crawler, reset_every=2)
+    crawler.stats.open_spider()
+    html = SyntheticWeb(20, seed=3).render(1).decode()
+    for n in range(5):
+        pipe.process_item(ArticleItem(url=f"https://gazette.example/news/{n}", site="gazette", html=html))
+    assert len(calls) == 2
