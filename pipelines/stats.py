@@ -13,6 +13,7 @@ Only bounded values go into a key (stage, outcome, reason, site name); never URL
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -26,6 +27,7 @@ def _part(value: str) -> str:
     return _SAFE.sub("_", value.lower()).strip("_") or "unknown"
 
 
+@lru_cache(maxsize=8192)  # keys are bounded by design; building one costs regex work on every count
 def stat_key(stage: str, outcome: str, detail: str | None = None, *, site: str | None = None) -> str:
     """The stat key for ``outcome`` of ``stage`` (``_count`` is appended unless already there)."""
     name = outcome if outcome.endswith(("_count", "_bytes", "_seconds")) else f"{outcome}_count"

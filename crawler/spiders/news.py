@@ -327,8 +327,12 @@ class NewsSpider(scrapy.Spider):
         previous = self.seen.get(key)
         etag = _header(response, "ETag") if response is not None else hints.get("etag")
         last_modified = _header(response, "Last-Modified") if response is not None else hints.get("last_modified")
+        # The item's hints were copied when the page was fetched; a start point parsed later in the
+        # run (a sitemap after a listing) may have found the lastmod since. Without it the next run
+        # would take the article for changed and fetch it again.
+        lastmod = hints.get("lastmod") or self._hints.get(key, {}).get("lastmod")
         entry = SeenEntry(
-            key=key, site=site, lastmod=hints.get("lastmod"),
+            key=key, site=site, lastmod=lastmod,
             etag=etag or (previous.etag if previous else None),
             last_modified=last_modified or (previous.last_modified if previous else None),
             content_sha256=sha or (previous.content_sha256 if previous else None),
