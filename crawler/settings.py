@@ -66,6 +66,8 @@ SYNDICRAWL_EXPORT_RETRIES = 5  # per upload, after the first attempt
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.address_guard.AddressGuardMiddleware": 50,  # before RobotsTxt (100)
     "crawler.middlewares.budget.RequestBudgetMiddleware": 60,
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.robots.StrictRobotsTxtMiddleware": 100,  # robots.txt that fails closed
     "crawler.middlewares.failures.FailureStatsMiddleware": 540,  # sees failures after retries gave up
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.retry_after.PoliteRetryMiddleware": 550,  # Scrapy's retry + Retry-After + backoff
