@@ -12,7 +12,6 @@ seconds of this process (from the crawl's start: imports excluded) and of its (p
 from __future__ import annotations
 
 import json
-import logging
 import resource
 import sys
 import time
@@ -44,16 +43,27 @@ def crawl(config: dict[str, Any]) -> dict[str, Any]:
         "crawl_cpu_seconds": time.process_time() - started_cpu,
         "self_cpu_seconds": me.ru_utime + me.ru_stime - before.ru_utime - before.ru_stime,
         "children_cpu_seconds": kids.ru_utime + kids.ru_stime,
-        "self_maxrss_kb": me.ru_maxrss,
-        "children_maxrss_kb": kids.ru_maxrss,
+        # VmHWM, not ru_maxrss: Linux carries ru_maxrss over fork+exec from the parent
+        "self_maxrss_kb": _vm_hwm_kb(),
         "stats": stats,
     }
+
+
+def _vm_hwm_kb() -> int:
+    """This process's peak RSS (Linux /proc; 0 elsewhere)."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     config = json.loads(Path(args[0]).read_text())
-    logging.basicConfig(level=logging.WARNING)
     report = crawl(config)
     print(json.dumps(report, sort_keys=True))
     return 0
