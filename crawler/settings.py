@@ -103,7 +103,7 @@ SYNDICRAWL_EXTRACT_MAX_HTML_CHARS = 8 * 1024 * 1024  # decoded page size limit
 SYNDICRAWL_EXTRACT_MIN_CHARS = 200  # shorter bodies are dropped (BodyTooShort)
 SYNDICRAWL_EXTRACT_RESCUE_BELOW_CHARS = 500  # below this, a second full-precision trafilatura pass
 SYNDICRAWL_POOL_MAX_PENDING = 0  # pages in the pool at once; 0: 4 per process (pipelines/pool.py)
-SYNDICRAWL_POOL_PROCESSES = os.cpu_count() or 1  # worker processes for extract and dates; 0: in the crawl process
+SYNDICRAWL_POOL_PROCESSES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)  # worker processes for extract and dates (default: the cores this process may use); 0: in the crawl process
 SYNDICRAWL_POOL_RESET_EVERY = 1000  # pages after which a worker clears trafilatura's caches
 
 # --- syndicrawl: monitoring and reporting ----------------------------------------------------

@@ -30,7 +30,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
-import os
 import signal
 import time
 from collections.abc import Callable
@@ -233,8 +232,3 @@ class StagePool:
         if executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
             logger.info("pool: workers stopped")
-
-    def worker_pids(self) -> list[int]:
-        executor = self._executor
-        processes = getattr(executor, "_processes", None) or {}
-        return [p for p in processes if p != os.getpid()]

@@ -209,6 +209,10 @@ def crawl_web(n: int, seed: int, anchor: datetime, workdir: Path, runs: Sequence
     return out
 
 
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
 def _ratio(a: float, b: float) -> float | None:
     return round(a / b, 3) if b else None
 
@@ -217,7 +221,7 @@ def run_bench(n: int, compare: int, processes: int, seed: int, sample: int, work
     anchor = (datetime.now(UTC) - timedelta(hours=2)).replace(second=0, microsecond=0)
     report: dict[str, Any] = {
         "command": f"syndicrawl bench --articles {n} --compare-articles {compare}",
-        "cores": os.cpu_count(), "processes": processes, "articles_generated": n, "seed": seed,
+        "cores": _cores(), "processes": processes, "articles_generated": n, "seed": seed,
     }
     runs = crawl_web(n, seed, anchor, workdir, [("full", True, processes), ("scrapy_only", False, 0)])
     full, scrapy_only = runs["full"], runs["scrapy_only"]
@@ -250,7 +254,7 @@ def run_memory_check(small: int, large: int, processes: int, seed: int, workdir:
     anchor = (datetime.now(UTC) - timedelta(hours=2)).replace(second=0, microsecond=0)
     report: dict[str, Any] = {
         "command": f"syndicrawl bench --memory-check --small {small} --large {large}",
-        "cores": os.cpu_count(), "processes": processes,
+        "cores": _cores(), "processes": processes,
     }
     for n in (small, large):
         report[f"full_{n}"] = crawl_web(n, seed, anchor, workdir, [(f"memory_{n}", True, processes)])[f"memory_{n}"]
@@ -265,7 +269,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--articles", type=int, default=10_000, help="articles in the synthetic web (default 10000)")
     parser.add_argument("--compare-articles", type=int, default=3000,
                         help="articles in the web crawled with 1 and with --processes workers (default 3000)")
-    parser.add_argument("--processes", type=int, default=os.cpu_count() or 1, help="pool workers (default: the machine's cores)")
+    parser.add_argument("--processes", type=int, default=_cores(), help="pool workers (default: the machine's cores)")
     parser.add_argument("--sample", type=int, default=1000, help="pages the bare-trafilatura baseline extracts (default 1000)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--memory-check", action="store_true", help="compare the peak memory of a --small and a --large crawl instead")
