@@ -52,9 +52,22 @@ SITE_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 LANGUAGE_RE = re.compile(r"^[a-z]{2}$")
 START_KINDS = ("rss", "atom", "sitemaps", "news_sitemaps", "listings")
 TOP_LEVEL_KEYS = {
-    "name", "publisher", "aliases", "role", "base_url", "domains", "start", "article_url_pattern",
-    "language", "languages", "timezone", "render_javascript", "boilerplate", "credit_patterns",
-    "politeness", "request_budget",
+    "name",
+    "publisher",
+    "aliases",
+    "role",
+    "base_url",
+    "domains",
+    "start",
+    "article_url_pattern",
+    "language",
+    "languages",
+    "timezone",
+    "render_javascript",
+    "boilerplate",
+    "credit_patterns",
+    "politeness",
+    "request_budget",
 }
 
 
@@ -187,11 +200,15 @@ def parse_site(data: Any, path: str = "<site>") -> SiteConfig:
         raise _fail(path, "<document>", data, "a mapping of site fields")
     unknown = sorted(set(data) - TOP_LEVEL_KEYS)
     if unknown:
-        raise _fail(path, unknown[0], data[unknown[0]], f"one of the known fields {sorted(TOP_LEVEL_KEYS)}")
+        raise _fail(
+            path, unknown[0], data[unknown[0]], f"one of the known fields {sorted(TOP_LEVEL_KEYS)}"
+        )
 
     name = data.get("name")
     if not isinstance(name, str) or not SITE_NAME_RE.match(name):
-        raise _fail(path, "name", name, "lowercase letters, digits and '-', 1-63 chars, e.g. 'daily-herald'")
+        raise _fail(
+            path, "name", name, "lowercase letters, digits and '-', 1-63 chars, e.g. 'daily-herald'"
+        )
     role = data.get("role")
     if role not in ROLES:
         raise _fail(path, "role", role, "'original' or 'syndicator'")
@@ -227,7 +244,9 @@ def parse_site(data: Any, path: str = "<site>") -> SiteConfig:
         if isinstance(entry, str):
             entry = {"url": entry}
         if not isinstance(entry, dict) or set(entry) - {"url", "next", "links"}:
-            raise _fail(path, where, entry, "a URL or a mapping with 'url', optional 'next' and 'links' CSS")
+            raise _fail(
+                path, where, entry, "a URL or a mapping with 'url', optional 'next' and 'links' CSS"
+            )
         listings.append(
             Listing(
                 url=_url(path, f"{where}.url", entry.get("url"), base_url),
@@ -245,7 +264,9 @@ def parse_site(data: Any, path: str = "<site>") -> SiteConfig:
     language = data.get("language")
     if language is not None and (not isinstance(language, str) or not LANGUAGE_RE.match(language)):
         raise _fail(path, "language", language, "an ISO 639-1 code such as 'en'")
-    languages = _str_list(path, "languages", data.get("languages")) or ((language,) if language else ())
+    languages = _str_list(path, "languages", data.get("languages")) or (
+        (language,) if language else ()
+    )
     for lang in languages:
         if not LANGUAGE_RE.match(lang):
             raise _fail(path, "languages", lang, "ISO 639-1 codes such as 'en'")
@@ -270,31 +291,42 @@ def parse_site(data: Any, path: str = "<site>") -> SiteConfig:
 
             GenericTranslator().css_to_xpath(sel)
         except Exception as exc:  # cssselect raises several types for bad selectors
-            raise _fail(path, "boilerplate.selectors", sel, f"a valid CSS selector ({exc})") from exc
+            raise _fail(
+                path, "boilerplate.selectors", sel, f"a valid CSS selector ({exc})"
+            ) from exc
     patterns = tuple(
         _regex(path, "boilerplate.patterns", p)
         for p in _str_list(path, "boilerplate.patterns", bp_raw.get("patterns"))
     )
 
     credit_patterns = tuple(
-        _regex(path, "credit_patterns", p) for p in _str_list(path, "credit_patterns", data.get("credit_patterns"))
+        _regex(path, "credit_patterns", p)
+        for p in _str_list(path, "credit_patterns", data.get("credit_patterns"))
     )
     for rx in credit_patterns:
         if "source" not in rx.groupindex:
-            raise _fail(path, "credit_patterns", rx.pattern, "a regex with a named group (?P<source>...)")
+            raise _fail(
+                path, "credit_patterns", rx.pattern, "a regex with a named group (?P<source>...)"
+            )
 
     pol_raw = data.get("politeness") or {}
     if not isinstance(pol_raw, dict) or set(pol_raw) - {"concurrency", "delay"}:
         raise _fail(path, "politeness", pol_raw, "a mapping with 'concurrency' and/or 'delay'")
     concurrency = pol_raw.get("concurrency", 2)
-    if not isinstance(concurrency, int) or isinstance(concurrency, bool) or not 1 <= concurrency <= 64:
+    if (
+        not isinstance(concurrency, int)
+        or isinstance(concurrency, bool)
+        or not 1 <= concurrency <= 64
+    ):
         raise _fail(path, "politeness.concurrency", concurrency, "an integer from 1 to 64")
     delay = pol_raw.get("delay", 0.5)
     if not isinstance(delay, int | float) or isinstance(delay, bool) or not 0 <= delay <= 600:
         raise _fail(path, "politeness.delay", delay, "seconds from 0 to 600")
 
     budget = data.get("request_budget")
-    if budget is not None and (not isinstance(budget, int) or isinstance(budget, bool) or budget < 1):
+    if budget is not None and (
+        not isinstance(budget, int) or isinstance(budget, bool) or budget < 1
+    ):
         raise _fail(path, "request_budget", budget, "a positive integer")
 
     publisher = data.get("publisher", name)
@@ -332,7 +364,9 @@ def load_site_file(path: Path) -> SiteConfig:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "<document>"
-        raise _fail(str(path), where, text[:40], f"valid YAML ({getattr(exc, 'problem', exc)})") from exc
+        raise _fail(
+            str(path), where, text[:40], f"valid YAML ({getattr(exc, 'problem', exc)})"
+        ) from exc
     return parse_site(data, str(path))
 
 
@@ -343,12 +377,19 @@ def load_sites(directory: Path | str) -> dict[str, SiteConfig]:
         raise _fail(str(folder), "--sites", str(folder), "an existing folder of site YAML files")
     files = sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
     if not files:
-        raise _fail(str(folder), "--sites", str(folder), "a folder holding at least one *.yaml site file")
+        raise _fail(
+            str(folder), "--sites", str(folder), "a folder holding at least one *.yaml site file"
+        )
     sites: dict[str, SiteConfig] = {}
     for path in files:
         site = load_site_file(path)
         if site.name in sites:
-            raise _fail(str(path), "name", site.name, f"a name not already used by {sites[site.name].source_path}")
+            raise _fail(
+                str(path),
+                "name",
+                site.name,
+                f"a name not already used by {sites[site.name].source_path}",
+            )
         sites[site.name] = site
     return sites
 

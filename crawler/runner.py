@@ -25,8 +25,14 @@ logger = logging.getLogger(__name__)
 PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
 # Flags that keep Chromium off the network it would otherwise call home to, and runnable as root.
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -73,7 +79,9 @@ def build_settings(
                 "(install Debian's 'chromium' package or set SYNDICRAWL_CHROMIUM_PATH)"
             )
         settings.set(
-            "DOWNLOAD_HANDLERS", {"http": PLAYWRIGHT_HANDLER, "https": PLAYWRIGHT_HANDLER}, priority="cmdline"
+            "DOWNLOAD_HANDLERS",
+            {"http": PLAYWRIGHT_HANDLER, "https": PLAYWRIGHT_HANDLER},
+            priority="cmdline",
         )
         settings.set(
             "PLAYWRIGHT_LAUNCH_OPTIONS",
@@ -100,25 +108,40 @@ def run_crawl(
     """Crawl ``sites`` through the whole pipeline; returns the run's outcome and stats."""
     run_id = run_id or new_run_id()
     started = datetime.now(UTC).replace(microsecond=0).isoformat()
-    settings = build_settings(sites, output_uri=output_uri, state_dir=state_dir, run_id=run_id, overrides=overrides)
+    settings = build_settings(
+        sites, output_uri=output_uri, state_dir=state_dir, run_id=run_id, overrides=overrides
+    )
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(NewsSpider)
     process.crawl(crawler, sites=sites)
     process.start()
     stats: dict[str, Any] = {
-        k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in crawler.stats.get_stats().items()
+        k: (v.isoformat() if isinstance(v, datetime) else v)
+        for k, v in crawler.stats.get_stats().items()
     }
     problems = run_problems(stats)
     finished = datetime.now(UTC).replace(microsecond=0).isoformat()
     health = finalize_run(
-        stats, sites=list(sites), run_id=run_id, started_at=started, finished_at=finished,
-        exit_status=1 if problems else 0, state_dir=state_dir, output_uri=output_uri,
-        settings=settings, problems=problems,
+        stats,
+        sites=list(sites),
+        run_id=run_id,
+        started_at=started,
+        finished_at=finished,
+        exit_status=1 if problems else 0,
+        state_dir=state_dir,
+        output_uri=output_uri,
+        settings=settings,
+        problems=problems,
     )
     problems += [result.message for result in health.failed_monitors]
     return RunResult(
-        run_id=run_id, exit_status=health.exit_status, started_at=started, finished_at=finished,
-        stats=stats, problems=problems, stats_path=str(health.document_path),
+        run_id=run_id,
+        exit_status=health.exit_status,
+        started_at=started,
+        finished_at=finished,
+        stats=stats,
+        problems=problems,
+        stats_path=str(health.document_path),
     )
 
 
@@ -129,7 +152,12 @@ def run_problems(stats: dict[str, Any]) -> list[str]:
     if reason not in ("finished", None):
         problems.append(f"crawl ended early: finish_reason={reason}")
     if stats.get("syndicrawl/export/run_failed"):
-        problems.append(str(stats.get("syndicrawl/export/failure_message") or "export to the store failed; the spool is kept"))
+        problems.append(
+            str(
+                stats.get("syndicrawl/export/failure_message")
+                or "export to the store failed; the spool is kept"
+            )
+        )
     if stats.get("log_count/CRITICAL"):
         problems.append(f"{stats['log_count/CRITICAL']} critical errors in the log")
     return problems

@@ -18,7 +18,9 @@ AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 0.5
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
-CONCURRENT_ITEMS = 8  # Scrapy starts this many tasks per callback output; one article per response needs few
+CONCURRENT_ITEMS = (
+    8  # Scrapy starts this many tasks per callback output; one article per response needs few
+)
 CONCURRENT_REQUESTS = 32
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOAD_DELAY = 0.25
@@ -30,7 +32,9 @@ RETRY_ENABLED = True
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 RETRY_TIMES = 3
 ROBOTSTXT_OBEY = True
-SYNDICRAWL_CONTACT_URL = os.environ.get("SYNDICRAWL_CONTACT_URL", "https://github.com/syndicrawl/syndicrawl")
+SYNDICRAWL_CONTACT_URL = os.environ.get(
+    "SYNDICRAWL_CONTACT_URL", "https://github.com/syndicrawl/syndicrawl"
+)
 USER_AGENT = f"syndicrawl/0.1 (+{SYNDICRAWL_CONTACT_URL})"
 
 # --- Scrapy: engine ---------------------------------------------------------------------------
@@ -78,12 +82,18 @@ DOWNLOADER_MIDDLEWARES = {
 # The browser fetches subresources itself; this hook puts them through the address guard too.
 PLAYWRIGHT_ABORT_REQUEST = "crawler.middlewares.address_guard.abort_browser_request"
 SYNDICRAWL_FETCH_ADDRESS_GUARD_ENABLED = True
-SYNDICRAWL_FETCH_ALLOWED_ADDRESSES: list[str] = []  # IPs/CIDRs exempt from the guard (demo, tests: 127.0.0.1)
-SYNDICRAWL_FETCH_BACKOFF_BASE = 1.0  # s; retry n waits between half and all of min(MAX, BASE * 2**n)
+SYNDICRAWL_FETCH_ALLOWED_ADDRESSES: list[
+    str
+] = []  # IPs/CIDRs exempt from the guard (demo, tests: 127.0.0.1)
+SYNDICRAWL_FETCH_BACKOFF_BASE = (
+    1.0  # s; retry n waits between half and all of min(MAX, BASE * 2**n)
+)
 SYNDICRAWL_FETCH_BACKOFF_MAX = 30.0
 SYNDICRAWL_FETCH_DNS_CACHE_SECONDS = 60
 SYNDICRAWL_FETCH_MAX_RETRY_AFTER = 120  # s; a longer Retry-After means no retry, counted
-SYNDICRAWL_FETCH_REQUEST_BUDGET = 5000  # requests per site per run, unless the site sets request_budget
+SYNDICRAWL_FETCH_REQUEST_BUDGET = (
+    5000  # requests per site per run, unless the site sets request_budget
+)
 SYNDICRAWL_CHROMIUM_PATH = os.environ.get("SYNDICRAWL_CHROMIUM_PATH", "/usr/bin/chromium")
 SYNDICRAWL_DISCOVERY_MAX_LISTING_PAGES = 20  # pagination depth per listing start point
 SYNDICRAWL_DISCOVERY_ORIGINALS_FIRST = True  # crawl role=original sites before syndicators
@@ -93,30 +103,40 @@ PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000  # ms
 
 # --- syndicrawl: extract, clean, dates ---------------------------------------------------------
-SYNDICRAWL_CLEAN_LEARN_ENABLED = True  # learn per-site boilerplate (promos, pitches) from the site's pages
+SYNDICRAWL_CLEAN_LEARN_ENABLED = (
+    True  # learn per-site boilerplate (promos, pitches) from the site's pages
+)
 SYNDICRAWL_CLEAN_LEARN_MAX_CHARS = 400  # longer paragraphs are never learned as boilerplate
 SYNDICRAWL_CLEAN_LEARN_MIN_ARTICLES = 3  # distinct articles of one site a paragraph must recur in
-SYNDICRAWL_CLEAN_LEARN_WAIT_SECONDS = 20  # hold a new site's first articles this long while learning
+SYNDICRAWL_CLEAN_LEARN_WAIT_SECONDS = (
+    20  # hold a new site's first articles this long while learning
+)
 SYNDICRAWL_DATES_FUTURE_SKEW_HOURS = 14  # dates later than fetch time + this are rejected
 SYNDICRAWL_DATES_MIN_YEAR = 1990  # earlier dates are rejected
 SYNDICRAWL_EXTRACT_MAX_HTML_CHARS = 8 * 1024 * 1024  # decoded page size limit
 SYNDICRAWL_EXTRACT_MIN_CHARS = 200  # shorter bodies are dropped (BodyTooShort)
 SYNDICRAWL_EXTRACT_RESCUE_BELOW_CHARS = 500  # below this, a second full-precision trafilatura pass
 SYNDICRAWL_POOL_MAX_PENDING = 0  # pages in the pool at once; 0: 4 per process (pipelines/pool.py)
-SYNDICRAWL_POOL_PROCESSES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)  # worker processes for extract and dates (default: the cores this process may use); 0: in the crawl process
+SYNDICRAWL_POOL_PROCESSES = (
+    len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+)  # worker processes for extract and dates (default: the cores this process may use); 0: in the crawl process
 SYNDICRAWL_POOL_RESET_EVERY = 1000  # pages after which a worker clears trafilatura's caches
 
 # --- syndicrawl: monitoring and reporting ----------------------------------------------------
 EXTENSIONS = {"crawler.monitoring.extension.MonitorStats": 500}  # per-site drop/date/text counts
 SYNDICRAWL_MONITOR_ENABLED = True
-SYNDICRAWL_MONITOR_DROP_RATIO = 0.5  # discovered+unchanged below this share of the recent median fails
+SYNDICRAWL_MONITOR_DROP_RATIO = (
+    0.5  # discovered+unchanged below this share of the recent median fails
+)
 SYNDICRAWL_MONITOR_HISTORY_RUNS = 10
 SYNDICRAWL_MONITOR_MAX_ERROR_RATE = 0.2  # failed fetches / attempted, per site
 SYNDICRAWL_MONITOR_MAX_TEXT_LOSS_SHARE = 0.5
 SYNDICRAWL_MONITOR_MAX_UNDATED_SHARE = 0.5
 SYNDICRAWL_MONITOR_MIN_HISTORY_RUNS = 3
 SYNDICRAWL_MONITOR_MIN_SAMPLE = 3  # fewer articles than this: the share monitors do not judge
-SYNDICRAWL_NOTIFY_EMAIL_FROM = os.environ.get("SYNDICRAWL_NOTIFY_EMAIL_FROM", "syndicrawl@localhost")
+SYNDICRAWL_NOTIFY_EMAIL_FROM = os.environ.get(
+    "SYNDICRAWL_NOTIFY_EMAIL_FROM", "syndicrawl@localhost"
+)
 SYNDICRAWL_NOTIFY_EMAIL_TO = os.environ.get("SYNDICRAWL_NOTIFY_EMAIL_TO", "")  # comma-separated
 SYNDICRAWL_NOTIFY_SLACK_WEBHOOK = os.environ.get("SYNDICRAWL_NOTIFY_SLACK_WEBHOOK", "")
 SYNDICRAWL_NOTIFY_SMTP_HOST = os.environ.get("SYNDICRAWL_NOTIFY_SMTP_HOST", "")  # host[:port]
@@ -130,19 +150,45 @@ AWS_REGION_NAME = os.environ.get("AWS_DEFAULT_REGION") or None
 
 # --- syndicrawl: syndication (pipelines/syndication.py; owner: syndication stage) --------------
 # Thresholds tuned with `syndicrawl eval syndication` (figures in pipelines/core/dedupe/verify.py).
-SYNDICRAWL_SYNDICATION_BACKEND = os.environ.get("SYNDICRAWL_SYNDICATION_BACKEND", "sqlite")  # sqlite|redis
-SYNDICRAWL_SYNDICATION_CREDITED_MIN_SCORE = float(os.environ.get("SYNDICRAWL_SYNDICATION_CREDITED_MIN_SCORE", "0.45"))
-SYNDICRAWL_SYNDICATION_ENABLED = os.environ.get("SYNDICRAWL_SYNDICATION_ENABLED", "1") not in ("0", "false", "no")
-SYNDICRAWL_SYNDICATION_MIN_CONTAINMENT = float(os.environ.get("SYNDICRAWL_SYNDICATION_MIN_CONTAINMENT", "0.5"))
-SYNDICRAWL_SYNDICATION_MODE = os.environ.get("SYNDICRAWL_SYNDICATION_MODE", "annotate")  # annotate|originals|separate
-SYNDICRAWL_SYNDICATION_REDIS_PREFIX = os.environ.get("SYNDICRAWL_SYNDICATION_REDIS_PREFIX", "syndicrawl:syn")
+SYNDICRAWL_SYNDICATION_BACKEND = os.environ.get(
+    "SYNDICRAWL_SYNDICATION_BACKEND", "sqlite"
+)  # sqlite|redis
+SYNDICRAWL_SYNDICATION_CREDITED_MIN_SCORE = float(
+    os.environ.get("SYNDICRAWL_SYNDICATION_CREDITED_MIN_SCORE", "0.45")
+)
+SYNDICRAWL_SYNDICATION_ENABLED = os.environ.get("SYNDICRAWL_SYNDICATION_ENABLED", "1") not in (
+    "0",
+    "false",
+    "no",
+)
+SYNDICRAWL_SYNDICATION_MIN_CONTAINMENT = float(
+    os.environ.get("SYNDICRAWL_SYNDICATION_MIN_CONTAINMENT", "0.5")
+)
+SYNDICRAWL_SYNDICATION_MODE = os.environ.get(
+    "SYNDICRAWL_SYNDICATION_MODE", "annotate"
+)  # annotate|originals|separate
+SYNDICRAWL_SYNDICATION_REDIS_PREFIX = os.environ.get(
+    "SYNDICRAWL_SYNDICATION_REDIS_PREFIX", "syndicrawl:syn"
+)
 SYNDICRAWL_SYNDICATION_TEXT_CACHE = int(os.environ.get("SYNDICRAWL_SYNDICATION_TEXT_CACHE", "2000"))
-SYNDICRAWL_SYNDICATION_WINDOW_DAYS = float(os.environ.get("SYNDICRAWL_SYNDICATION_WINDOW_DAYS", "14"))
+SYNDICRAWL_SYNDICATION_WINDOW_DAYS = float(
+    os.environ.get("SYNDICRAWL_SYNDICATION_WINDOW_DAYS", "14")
+)
 SYNDICRAWL_REDIS_URL = os.environ.get("SYNDICRAWL_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 # --- syndicrawl: distributed mode (crawler/distributed; `syndicrawl crawl --redis URL`) ----------
-SYNDICRAWL_DISTRIBUTED_ENABLED = os.environ.get("SYNDICRAWL_DISTRIBUTED_ENABLED", "0").lower() in ("1", "true", "yes")
-SYNDICRAWL_DISTRIBUTED_HEARTBEAT_SECONDS = float(os.environ.get("SYNDICRAWL_DISTRIBUTED_HEARTBEAT_SECONDS", "5"))  # dead after 3 misses
-SYNDICRAWL_DISTRIBUTED_PREFIX = os.environ.get("SYNDICRAWL_DISTRIBUTED_PREFIX", "syndicrawl")  # Redis key prefix
+SYNDICRAWL_DISTRIBUTED_ENABLED = os.environ.get("SYNDICRAWL_DISTRIBUTED_ENABLED", "0").lower() in (
+    "1",
+    "true",
+    "yes",
+)
+SYNDICRAWL_DISTRIBUTED_HEARTBEAT_SECONDS = float(
+    os.environ.get("SYNDICRAWL_DISTRIBUTED_HEARTBEAT_SECONDS", "5")
+)  # dead after 3 misses
+SYNDICRAWL_DISTRIBUTED_PREFIX = os.environ.get(
+    "SYNDICRAWL_DISTRIBUTED_PREFIX", "syndicrawl"
+)  # Redis key prefix
 SYNDICRAWL_DISTRIBUTED_SEED_ONLY = False  # set by `syndicrawl crawl --seed-only`
-SYNDICRAWL_DISTRIBUTED_WORKER_ID = os.environ.get("SYNDICRAWL_DISTRIBUTED_WORKER_ID", "")  # default HOST-PID-RANDOM
+SYNDICRAWL_DISTRIBUTED_WORKER_ID = os.environ.get(
+    "SYNDICRAWL_DISTRIBUTED_WORKER_ID", ""
+)  # default HOST-PID-RANDOM

@@ -6,8 +6,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from crawler.runner import RunResult
 from crawler.monitoring.document import POLICY_REFUSALS
+from crawler.runner import RunResult
 from pipelines.stats import PREFIX
 
 DROP_PREFIX = "item_dropped_reasons_count/"
@@ -49,7 +49,9 @@ class RunSummary:
             "output": self.output,
             "stats_path": self.stats_path,
             "totals": {n: getattr(self.totals, n) for n in SiteSummary.__slots__},
-            "sites": {s: {n: getattr(v, n) for n in SiteSummary.__slots__} for s, v in self.sites.items()},
+            "sites": {
+                s: {n: getattr(v, n) for n in SiteSummary.__slots__} for s, v in self.sites.items()
+            },
             "drops": self.drops,
             "problems": self.problems,
         }
@@ -79,8 +81,11 @@ class RunSummary:
 def summarize(result: RunResult, output: str, site_names: list[str]) -> RunSummary:
     stats = result.stats
     summary = RunSummary(
-        run_id=result.run_id, exit_status=result.exit_status, output=output,
-        problems=list(result.problems), stats_path=result.stats_path,
+        run_id=result.run_id,
+        exit_status=result.exit_status,
+        output=output,
+        problems=list(result.problems),
+        stats_path=result.stats_path,
     )
 
     def site_total(site: str, stage: str, outcome: str) -> int:
@@ -89,7 +94,8 @@ def summarize(result: RunResult, output: str, site_names: list[str]) -> RunSumma
 
     for site in site_names:
         refused = sum(
-            int(stats.get(f"{PREFIX}/site/{site}/fetch/failed_count/{reason}", 0)) for reason in POLICY_REFUSALS
+            int(stats.get(f"{PREFIX}/site/{site}/fetch/failed_count/{reason}", 0))
+            for reason in POLICY_REFUSALS
         )
         summary.sites[site] = SiteSummary(
             pages_fetched=site_total(site, "fetch", "article_fetched"),
@@ -99,7 +105,9 @@ def summarize(result: RunResult, output: str, site_names: list[str]) -> RunSumma
             failed=site_total(site, "fetch", "failed") - refused,
             refused=refused,
         )
-    summary.drops = {k[len(DROP_PREFIX):]: int(v) for k, v in stats.items() if k.startswith(DROP_PREFIX)}
+    summary.drops = {
+        k[len(DROP_PREFIX) :]: int(v) for k, v in stats.items() if k.startswith(DROP_PREFIX)
+    }
     return summary
 
 

@@ -59,15 +59,24 @@ def date_options(s: BaseSettings) -> DateOptions:
 
 
 def dates_task(
-    state: WorkerState, candidates: list[DateCandidate], fetched_at: datetime, timezone: str, languages: Sequence[str]
+    state: WorkerState,
+    candidates: list[DateCandidate],
+    fetched_at: datetime,
+    timezone: str,
+    languages: Sequence[str],
 ) -> DateResult:
     """The pool task: the dates core in a worker (its dateparser parsers are built once per worker)."""
-    return state.dates.find(candidates, fetched_at=fetched_at, timezone=timezone, languages=languages)
+    return state.dates.find(
+        candidates, fetched_at=fetched_at, timezone=timezone, languages=languages
+    )
 
 
 class DatesPipeline:
     def __init__(
-        self, options: DateOptions | None = None, *, crawler: Crawler | None = None,
+        self,
+        options: DateOptions | None = None,
+        *,
+        crawler: Crawler | None = None,
         pool: StagePool | None = None,
     ) -> None:
         self.finder = DateFinder(options)
@@ -79,9 +88,13 @@ class DatesPipeline:
     def from_crawler(cls, crawler: Crawler) -> Self:
         from pipelines.pool import StagePool
 
-        return cls(date_options(crawler.settings), crawler=crawler, pool=StagePool.for_crawler(crawler))
+        return cls(
+            date_options(crawler.settings), crawler=crawler, pool=StagePool.for_crawler(crawler)
+        )
 
-    def _inputs(self, item: ArticleItem) -> tuple[list[DateCandidate], datetime, str, tuple[str, ...]]:
+    def _inputs(
+        self, item: ArticleItem
+    ) -> tuple[list[DateCandidate], datetime, str, tuple[str, ...]]:
         site = site_of(self.crawler, item.site)
         candidates: list[DateCandidate] = [
             c for c in item.hints.get(HINT_DATES, ()) if isinstance(c, DateCandidate)
@@ -99,7 +112,9 @@ class DatesPipeline:
             return self._pooled(item)
         started = time.process_time()
         candidates, fetched, timezone, languages = self._inputs(item)
-        result = self.finder.find(candidates, fetched_at=fetched, timezone=timezone, languages=languages)
+        result = self.finder.find(
+            candidates, fetched_at=fetched, timezone=timezone, languages=languages
+        )
         count(self.stats, STAGE, "cpu_seconds", value=time.process_time() - started)
         self._apply(item, result)
         return item

@@ -82,15 +82,21 @@ def extract_options(s: BaseSettings) -> ExtractOptions:
     )
 
 
-def extract_task(state: WorkerState, html: str | None, url: str, site: str | None, fetched_at: str | None) -> Extraction:
+def extract_task(
+    state: WorkerState, html: str | None, url: str, site: str | None, fetched_at: str | None
+) -> Extraction:
     """The pool task: the extraction core in a worker (the site is looked up by name there)."""
     return state.extractor.extract(html, url, state.site(site), parse_fetched_at(fetched_at))
 
 
 class ExtractPipeline:
     def __init__(
-        self, options: ExtractOptions | None = None, *, crawler: Crawler | None = None,
-        pool: StagePool | None = None, reset_every: int = 0,
+        self,
+        options: ExtractOptions | None = None,
+        *,
+        crawler: Crawler | None = None,
+        pool: StagePool | None = None,
+        reset_every: int = 0,
     ) -> None:
         self.extractor = ArticleExtractor(options)
         self.crawler = crawler
@@ -104,7 +110,9 @@ class ExtractPipeline:
         from pipelines.pool import DEFAULT_RESET_EVERY, StagePool
 
         return cls(
-            extract_options(crawler.settings), crawler=crawler, pool=StagePool.for_crawler(crawler),
+            extract_options(crawler.settings),
+            crawler=crawler,
+            pool=StagePool.for_crawler(crawler),
             reset_every=crawler.settings.getint("SYNDICRAWL_POOL_RESET_EVERY", DEFAULT_RESET_EVERY),
         )
 
@@ -115,7 +123,10 @@ class ExtractPipeline:
         started = time.process_time()
         try:
             found = self.extractor.extract(
-                item.html, item.url, site_of(self.crawler, item.site), parse_fetched_at(item.fetched_at)
+                item.html,
+                item.url,
+                site_of(self.crawler, item.site),
+                parse_fetched_at(item.fetched_at),
             )
         except ExtractionError as exc:
             raise self._drop(item, exc) from exc
@@ -136,7 +147,12 @@ class ExtractPipeline:
         assert self.pool is not None
         try:
             found, error, cpu = await self.pool.run(
-                extract_task, item.html, item.url, item.site, item.fetched_at, expected=(ExtractionError,)
+                extract_task,
+                item.html,
+                item.url,
+                item.site,
+                item.fetched_at,
+                expected=(ExtractionError,),
             )
         except ArticleDropped as exc:  # the worker died
             count(self.stats, STAGE, "dropped", type(exc).__name__, site=item.site)

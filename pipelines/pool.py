@@ -110,7 +110,9 @@ def _run(fn: Task, args: tuple[Any, ...], expected: tuple[type[BaseException], .
     return run_task(_STATE, fn, args, expected)
 
 
-def run_task(state: WorkerState, fn: Task, args: tuple[Any, ...], expected: tuple[type[BaseException], ...]) -> Outcome:
+def run_task(
+    state: WorkerState, fn: Task, args: tuple[Any, ...], expected: tuple[type[BaseException], ...]
+) -> Outcome:
     """Run ``fn(state, *args)``; expected errors are returned (picklable, counted by the caller)."""
     started = time.process_time()
     try:
@@ -126,11 +128,16 @@ class StagePool:
     """A bounded process pool for stage cores; see the module docstring."""
 
     def __init__(
-        self, processes: int, *, max_pending: int | None = None,
+        self,
+        processes: int,
+        *,
+        max_pending: int | None = None,
         config: WorkerConfig | Callable[[], WorkerConfig] = WorkerConfig,
     ) -> None:
         if processes < 0:
-            raise ValueError(f"SYNDICRAWL_POOL_PROCESSES={processes}: expected >= 0 (0 = in the crawl process)")
+            raise ValueError(
+                f"SYNDICRAWL_POOL_PROCESSES={processes}: expected >= 0 (0 = in the crawl process)"
+            )
         pending = max_pending if max_pending is not None else max(4 * processes, 4)
         if pending < 1:
             raise ValueError(f"SYNDICRAWL_POOL_MAX_PENDING={pending}: expected >= 1")
@@ -165,7 +172,8 @@ class StagePool:
 
             spider = getattr(crawler, "spider", None)
             return WorkerConfig(
-                extract=extract_options(s), dates=date_options(s),
+                extract=extract_options(s),
+                dates=date_options(s),
                 sites=dict(getattr(spider, "sites", None) or {}),
                 reset_every=s.getint("SYNDICRAWL_POOL_RESET_EVERY", DEFAULT_RESET_EVERY),
             )
@@ -189,16 +197,22 @@ class StagePool:
             raise RuntimeError("the stage pool is shut down")
         if self._executor is None:
             self._executor = ProcessPoolExecutor(
-                max_workers=self.processes, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_init_worker, initargs=(self._worker_config(),),
+                max_workers=self.processes,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_init_worker,
+                initargs=(self._worker_config(),),
             )
             logger.info("pool: started %(n)s worker processes", {"n": self.processes})
         return self._executor
 
-    def run_local(self, fn: Task, *args: Any, expected: tuple[type[BaseException], ...] = ()) -> Outcome:
+    def run_local(
+        self, fn: Task, *args: Any, expected: tuple[type[BaseException], ...] = ()
+    ) -> Outcome:
         return run_task(self.local(), fn, args, expected)
 
-    async def run(self, fn: Task, *args: Any, expected: tuple[type[BaseException], ...] = ()) -> Outcome:
+    async def run(
+        self, fn: Task, *args: Any, expected: tuple[type[BaseException], ...] = ()
+    ) -> Outcome:
         """``fn(state, *args)`` in a worker: ``(value, expected error or None, cpu_seconds)``.
 
         Raises :class:`WorkerCrashed` when the worker died; other errors in ``fn`` propagate.
@@ -214,14 +228,19 @@ class StagePool:
                 return await asyncio.wrap_future(future)
             except BrokenProcessPool as exc:
                 self._broken(executor)
-                raise WorkerCrashed(f"a pool worker died while running {getattr(fn, '__name__', fn)}: {exc}") from exc
+                raise WorkerCrashed(
+                    f"a pool worker died while running {getattr(fn, '__name__', fn)}: {exc}"
+                ) from exc
 
     def _broken(self, executor: ProcessPoolExecutor) -> None:
         """Replace a broken executor once (every task in flight on it reports the same crash)."""
         if self._executor is not executor:
             return
         self.crashes += 1
-        logger.error("pool: a worker process died; %(n)s crash(es) so far; starting new workers", {"n": self.crashes})
+        logger.error(
+            "pool: a worker process died; %(n)s crash(es) so far; starting new workers",
+            {"n": self.crashes},
+        )
         self._executor = None
         executor.shutdown(wait=False, cancel_futures=True)
 

@@ -34,6 +34,8 @@ class RevisitPipeline:
         stats = self.crawler.stats if self.crawler else None
         if previous == item.content_sha256:
             count(stats, "revisit", "unchanged", site=item.site)
-            raise UnchangedArticle(f"text unchanged since the last export (sha256 {previous[:12]}): {item.url}")
+            raise UnchangedArticle(
+                f"text unchanged since the last export (sha256 {previous[:12]}): {item.url}"
+            )
         count(stats, "revisit", "updated", site=item.site)
         return item

@@ -28,7 +28,9 @@ def _part(value: str) -> str:
 
 
 @lru_cache(maxsize=8192)  # keys are bounded by design; building one costs regex work on every count
-def stat_key(stage: str, outcome: str, detail: str | None = None, *, site: str | None = None) -> str:
+def stat_key(
+    stage: str, outcome: str, detail: str | None = None, *, site: str | None = None
+) -> str:
     """The stat key for ``outcome`` of ``stage`` (``_count`` is appended unless already there)."""
     name = outcome if outcome.endswith(("_count", "_bytes", "_seconds")) else f"{outcome}_count"
     parts = [PREFIX]

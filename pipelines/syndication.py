@@ -38,8 +38,18 @@ logger = logging.getLogger(__name__)
 
 STAGE = "syndication"
 COPIES_FEED = "copies"
-_COUNTERS = ("candidates", "verified", "rejected", "credited_candidates", "credited_linked",
-             "pending_added", "pending_linked", "relinked", "known", "no_text")
+_COUNTERS = (
+    "candidates",
+    "verified",
+    "rejected",
+    "credited_candidates",
+    "credited_linked",
+    "pending_added",
+    "pending_linked",
+    "relinked",
+    "known",
+    "no_text",
+)
 
 
 class SyndicationPipeline:
@@ -57,7 +67,9 @@ class SyndicationPipeline:
         crawler: Crawler | None = None,
     ) -> None:
         if mode not in MODES:
-            raise ValueError(f"SYNDICRAWL_SYNDICATION_MODE={mode!r}: expected one of {', '.join(MODES)}")
+            raise ValueError(
+                f"SYNDICRAWL_SYNDICATION_MODE={mode!r}: expected one of {', '.join(MODES)}"
+            )
         self.mode = mode
         self.backend = backend
         self.state_dir = state_dir
@@ -101,16 +113,27 @@ class SyndicationPipeline:
                 spider = getattr(self.crawler, "spider", None)
                 sites = getattr(spider, "sites", None) or {}
             if self._index is None:
-                self._index = open_index(self.backend, state_dir=self.state_dir, redis_url=self.redis_url,
-                                         redis_prefix=self.redis_prefix)
+                self._index = open_index(
+                    self.backend,
+                    state_dir=self.state_dir,
+                    redis_url=self.redis_url,
+                    redis_prefix=self.redis_prefix,
+                )
             self._detector = SyndicationDetector(self._index, sites, self.options)
         return self._detector
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
-        result = self.detector.process(ArticleInput(
-            url=item.url, text=item.text, site=item.site, canonical_url=item.canonical_url,
-            title=item.title, published_at=item.published_at, credited_source=item.credited_source,
-        ))
+        result = self.detector.process(
+            ArticleInput(
+                url=item.url,
+                text=item.text,
+                site=item.site,
+                canonical_url=item.canonical_url,
+                title=item.title,
+                published_at=item.published_at,
+                credited_source=item.credited_source,
+            )
+        )
         item.syndication = result.syndication
         for name in _COUNTERS:
             if result.counters.get(name):
@@ -122,8 +145,10 @@ class SyndicationPipeline:
         if result.updates:
             count(self.stats, STAGE, "updated_records", value=len(result.updates))
             self.pending_updates.extend(result.updates)
-        logger.debug("syndication: %(url)s is %(status)s (%(evidence)s)",
-                     {"url": item.url, "status": status, "evidence": ", ".join(result.syndication.evidence)})
+        logger.debug(
+            "syndication: %(url)s is %(status)s (%(evidence)s)",
+            {"url": item.url, "status": status, "evidence": ", ".join(result.syndication.evidence)},
+        )
         if status == "republication":
             if self.mode == "originals":
                 raise CopyFilteredOut(

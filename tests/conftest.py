@@ -20,10 +20,15 @@ def run_cli(tmp_path: Path):
     """Run ``syndicrawl ARGS`` in a subprocess (one reactor per crawl); returns CompletedProcess."""
     import subprocess
 
-    def run(*args: str, timeout: float = 300, env: dict[str, str] | None = None, cwd: Path | None = None):
+    def run(
+        *args: str, timeout: float = 300, env: dict[str, str] | None = None, cwd: Path | None = None
+    ):
         return subprocess.run(
             [sys.executable, "-m", "crawler", *args],
-            capture_output=True, text=True, timeout=timeout, cwd=cwd or tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=cwd or tmp_path,
             env={**os.environ, "PYTHONPATH": str(REPO_ROOT), **(env or {})},
         )
 

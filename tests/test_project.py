@@ -28,7 +28,10 @@ def test_packages_are_this_repo_not_pypi_namesakes() -> None:
 
 
 def test_outside_connections_are_blocked() -> None:
-    with pytest.warns(UserWarning, match="allowed"), pytest.raises(Exception, match="(?i)socket|blocked|allowed"):
+    with (
+        pytest.warns(UserWarning, match="allowed"),
+        pytest.raises(Exception, match="(?i)socket|blocked|allowed"),
+    ):
         socket.create_connection(("93.184.216.34", 80), timeout=2)
 
 
@@ -49,12 +52,26 @@ def test_schema_version_matches_file() -> None:
 
 def test_full_record_validates() -> None:
     item = ArticleItem(
-        url="https://example.com/a", canonical_url="https://example.com/a", site="example",
-        title="T", authors=["A B"], published_at="2026-11-27T08:30:00+00:00", published_at_raw="27 Nov 2026",
-        published_at_source="text", language="en", text="Body.", content_sha256="0" * 64,
+        url="https://example.com/a",
+        canonical_url="https://example.com/a",
+        site="example",
+        title="T",
+        authors=["A B"],
+        published_at="2026-11-27T08:30:00+00:00",
+        published_at_raw="27 Nov 2026",
+        published_at_source="text",
+        language="en",
+        text="Body.",
+        content_sha256="0" * 64,
         fetched_at="2026-11-27T09:00:00+00:00",
-        syndication=Syndication(status="republication", original_url="https://o.example/x", original_site="o",
-                                cluster_id="c-0123456789abcdef", similarity=0.97, evidence=["credit:O"]),
+        syndication=Syndication(
+            status="republication",
+            original_url="https://o.example/x",
+            original_site="o",
+            cluster_id="c-0123456789abcdef",
+            similarity=0.97,
+            evidence=["credit:O"],
+        ),
     )
     jsonschema.validate(to_record(item), load_schema())
 

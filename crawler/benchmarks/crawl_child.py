@@ -28,14 +28,20 @@ def crawl(config: dict[str, Any]) -> dict[str, Any]:
     import crawler.settings as project
 
     overrides = dict(config.get("overrides") or {})
-    overrides["ITEM_PIPELINES"] = timed_pipelines(project.ITEM_PIPELINES) if config.get("pipeline", True) else {}
+    overrides["ITEM_PIPELINES"] = (
+        timed_pipelines(project.ITEM_PIPELINES) if config.get("pipeline", True) else {}
+    )
     before = resource.getrusage(resource.RUSAGE_SELF)
     started_wall, started_cpu = time.perf_counter(), time.process_time()
-    result = run_crawl(sites, output_uri=config["output"], state_dir=config["state"], overrides=overrides)
+    result = run_crawl(
+        sites, output_uri=config["output"], state_dir=config["state"], overrides=overrides
+    )
     wall = time.perf_counter() - started_wall
     me = resource.getrusage(resource.RUSAGE_SELF)
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-    stats = {k: v for k, v in result.stats.items() if isinstance(v, int | float) and "/site/" not in k}
+    stats = {
+        k: v for k, v in result.stats.items() if isinstance(v, int | float) and "/site/" not in k
+    }
     return {
         "exit_status": result.exit_status,
         "problems": result.problems,

@@ -47,7 +47,10 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 def _child_env() -> dict[str, str]:
     path = os.environ.get("PYTHONPATH")
-    return {**os.environ, "PYTHONPATH": f"{REPO_ROOT}{os.pathsep}{path}" if path else str(REPO_ROOT)}
+    return {
+        **os.environ,
+        "PYTHONPATH": f"{REPO_ROOT}{os.pathsep}{path}" if path else str(REPO_ROOT),
+    }
 
 
 @contextmanager
@@ -55,15 +58,29 @@ def served(n_articles: int, seed: int, anchor: datetime, workdir: Path) -> Itera
     """The synthetic web served by its own process; yields {site: base_url}."""
     port_file = workdir / f"ports-{n_articles}.json"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "crawler.benchmarks.server", "--articles", str(n_articles), "--seed", str(seed),
-         "--anchor", anchor.isoformat(), "--port-file", str(port_file)],
-        env=_child_env(), stdout=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "crawler.benchmarks.server",
+            "--articles",
+            str(n_articles),
+            "--seed",
+            str(seed),
+            "--anchor",
+            anchor.isoformat(),
+            "--port-file",
+            str(port_file),
+        ],
+        env=_child_env(),
+        stdout=subprocess.DEVNULL,
     )
     try:
         deadline = time.monotonic() + 60
         while not port_file.exists():
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the benchmark web server did not start (exit status {proc.poll()})")
+                raise RuntimeError(
+                    f"the benchmark web server did not start (exit status {proc.poll()})"
+                )
             time.sleep(0.05)
         yield json.loads(port_file.read_text())["sites"]
     finally:
@@ -112,8 +129,13 @@ def run_crawl_child(config: dict[str, Any], workdir: Path, label: str) -> dict[s
     cfg.write_text(json.dumps(config))
     log = workdir / f"{label}.log"
     with log.open("w") as err:  # the crawl's log goes to a file, not into this process's memory
-        proc = subprocess.Popen([sys.executable, "-m", "crawler.benchmarks.crawl_child", str(cfg)],
-                                env=_child_env(), stdout=subprocess.PIPE, stderr=err, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "crawler.benchmarks.crawl_child", str(cfg)],
+            env=_child_env(),
+            stdout=subprocess.PIPE,
+            stderr=err,
+            text=True,
+        )
         peak = {"tree": 0, "crawl": 0, "children": 0}
 
         def sample() -> None:
@@ -131,15 +153,24 @@ def run_crawl_child(config: dict[str, Any], workdir: Path, label: str) -> dict[s
     lines = out.strip().splitlines()
     if proc.returncode != 0 or not lines:
         tail = log.read_text(errors="replace")[-2000:]
-        raise RuntimeError(f"benchmark crawl {label} failed (exit status {proc.returncode}): {tail}")
+        raise RuntimeError(
+            f"benchmark crawl {label} failed (exit status {proc.returncode}): {tail}"
+        )
     report: dict[str, Any] = json.loads(lines[-1])
     report["tree_peak_rss_kb"] = peak["tree"]
     report["children_peak_rss_kb"] = peak["children"]
     return report
 
 
-def crawl_config(web: SyntheticWeb, urls: dict[str, str], workdir: Path, label: str, *, pipeline: bool,
-                 processes: int) -> dict[str, Any]:
+def crawl_config(
+    web: SyntheticWeb,
+    urls: dict[str, str],
+    workdir: Path,
+    label: str,
+    *,
+    pipeline: bool,
+    processes: int,
+) -> dict[str, Any]:
     return {
         "sites": {site: web.site_config(site, url) for site, url in urls.items()},
         "output": str(workdir / label / "out"),
@@ -166,16 +197,25 @@ def summarize(report: dict[str, Any], *, processes: int) -> dict[str, Any]:
     articles = int(stats.get("item_scraped_count", 0))
     per = max(articles, 1)
     main = {s: float(stats.get(f"syndicrawl/{s}/main_cpu_seconds", 0.0)) for s in STAGES}
-    worker = {s: float(stats.get(f"syndicrawl/{s}/cpu_seconds", 0.0)) if processes and s in POOLED else 0.0 for s in STAGES}
+    worker = {
+        s: float(stats.get(f"syndicrawl/{s}/cpu_seconds", 0.0))
+        if processes and s in POOLED
+        else 0.0
+        for s in STAGES
+    }
     self_cpu, kids_cpu = report["self_cpu_seconds"], report["children_cpu_seconds"]
     stage_ms = {s: round(1000 * (main[s] + worker[s]) / per, 3) for s in STAGES}
     stage_ms["fetch_parse"] = round(1000 * (self_cpu - sum(main.values())) / per, 3)
-    stage_ms["pool_overhead"] = round(1000 * (kids_cpu - sum(worker.values())) / per, 3) if processes else 0.0
+    stage_ms["pool_overhead"] = (
+        round(1000 * (kids_cpu - sum(worker.values())) / per, 3) if processes else 0.0
+    )
     return {
         "articles": articles,
         "dropped": int(stats.get("item_dropped_count", 0)),
         "wall_seconds": round(report["wall_seconds"], 2),
-        "articles_per_second": round(articles / report["wall_seconds"], 2) if report["wall_seconds"] else 0.0,
+        "articles_per_second": round(articles / report["wall_seconds"], 2)
+        if report["wall_seconds"]
+        else 0.0,
         "cpu_ms_per_article": round(1000 * (self_cpu + kids_cpu) / per, 3),
         "cpu_ms_per_article_by_stage": stage_ms,
         "peak_rss_mb": round(report["tree_peak_rss_kb"] / 1024, 1),
@@ -195,69 +235,115 @@ def bare_trafilatura(web: SyntheticWeb, sample: int) -> dict[str, Any]:
     started = time.process_time()
     found = sum(1 for html in pages if trafilatura.extract(html))
     cpu = time.process_time() - started
-    return {"pages": len(pages), "extracted": found, "cpu_ms_per_page": round(1000 * cpu / len(pages), 3)}
+    return {
+        "pages": len(pages),
+        "extracted": found,
+        "cpu_ms_per_page": round(1000 * cpu / len(pages), 3),
+    }
 
 
-def crawl_web(n: int, seed: int, anchor: datetime, workdir: Path, runs: Sequence[tuple[str, bool, int]]) -> dict[str, dict[str, Any]]:
+def crawl_web(
+    n: int, seed: int, anchor: datetime, workdir: Path, runs: Sequence[tuple[str, bool, int]]
+) -> dict[str, dict[str, Any]]:
     """Serve an ``n``-article web and run each (label, pipeline on, processes) crawl on it."""
     web = SyntheticWeb(n, seed=seed, anchor=anchor)
     out = {}
     with served(n, seed, anchor, workdir) as urls:
         for label, pipeline, processes in runs:
             config = crawl_config(web, urls, workdir, label, pipeline=pipeline, processes=processes)
-            out[label] = summarize(run_crawl_child(config, workdir, label), processes=processes if pipeline else 0)
+            out[label] = summarize(
+                run_crawl_child(config, workdir, label), processes=processes if pipeline else 0
+            )
     return out
 
 
 def _cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return (
+        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    )
 
 
 def _ratio(a: float, b: float) -> float | None:
     return round(a / b, 3) if b else None
 
 
-def run_bench(n: int, compare: int, processes: int, seed: int, sample: int, workdir: Path) -> dict[str, Any]:
+def run_bench(
+    n: int, compare: int, processes: int, seed: int, sample: int, workdir: Path
+) -> dict[str, Any]:
     anchor = (datetime.now(UTC) - timedelta(hours=2)).replace(second=0, microsecond=0)
     report: dict[str, Any] = {
         "command": f"syndicrawl bench --articles {n} --compare-articles {compare}",
-        "cores": _cores(), "processes": processes, "articles_generated": n, "seed": seed,
+        "cores": _cores(),
+        "processes": processes,
+        "articles_generated": n,
+        "seed": seed,
     }
-    runs = crawl_web(n, seed, anchor, workdir, [("full", True, processes), ("scrapy_only", False, 0)])
+    runs = crawl_web(
+        n, seed, anchor, workdir, [("full", True, processes), ("scrapy_only", False, 0)]
+    )
     full, scrapy_only = runs["full"], runs["scrapy_only"]
     report["full"], report["scrapy_only"] = full, scrapy_only
     bare = bare_trafilatura(SyntheticWeb(n, seed=seed, anchor=anchor), sample)
     report["bare_trafilatura"] = bare
-    compare_runs = crawl_web(compare, seed + 1, anchor, workdir,
-                             [("pool_0", True, 0), ("pool_1", True, 1), (f"pool_{processes}", True, processes)])
+    compare_runs = crawl_web(
+        compare,
+        seed + 1,
+        anchor,
+        workdir,
+        [("pool_0", True, 0), ("pool_1", True, 1), (f"pool_{processes}", True, processes)],
+    )
     report["pool_compare"] = {"articles_generated": compare, **compare_runs}
     one, many = compare_runs["pool_1"], compare_runs[f"pool_{processes}"]
     report["ratios"] = {
-        "full_vs_scrapy_only_articles_per_second": _ratio(full["articles_per_second"], scrapy_only["articles_per_second"]),
-        "full_vs_scrapy_only_cpu_per_article": _ratio(full["cpu_ms_per_article"], scrapy_only["cpu_ms_per_article"]),
-        "full_cpu_per_article_vs_bare_trafilatura": _ratio(full["cpu_ms_per_article"], bare["cpu_ms_per_page"]),
-        "extract_stage_vs_bare_trafilatura": _ratio(full["cpu_ms_per_article_by_stage"]["extract"], bare["cpu_ms_per_page"]),
-        "scrapy_only_cpu_per_article_vs_bare_trafilatura": _ratio(scrapy_only["cpu_ms_per_article"], bare["cpu_ms_per_page"]),
+        "full_vs_scrapy_only_articles_per_second": _ratio(
+            full["articles_per_second"], scrapy_only["articles_per_second"]
+        ),
+        "full_vs_scrapy_only_cpu_per_article": _ratio(
+            full["cpu_ms_per_article"], scrapy_only["cpu_ms_per_article"]
+        ),
+        "full_cpu_per_article_vs_bare_trafilatura": _ratio(
+            full["cpu_ms_per_article"], bare["cpu_ms_per_page"]
+        ),
+        "extract_stage_vs_bare_trafilatura": _ratio(
+            full["cpu_ms_per_article_by_stage"]["extract"], bare["cpu_ms_per_page"]
+        ),
+        "scrapy_only_cpu_per_article_vs_bare_trafilatura": _ratio(
+            scrapy_only["cpu_ms_per_article"], bare["cpu_ms_per_page"]
+        ),
         "full_peak_rss_vs_scrapy_only": _ratio(full["peak_rss_mb"], scrapy_only["peak_rss_mb"]),
-        f"pool_{processes}_vs_pool_1_articles_per_second": _ratio(many["articles_per_second"], one["articles_per_second"]),
+        f"pool_{processes}_vs_pool_1_articles_per_second": _ratio(
+            many["articles_per_second"], one["articles_per_second"]
+        ),
         f"pool_{processes}_vs_in_process_articles_per_second": _ratio(
-            many["articles_per_second"], compare_runs["pool_0"]["articles_per_second"]),
+            many["articles_per_second"], compare_runs["pool_0"]["articles_per_second"]
+        ),
     }
     report["targets"] = {
-        f"pool_{processes}_vs_pool_1>=1.6": (report["ratios"][f"pool_{processes}_vs_pool_1_articles_per_second"] or 0) >= 1.6,
-        "cpu_per_article<=1.5x_bare_trafilatura": (report["ratios"]["full_cpu_per_article_vs_bare_trafilatura"] or 99) <= 1.5,
+        f"pool_{processes}_vs_pool_1>=1.6": (
+            report["ratios"][f"pool_{processes}_vs_pool_1_articles_per_second"] or 0
+        )
+        >= 1.6,
+        "cpu_per_article<=1.5x_bare_trafilatura": (
+            report["ratios"]["full_cpu_per_article_vs_bare_trafilatura"] or 99
+        )
+        <= 1.5,
     }
     return report
 
 
-def run_memory_check(small: int, large: int, processes: int, seed: int, workdir: Path) -> dict[str, Any]:
+def run_memory_check(
+    small: int, large: int, processes: int, seed: int, workdir: Path
+) -> dict[str, Any]:
     anchor = (datetime.now(UTC) - timedelta(hours=2)).replace(second=0, microsecond=0)
     report: dict[str, Any] = {
         "command": f"syndicrawl bench --memory-check --small {small} --large {large}",
-        "cores": _cores(), "processes": processes,
+        "cores": _cores(),
+        "processes": processes,
     }
     for n in (small, large):
-        report[f"full_{n}"] = crawl_web(n, seed, anchor, workdir, [(f"memory_{n}", True, processes)])[f"memory_{n}"]
+        report[f"full_{n}"] = crawl_web(
+            n, seed, anchor, workdir, [(f"memory_{n}", True, processes)]
+        )[f"memory_{n}"]
     ratio = _ratio(report[f"full_{large}"]["peak_rss_mb"], report[f"full_{small}"]["peak_rss_mb"])
     report["ratios"] = {f"peak_rss_{large}_vs_{small}": ratio}
     report["targets"] = {f"peak_rss_{large}<=1.5x_{small}": (ratio or 99) <= 1.5}
@@ -265,17 +351,43 @@ def run_memory_check(small: int, large: int, processes: int, seed: int, workdir:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true", help="print one JSON object on the last line")
-    parser.add_argument("--articles", type=int, default=10_000, help="articles in the synthetic web (default 10000)")
-    parser.add_argument("--compare-articles", type=int, default=3000,
-                        help="articles in the web crawled with 1 and with --processes workers (default 3000)")
-    parser.add_argument("--processes", type=int, default=_cores(), help="pool workers (default: the machine's cores)")
-    parser.add_argument("--sample", type=int, default=1000, help="pages the bare-trafilatura baseline extracts (default 1000)")
+    parser.add_argument(
+        "--json", action="store_true", help="print one JSON object on the last line"
+    )
+    parser.add_argument(
+        "--articles", type=int, default=10_000, help="articles in the synthetic web (default 10000)"
+    )
+    parser.add_argument(
+        "--compare-articles",
+        type=int,
+        default=3000,
+        help="articles in the web crawled with 1 and with --processes workers (default 3000)",
+    )
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=_cores(),
+        help="pool workers (default: the machine's cores)",
+    )
+    parser.add_argument(
+        "--sample",
+        type=int,
+        default=1000,
+        help="pages the bare-trafilatura baseline extracts (default 1000)",
+    )
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--memory-check", action="store_true", help="compare the peak memory of a --small and a --large crawl instead")
+    parser.add_argument(
+        "--memory-check",
+        action="store_true",
+        help="compare the peak memory of a --small and a --large crawl instead",
+    )
     parser.add_argument("--small", type=int, default=5000)
     parser.add_argument("--large", type=int, default=50_000)
-    parser.add_argument("--workdir", default=None, help="keep crawl outputs here (default: a temporary folder, removed)")
+    parser.add_argument(
+        "--workdir",
+        default=None,
+        help="keep crawl outputs here (default: a temporary folder, removed)",
+    )
 
 
 def _validate(args: argparse.Namespace) -> str | None:
@@ -298,7 +410,14 @@ def run(args: argparse.Namespace) -> int:
         if args.memory_check:
             report = run_memory_check(args.small, args.large, args.processes, args.seed, workdir)
         else:
-            report = run_bench(args.articles, args.compare_articles, args.processes, args.seed, args.sample, workdir)
+            report = run_bench(
+                args.articles,
+                args.compare_articles,
+                args.processes,
+                args.seed,
+                args.sample,
+                workdir,
+            )
     if args.json:
         print(json.dumps(report, sort_keys=True))
     else:
@@ -307,8 +426,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="syndicrawl bench pipeline", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="syndicrawl bench pipeline", description=__doc__.splitlines()[0]
+    )
     add_arguments(parser)
     return run(parser.parse_args(argv))
-
-

@@ -27,8 +27,10 @@ ROBOTS = b"User-agent: *\nAllow: /\n"
 
 
 def _response(status: str, body: bytes, content_type: str) -> bytes:
-    head = (f"HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {len(body)}\r\n"
-            "Connection: keep-alive\r\n\r\n")
+    head = (
+        f"HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {len(body)}\r\n"
+        "Connection: keep-alive\r\n\r\n"
+    )
     return head.encode("ascii") + body
 
 
@@ -51,7 +53,13 @@ def page(web: SyntheticWeb, site: str, base_url: str, path: str) -> bytes:
     return _response("404 Not Found", b"not found", "text/plain")
 
 
-async def _handle(web: SyntheticWeb, site: str, base_url: str, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+async def _handle(
+    web: SyntheticWeb,
+    site: str,
+    base_url: str,
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
+) -> None:
     try:
         while True:
             head = await reader.readuntil(b"\r\n\r\n")
@@ -73,7 +81,12 @@ async def serve(web: SyntheticWeb, port_file: Path) -> None:
     for site in web.sites:
         holder: dict[str, str] = {}
 
-        def handler(r: asyncio.StreamReader, w: asyncio.StreamWriter, site: str = site, holder: dict[str, str] = holder) -> asyncio.Future[None]:
+        def handler(
+            r: asyncio.StreamReader,
+            w: asyncio.StreamWriter,
+            site: str = site,
+            holder: dict[str, str] = holder,
+        ) -> asyncio.Future[None]:
             return asyncio.ensure_future(_handle(web, site, holder["url"], r, w))
 
         server = await asyncio.start_server(handler, "127.0.0.1", 0, backlog=1024)
@@ -93,7 +106,9 @@ async def serve(web: SyntheticWeb, port_file: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m crawler.benchmarks.server", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m crawler.benchmarks.server", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--articles", type=int, required=True)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--anchor", required=True, help="ISO time of the newest article")

@@ -22,14 +22,56 @@ from functools import cached_property
 from html import escape
 from typing import Any
 
-SYLLABLES = ("ka", "lo", "mi", "ne", "ru", "ta", "vo", "shi", "den", "par", "gul", "ost", "ber", "fen",
-             "iko", "zan", "mur", "tel", "qua", "rin", "sal", "dor", "pek", "wi", "han", "lus")
-ORIGINALS = (("north-gazette", "North Gazette"), ("harbour-post", "Harbour Post"),
-             ("valley-herald", "Valley Herald"), ("city-ledger", "City Ledger"))
+SYLLABLES = (
+    "ka",
+    "lo",
+    "mi",
+    "ne",
+    "ru",
+    "ta",
+    "vo",
+    "shi",
+    "den",
+    "par",
+    "gul",
+    "ost",
+    "ber",
+    "fen",
+    "iko",
+    "zan",
+    "mur",
+    "tel",
+    "qua",
+    "rin",
+    "sal",
+    "dor",
+    "pek",
+    "wi",
+    "han",
+    "lus",
+)
+ORIGINALS = (
+    ("north-gazette", "North Gazette"),
+    ("harbour-post", "Harbour Post"),
+    ("valley-herald", "Valley Herald"),
+    ("city-ledger", "City Ledger"),
+)
 SYNDICATORS = (("wave-radio", "Wave Radio"), ("daily-digest", "Daily Digest"))
 SECTIONS = ("politics", "business", "science", "sport", "culture", "local", "health", "weather")
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-          "October", "November", "December")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 SITEMAP_SIZE = 1000
 COPY_SHARE = 0.3
 
@@ -58,13 +100,17 @@ class SyntheticWeb:
             raise ValueError(f"n_articles must be >= 1, got {n_articles}")
         self.n_articles = n_articles
         self.seed = seed
-        self.anchor = (anchor or datetime.now(UTC) - timedelta(hours=2)).replace(second=0, microsecond=0)
+        self.anchor = (anchor or datetime.now(UTC) - timedelta(hours=2)).replace(
+            second=0, microsecond=0
+        )
         rng = random.Random(seed)
         words: set[str] = set()
         while len(words) < 6000:
             words.add("".join(rng.choice(SYLLABLES) for _ in range(rng.randint(1, 4))))
         self.vocab = sorted(words)
-        self.cum_weights = list(itertools.accumulate(1.0 / (r + 1) ** 0.8 for r in range(len(self.vocab))))
+        self.cum_weights = list(
+            itertools.accumulate(1.0 / (r + 1) ** 0.8 for r in range(len(self.vocab)))
+        )
         self.sites = [name for name, _ in ORIGINALS + SYNDICATORS]
         self.publishers = dict(ORIGINALS + SYNDICATORS)
         # Global article numbers 0..n-1: copies (30%) go to syndicators, the rest round-robin to originals.
@@ -107,14 +153,27 @@ class SyntheticWeb:
             k = r.randrange(len(edited))
             edited[k] = edited[k].split(". ", 1)[-1]  # an edit: first sentence dropped
             edited.append(f"Source: {self.publishers[base.site]}")
-            return Article(site, i, self._path(site, i, published, base.title), base.title,
-                           min(base.published + timedelta(minutes=r.randint(20, 600)), self.anchor - timedelta(minutes=1)),
-                           tuple(edited),
-                           base.author, (base.site, j))
-        title = " ".join(r.choices(self.vocab, cum_weights=self.cum_weights, k=r.randint(5, 9))).capitalize()
+            return Article(
+                site,
+                i,
+                self._path(site, i, published, base.title),
+                base.title,
+                min(
+                    base.published + timedelta(minutes=r.randint(20, 600)),
+                    self.anchor - timedelta(minutes=1),
+                ),
+                tuple(edited),
+                base.author,
+                (base.site, j),
+            )
+        title = " ".join(
+            r.choices(self.vocab, cum_weights=self.cum_weights, k=r.randint(5, 9))
+        ).capitalize()
         paras = tuple(self._paragraph(r) for _ in range(r.randint(8, 14)))
         author = f"{r.choice(self.vocab).capitalize()} {r.choice(self.vocab).capitalize()}"
-        return Article(site, i, self._path(site, i, published, title), title, published, paras, author)
+        return Article(
+            site, i, self._path(site, i, published, title), title, published, paras, author
+        )
 
     @staticmethod
     def _path(site: str, i: int, published: datetime, title: str) -> str:
@@ -141,29 +200,48 @@ class SyntheticWeb:
             pub = escape(self.publishers[site])
             nav = "".join(
                 f'<li class="menu-section"><a href="/{sec}/">{sec.capitalize()}</a><div class="mega"><ul>'
-                + "".join(f'<li class="menu-item"><a class="menu-link" href="/{sec}/{w}/"><span>{w.capitalize()}</span></a></li>'
-                          for w in r.sample(self.vocab[:1500], 24))
+                + "".join(
+                    f'<li class="menu-item"><a class="menu-link" href="/{sec}/{w}/"><span>{w.capitalize()}</span></a></li>'
+                    for w in r.sample(self.vocab[:1500], 24)
+                )
                 + "</ul></div></li>"
                 for sec in SECTIONS
             )
-            script = "var cfg={" + ",".join(f'"{w}":{r.randint(0, 99999)}' for w in r.sample(self.vocab, 1500)) + "};"
-            style = "".join(f".c-{w}{{margin:{r.randint(0, 9)}px;color:#{r.randint(0, 0xFFFFFF):06x}}}" for w in r.sample(self.vocab, 400))
-            share = "".join(f'<li class="share-{n}"><a href="/share/{n}" aria-label="Share on {n}"><svg width="16" height="16"><path d="M0 0h16v16H0z"/></svg></a></li>'
-                            for n in ("mail", "print", "copy", "social-a", "social-b", "social-c"))
-            head = (f'<div class="ad-slot" id="ad-top"><div class="ad-inner"></div></div>'
-                    f'<header class="site-header"><div class="logo"><a href="/">{pub}</a></div>'
-                    f'<nav class="main-nav"><ul>{nav}</ul></nav>'
-                    f'<div class="breadcrumbs"><a href="/">Home</a> &rsaquo; <a href="/news/">News</a></div></header>'
-                    f'<div class="share-bar"><ul>{share}</ul></div>')
+            script = (
+                "var cfg={"
+                + ",".join(f'"{w}":{r.randint(0, 99999)}' for w in r.sample(self.vocab, 1500))
+                + "};"
+            )
+            style = "".join(
+                f".c-{w}{{margin:{r.randint(0, 9)}px;color:#{r.randint(0, 0xFFFFFF):06x}}}"
+                for w in r.sample(self.vocab, 400)
+            )
+            share = "".join(
+                f'<li class="share-{n}"><a href="/share/{n}" aria-label="Share on {n}"><svg width="16" height="16"><path d="M0 0h16v16H0z"/></svg></a></li>'
+                for n in ("mail", "print", "copy", "social-a", "social-b", "social-c")
+            )
+            head = (
+                f'<div class="ad-slot" id="ad-top"><div class="ad-inner"></div></div>'
+                f'<header class="site-header"><div class="logo"><a href="/">{pub}</a></div>'
+                f'<nav class="main-nav"><ul>{nav}</ul></nav>'
+                f'<div class="breadcrumbs"><a href="/">Home</a> &rsaquo; <a href="/news/">News</a></div></header>'
+                f'<div class="share-bar"><ul>{share}</ul></div>'
+            )
             footer_links = "".join(
                 f'<div class="footer-col"><h4>{w.capitalize()}</h4><ul>'
-                + "".join(f'<li><a href="/about/{v}/">{v.capitalize()}</a></li>' for v in r.sample(self.vocab, 12))
-                + "</ul></div>" for w in r.sample(self.vocab, 8)
+                + "".join(
+                    f'<li><a href="/about/{v}/">{v.capitalize()}</a></li>'
+                    for v in r.sample(self.vocab, 12)
+                )
+                + "</ul></div>"
+                for w in r.sample(self.vocab, 8)
             )
-            tail = (f'<div class="newsletter"><p>Get the {pub} briefing every morning in your inbox.</p>'
-                    f'<form><input type="email" name="email"><button>Sign up</button></form></div>'
-                    f'<footer class="site-footer">{footer_links}<p>&copy; {pub}. All rights reserved.</p></footer>'
-                    f'<script>{script}</script><script>window.dataLayer=window.dataLayer||[];</script>')
+            tail = (
+                f'<div class="newsletter"><p>Get the {pub} briefing every morning in your inbox.</p>'
+                f'<form><input type="email" name="email"><button>Sign up</button></form></div>'
+                f'<footer class="site-footer">{footer_links}<p>&copy; {pub}. All rights reserved.</p></footer>'
+                f"<script>{script}</script><script>window.dataLayer=window.dataLayer||[];</script>"
+            )
             out[site] = (f"<style>{style}</style>", head + "\0" + tail)
         return out
 
@@ -174,22 +252,28 @@ class SyntheticWeb:
         head, tail = chrome.split("\0")
         pub = escape(self.publishers[a.site])
         title = escape(a.title)
-        jsonld = json.dumps({
-            "@context": "https://schema.org", "@type": "NewsArticle", "headline": a.title,
-            "datePublished": a.published.isoformat(timespec="seconds"),
-            "author": {"@type": "Person", "name": a.author},
-            "publisher": {"@type": "Organization", "name": self.publishers[a.site]},
-        })
+        jsonld = json.dumps(
+            {
+                "@context": "https://schema.org",
+                "@type": "NewsArticle",
+                "headline": a.title,
+                "datePublished": a.published.isoformat(timespec="seconds"),
+                "author": {"@type": "Person", "name": a.author},
+                "publisher": {"@type": "Organization", "name": self.publishers[a.site]},
+            }
+        )
         dateline = f"{a.published.day} {MONTHS[a.published.month - 1]} {a.published.year}, {a.published:%H:%M}"
         body = "".join(f"<p>{escape(p)}</p>" for p in a.paragraphs)
         if a.original is not None:
-            body += (f"<p>Listen to {pub} live every weekday from six, and catch up on every bulletin "
-                     f"on the {pub} app.</p>")
+            body += (
+                f"<p>Listen to {pub} live every weekday from six, and catch up on every bulletin "
+                f"on the {pub} app.</p>"
+            )
         words = r.choices(self.vocab, cum_weights=self.cum_weights, k=600)
         related = "".join(
             f'<div class="card"><a href="/news/{self.anchor:%Y/%m}/{words[k]}-{words[k + 1]}-{r.randrange(10**6):06d}.html">'
             f'<figure><img src="/img/{words[k + 2]}.jpg" alt="" loading="lazy"></figure>'
-            f'<h3>{" ".join(words[k + 3 : k + 10]).capitalize()}</h3></a>'
+            f"<h3>{' '.join(words[k + 3 : k + 10]).capitalize()}</h3></a>"
             f'<p class="teaser">{" ".join(words[k + 10 : k + 22]).capitalize()}.</p>'
             f'<span class="time">{r.randint(1, 59)} min ago</span></div>'
             for k in range(0, 24 * 24, 24)
@@ -208,7 +292,7 @@ class SyntheticWeb:
             f'<meta property="article:published_time" content="{a.published.isoformat(timespec="seconds")}">'
             f'<meta name="author" content="{escape(a.author)}">'
             f'<link rel="canonical" href="{a.path}"><script type="application/ld+json">{jsonld}</script>'
-            f"{style}</head><body>{head}<main><article class=\"story\"><h1>{title}</h1>"
+            f'{style}</head><body>{head}<main><article class="story"><h1>{title}</h1>'
             f'<p class="byline">By {escape(a.author)}</p><p class="dateline">Published {dateline}</p>'
             f'<div class="story-body">{body}</div></article>'
             f'<section class="comments"><h2>Comments</h2><ol>{comments}</ol></section>'
@@ -224,8 +308,10 @@ class SyntheticWeb:
             f"<sitemap><loc>{base_url}sitemaps/sitemap-{k}.xml</loc></sitemap>"
             for k in range((n + SITEMAP_SIZE - 1) // SITEMAP_SIZE)
         )
-        return (f'<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-                f"{entries}</sitemapindex>").encode()
+        return (
+            f'<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"{entries}</sitemapindex>"
+        ).encode()
 
     def sitemap(self, site: str, base_url: str, k: int) -> bytes | None:
         numbers = self._by_site[site][k * SITEMAP_SIZE : (k + 1) * SITEMAP_SIZE]
@@ -234,21 +320,30 @@ class SyntheticWeb:
         rows = []
         for i in numbers:
             a = self.article(i)
-            rows.append(f"<url><loc>{base_url}{a.path.lstrip('/')}</loc>"
-                        f"<lastmod>{a.published.isoformat(timespec='seconds')}</lastmod></url>")
-        return (f'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-                f'{"".join(rows)}</urlset>').encode()
+            rows.append(
+                f"<url><loc>{base_url}{a.path.lstrip('/')}</loc>"
+                f"<lastmod>{a.published.isoformat(timespec='seconds')}</lastmod></url>"
+            )
+        return (
+            f'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"{''.join(rows)}</urlset>"
+        ).encode()
 
-    def site_config(self, site: str, base_url: str, *, concurrency: int = 16, budget: int | None = None) -> dict[str, Any]:
+    def site_config(
+        self, site: str, base_url: str, *, concurrency: int = 16, budget: int | None = None
+    ) -> dict[str, Any]:
         """The site's registry entry (``crawler.registry.parse_site`` input)."""
         host = base_url.split("//", 1)[1].split("/", 1)[0].split(":")[0]
         return {
-            "name": site, "publisher": self.publishers[site],
+            "name": site,
+            "publisher": self.publishers[site],
             "role": "original" if site in dict(ORIGINALS) else "syndicator",
-            "base_url": base_url, "domains": [host],
+            "base_url": base_url,
+            "domains": [host],
             "start": {"sitemaps": ["/sitemap_index.xml"]},
             "article_url_pattern": r"/news/\d{4}/\d{2}/[a-z-]+-\d{6}\.html$",
-            "language": "en", "timezone": "UTC",
+            "language": "en",
+            "timezone": "UTC",
             "boilerplate": {"selectors": [".newsletter", ".breadcrumbs"]},
             "credit_patterns": [r"^Source:\s*(?P<source>.+)$"],
             "politeness": {"concurrency": concurrency, "delay": 0},

@@ -69,7 +69,9 @@ class TimedPipeline:
     @classmethod
     def from_crawler(cls, crawler: Any) -> TimedPipeline:
         inner_cls = load_object(cls.inner_path)
-        inner = inner_cls.from_crawler(crawler) if hasattr(inner_cls, "from_crawler") else inner_cls()
+        inner = (
+            inner_cls.from_crawler(crawler) if hasattr(inner_cls, "from_crawler") else inner_cls()
+        )
         return cls(inner, crawler)
 
     def __getattr__(self, name: str) -> Any:  # open_spider, close_spider, ...
@@ -99,6 +101,10 @@ def timed_pipelines(pipelines: dict[str, int]) -> dict[type, int]:
     out: dict[type, int] = {}
     for path, priority in pipelines.items():
         stage = STAGES.get(path) or path.rsplit(".", 1)[-1].lower()
-        cls = type(f"Timed{path.rsplit('.', 1)[-1]}", (TimedPipeline,), {"inner_path": path, "stage": stage})
+        cls = type(
+            f"Timed{path.rsplit('.', 1)[-1]}",
+            (TimedPipeline,),
+            {"inner_path": path, "stage": stage},
+        )
         out[cls] = priority
     return out

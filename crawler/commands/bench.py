@@ -12,14 +12,21 @@ from typing import Any
 
 DEFAULT = "pipeline"
 BENCHMARKS = {
-    "pipeline": ("crawler.benchmarks.pipeline", "the whole crawl of a synthetic web: articles/s, CPU per stage, peak memory"),
-    "syndication": ("crawler.benchmarks.syndication", "signature + lookup throughput and bytes per article"),
+    "pipeline": (
+        "crawler.benchmarks.pipeline",
+        "the whole crawl of a synthetic web: articles/s, CPU per stage, peak memory",
+    ),
+    "syndication": (
+        "crawler.benchmarks.syndication",
+        "signature + lookup throughput and bytes per article",
+    ),
 }
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
-        "bench", help="benchmarks that print speed figures",
+        "bench",
+        help="benchmarks that print speed figures",
         description="Benchmarks that print speed figures; without WHAT, the full-pipeline benchmark.",
     )
     kinds = parser.add_subparsers(dest="benchmark", metavar="WHAT", required=False)
@@ -27,7 +34,9 @@ def register(subparsers: Any) -> None:
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
-            if not exc.name or not module_name.startswith(exc.name):  # a real import error inside it
+            if not exc.name or not module_name.startswith(
+                exc.name
+            ):  # a real import error inside it
                 raise
             continue
         sub = kinds.add_parser(name, help=help_text)

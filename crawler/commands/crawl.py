@@ -13,16 +13,33 @@ from crawler.summary import print_summary, summarize
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
-        "crawl", help="crawl configured sites and export their articles",
+        "crawl",
+        help="crawl configured sites and export their articles",
         description="Crawl every site configured in --sites through the whole pipeline and export "
         "the records to --output.",
     )
     parser.add_argument("--sites", required=True, help="folder of site YAML files")
-    parser.add_argument("--output", default="./syndicrawl-output", help="local folder or s3://bucket/prefix")
-    parser.add_argument("--state-dir", default=None, help="crawl state (seen-store, spool); default OUTPUT/.state for a local output, ./syndicrawl-state for S3")
-    parser.add_argument("--site", action="append", default=[], help="crawl only this site (repeatable)")
-    parser.add_argument("--set", action="append", default=[], metavar="SETTING=VALUE", help="override a Scrapy/syndicrawl setting")
-    parser.add_argument("--json", action="store_true", help="print the summary as one JSON object on the last line")
+    parser.add_argument(
+        "--output", default="./syndicrawl-output", help="local folder or s3://bucket/prefix"
+    )
+    parser.add_argument(
+        "--state-dir",
+        default=None,
+        help="crawl state (seen-store, spool); default OUTPUT/.state for a local output, ./syndicrawl-state for S3",
+    )
+    parser.add_argument(
+        "--site", action="append", default=[], help="crawl only this site (repeatable)"
+    )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="SETTING=VALUE",
+        help="override a Scrapy/syndicrawl setting",
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print the summary as one JSON object on the last line"
+    )
     from crawler.distributed.command import add_arguments
 
     add_arguments(parser)
@@ -34,7 +51,9 @@ def parse_overrides(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name.isupper():
-            raise ValueError(f"--set {pair!r}: expected SETTING=VALUE with an upper-case setting name")
+            raise ValueError(
+                f"--set {pair!r}: expected SETTING=VALUE with an upper-case setting name"
+            )
         overrides[name] = value
     return overrides
 
@@ -53,7 +72,10 @@ def run(args: argparse.Namespace) -> int:
     if args.site:
         unknown = sorted(set(args.site) - set(sites))
         if unknown:
-            print(f"syndicrawl: --site {unknown[0]!r}: not in {args.sites} (known: {sorted(sites)})", file=sys.stderr)
+            print(
+                f"syndicrawl: --site {unknown[0]!r}: not in {args.sites} (known: {sorted(sites)})",
+                file=sys.stderr,
+            )
             return 2
         sites = {name: sites[name] for name in args.site}
     state_dir = args.state_dir or default_state_dir(args.output)
@@ -62,7 +84,9 @@ def run(args: argparse.Namespace) -> int:
     if distributed.wanted(args, overrides):
         return distributed.run(args, sites, dict(overrides), state_dir)
     try:
-        result = run_crawl(sites, output_uri=args.output, state_dir=state_dir, overrides=dict(overrides))
+        result = run_crawl(
+            sites, output_uri=args.output, state_dir=state_dir, overrides=dict(overrides)
+        )
     except ChromiumMissing as exc:
         print(f"syndicrawl: {exc}", file=sys.stderr)
         return 2

@@ -22,13 +22,26 @@ MARKER = ".syndicrawl-demo"
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
-        "demo", help="crawl the bundled demo web to a local folder and print a summary",
+        "demo",
+        help="crawl the bundled demo web to a local folder and print a summary",
         description=__doc__,
     )
-    parser.add_argument("--output", default="./syndicrawl-output", help="local output folder (default ./syndicrawl-output)")
-    parser.add_argument("--json", action="store_true", help="print the summary as one JSON object on the last line")
-    parser.add_argument("--request-log", default=None, help="write the demo web's own request log here (JSON lines)")
-    parser.add_argument("--log-level", default="WARNING", help="Scrapy log level (default WARNING: the summary says the rest)")
+    parser.add_argument(
+        "--output",
+        default="./syndicrawl-output",
+        help="local output folder (default ./syndicrawl-output)",
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print the summary as one JSON object on the last line"
+    )
+    parser.add_argument(
+        "--request-log", default=None, help="write the demo web's own request log here (JSON lines)"
+    )
+    parser.add_argument(
+        "--log-level",
+        default="WARNING",
+        help="Scrapy log level (default WARNING: the summary says the rest)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -36,10 +49,14 @@ def prepare_output(output: Path) -> None:
     """Empty a previous demo output; refuse to touch a folder the demo did not make."""
     if output.exists():
         if not (output / MARKER).exists() and any(output.iterdir()):
-            raise FileExistsError(f"--output {output}: folder exists and was not made by 'syndicrawl demo'; choose another")
+            raise FileExistsError(
+                f"--output {output}: folder exists and was not made by 'syndicrawl demo'; choose another"
+            )
         shutil.rmtree(output)
     output.mkdir(parents=True)
-    (output / MARKER).write_text("made by syndicrawl demo; emptied by the next demo run\n", encoding="utf-8")
+    (output / MARKER).write_text(
+        "made by syndicrawl demo; emptied by the next demo run\n", encoding="utf-8"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -59,7 +76,10 @@ def run(args: argparse.Namespace) -> int:
                 served,
                 output_uri=str(output),
                 state_dir=str(output / ".state"),
-                overrides={"SYNDICRAWL_FETCH_ALLOWED_ADDRESSES": ["127.0.0.1"], "LOG_LEVEL": args.log_level},
+                overrides={
+                    "SYNDICRAWL_FETCH_ALLOWED_ADDRESSES": ["127.0.0.1"],
+                    "LOG_LEVEL": args.log_level,
+                },
             )
         except ChromiumMissing as exc:
             print(f"syndicrawl: {exc}", file=sys.stderr)

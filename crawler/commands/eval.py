@@ -7,8 +7,14 @@ import importlib
 from typing import Any
 
 EVALUATIONS = {
-    "extraction": ("crawler.evaluation.extraction", "body text F1 and date accuracy on the shared corpora"),
-    "syndication": ("crawler.evaluation.syndication", "copy detection precision/recall per copy kind"),
+    "extraction": (
+        "crawler.evaluation.extraction",
+        "body text F1 and date accuracy on the shared corpora",
+    ),
+    "syndication": (
+        "crawler.evaluation.syndication",
+        "copy detection precision/recall per copy kind",
+    ),
 }
 
 
@@ -19,7 +25,9 @@ def register(subparsers: Any) -> None:
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
-            if not exc.name or not module_name.startswith(exc.name):  # a real import error inside it
+            if not exc.name or not module_name.startswith(
+                exc.name
+            ):  # a real import error inside it
                 raise
             continue
         sub = kinds.add_parser(name, help=help_text)

@@ -13,12 +13,19 @@ DEFAULT_STATE_DIR = "./syndicrawl-output/.state"
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
-        "runs", help="list recent runs and their health",
+        "runs",
+        help="list recent runs and their health",
         description="List the recent runs from their stats documents in STATE_DIR/runs, newest first.",
     )
-    parser.add_argument("--state-dir", default=DEFAULT_STATE_DIR, help=f"crawl state dir (default {DEFAULT_STATE_DIR})")
+    parser.add_argument(
+        "--state-dir",
+        default=DEFAULT_STATE_DIR,
+        help=f"crawl state dir (default {DEFAULT_STATE_DIR})",
+    )
     parser.add_argument("--limit", type=int, default=20, help="how many runs to list (default 20)")
-    parser.add_argument("--json", action="store_true", help="print the runs as one JSON object on the last line")
+    parser.add_argument(
+        "--json", action="store_true", help="print the runs as one JSON object on the last line"
+    )
     parser.set_defaults(func=run)
 
 
@@ -38,5 +45,11 @@ def run(args: argparse.Namespace) -> int:
     for skipped in history.skipped:
         print(f"unreadable: {skipped}", file=sys.stderr)
     if args.json:
-        print(json.dumps({"state_dir": args.state_dir, "runs": rows, "skipped": history.skipped}, sort_keys=True, default=str))
+        print(
+            json.dumps(
+                {"state_dir": args.state_dir, "runs": rows, "skipped": history.skipped},
+                sort_keys=True,
+                default=str,
+            )
+        )
     return 0

@@ -24,5 +24,7 @@ def write_site_files(base_urls: Mapping[str, str], folder: Path | str) -> Path:
         base_url = base_urls[data["name"]]
         data["base_url"] = base_url
         data["domains"] = [urlsplit(base_url).netloc]
-        (target / source.name).write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+        (target / source.name).write_text(
+            yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8"
+        )
     return target

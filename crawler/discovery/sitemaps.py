@@ -42,7 +42,9 @@ def sitemap_body(body: bytes) -> bytes:
             while chunk := gz.read(1024 * 1024):
                 out.write(chunk)
                 if out.tell() > MAX_UNZIPPED_BYTES:
-                    raise XMLDocumentError(f"gzip sitemap expands past {MAX_UNZIPPED_BYTES} bytes", "too_large")
+                    raise XMLDocumentError(
+                        f"gzip sitemap expands past {MAX_UNZIPPED_BYTES} bytes", "too_large"
+                    )
     except (OSError, EOFError) as exc:
         raise XMLDocumentError(f"bad gzip data: {exc}", "bad_gzip") from exc
     return out.getvalue()
@@ -59,7 +61,9 @@ def parse_sitemap(body: bytes) -> Sitemap:
         ]
         return Sitemap("sitemapindex", entries)
     if kind != "urlset":
-        raise XMLDocumentError(f"root element <{kind}> is neither <urlset> nor <sitemapindex>", "wrong_root")
+        raise XMLDocumentError(
+            f"root element <{kind}> is neither <urlset> nor <sitemapindex>", "wrong_root"
+        )
     entries = []
     for el in root:
         if local_name(el) != "url":

@@ -14,9 +14,31 @@ from w3lib.url import canonicalize_url
 
 # Parameters that identify a campaign or a click, never the article.
 TRACKING_PARAMS: tuple[str, ...] = (
-    "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "utm_id", "utm_name",
-    "fbclid", "gclid", "dclid", "msclkid", "yclid", "mc_cid", "mc_eid", "igshid", "ref_src",
-    "_ga", "_gl", "cmpid", "ito", "ocid", "spm", "share", "at_medium", "at_campaign",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "utm_term",
+    "utm_content",
+    "utm_id",
+    "utm_name",
+    "fbclid",
+    "gclid",
+    "dclid",
+    "msclkid",
+    "yclid",
+    "mc_cid",
+    "mc_eid",
+    "igshid",
+    "ref_src",
+    "_ga",
+    "_gl",
+    "cmpid",
+    "ito",
+    "ocid",
+    "spm",
+    "share",
+    "at_medium",
+    "at_campaign",
 )
 _TRACKING_NAMES = frozenset(TRACKING_PARAMS)
 _TRACKING_PREFIX = re.compile(r"^(utm_|at_|pk_|mtm_)")
@@ -29,7 +51,9 @@ def normalize_url(url: str) -> str:
     netloc = parts.netloc.lower()
     if (parts.scheme.lower(), parts.port) in (("http", 80), ("https", 443)):
         netloc = netloc.rsplit(":", 1)[0]
-    return canonicalize_url(urlunsplit(parts._replace(netloc=netloc, query=query)), keep_fragments=False)
+    return canonicalize_url(
+        urlunsplit(parts._replace(netloc=netloc, query=query)), keep_fragments=False
+    )
 
 
 def _is_tracking(pair: str) -> bool:

@@ -24,7 +24,9 @@ def parse_xml(body: bytes) -> etree._Element:
     if not body or not body.strip():
         raise XMLDocumentError("empty document", "empty")
     if len(body) > MAX_XML_BYTES:
-        raise XMLDocumentError(f"document has {len(body)} bytes, above the {MAX_XML_BYTES} limit", "too_large")
+        raise XMLDocumentError(
+            f"document has {len(body)} bytes, above the {MAX_XML_BYTES} limit", "too_large"
+        )
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, huge_tree=False, recover=True, remove_comments=True
     )
@@ -38,7 +40,9 @@ def parse_xml(body: bytes) -> etree._Element:
     if dtd is not None and any(True for _ in dtd.entities()):
         # Never expanded (resolve_entities=False), but no feed or sitemap needs entity
         # declarations: a document with them is an attack (billion laughs, XXE) or broken.
-        raise XMLDocumentError("document declares XML entities (entity bomb or XXE); refused", "entities")
+        raise XMLDocumentError(
+            "document declares XML entities (entity bomb or XXE); refused", "entities"
+        )
     return root
 
 

@@ -72,8 +72,10 @@ class RunBoard:
         """Record the run's start (first worker wins); the run's info as stored."""
         pipe = self.r.pipeline()
         for name, value in (
-            ("started_at", now_iso()), ("output_uri", output_uri),
-            ("schema_version", schema_version), ("compression", compression),
+            ("started_at", now_iso()),
+            ("output_uri", output_uri),
+            ("schema_version", schema_version),
+            ("compression", compression),
         ):
             pipe.hsetnx(self.keys.info, name, value)
         pipe.hgetall(self.keys.info)
@@ -135,7 +137,9 @@ class RunBoard:
         if _text(self.r.hget(self.keys.claims, key) or b"") == worker:
             self.r.hdel(self.keys.claims, key)
 
-    def record_part(self, part: PartInfo, worker: str, record_keys: Iterable[str], tokens: Iterable[str]) -> None:
+    def record_part(
+        self, part: PartInfo, worker: str, record_keys: Iterable[str], tokens: Iterable[str]
+    ) -> None:
         """Journal a stored part, mark its records exported and ack their requests, atomically."""
         record_keys, tokens = list(record_keys), list(tokens)
         pipe = self.r.pipeline(transaction=True)
@@ -150,7 +154,9 @@ class RunBoard:
         found = []
         for raw in self.r.hvals(self.keys.parts):
             entry = json.loads(raw)
-            found.append(PartInfo(entry["key"], int(entry["records"]), int(entry["bytes"]), entry["sha256"]))
+            found.append(
+                PartInfo(entry["key"], int(entry["records"]), int(entry["bytes"]), entry["sha256"])
+            )
         return sorted(found, key=lambda p: p.key)
 
     def exported_count(self) -> int:
@@ -181,7 +187,10 @@ class RunBoard:
             return done
         state = self.completion()
         if not state.complete and not force:
-            logger.info("Distributed: run %(run)s not finalized: %(why)s", {"run": self.keys.run_id, "why": state.reason})
+            logger.info(
+                "Distributed: run %(run)s not finalized: %(why)s",
+                {"run": self.keys.run_id, "why": state.reason},
+            )
             return None
         if not self.r.set(self.keys.finalizing, b"1", nx=True, ex=300):
             return None
@@ -203,7 +212,12 @@ class RunBoard:
             self._retire(state.complete)
             logger.info(
                 "Distributed: run %(run)s finalized: %(parts)d part(s), %(records)d record(s), manifest %(key)s",
-                {"run": self.keys.run_id, "parts": len(parts), "records": manifest["totals"]["records"], "key": key},
+                {
+                    "run": self.keys.run_id,
+                    "parts": len(parts),
+                    "records": manifest["totals"]["records"],
+                    "key": key,
+                },
             )
             return key
         finally:
@@ -218,7 +232,9 @@ class RunBoard:
                 self.r.expire(key, RUN_TTL_SECONDS)
 
 
-def resolve_run(client: Any, prefix: str, *, run_id: str | None, create: bool, new_id: str) -> str | None:
+def resolve_run(
+    client: Any, prefix: str, *, run_id: str | None, create: bool, new_id: str
+) -> str | None:
     """The run to work on: ``run_id``, else the current run, else (``create``) ``new_id`` made current."""
     key = current_run_key(prefix)
     if run_id:

@@ -41,16 +41,44 @@ WAIT_POLL_SECONDS = 2.0
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("distributed mode (scrapy-redis; see deploy/README.md)")
-    group.add_argument("--redis", default=None, metavar="URL",
-                       help="crawl as one worker of a distributed run coordinated through this Redis "
-                       "(same as SYNDICRAWL_DISTRIBUTED_ENABLED=1 with SYNDICRAWL_REDIS_URL)")
-    group.add_argument("--run-id", default=None, help="the run to join or start (default: Redis' current run, else a new one)")
-    group.add_argument("--worker-id", default=None, help="this worker's id, [a-z0-9-] (default HOST-PID-RANDOM)")
-    group.add_argument("--join", action="store_true", help="only join an existing run, never start one")
-    group.add_argument("--wait", type=float, default=0.0, metavar="SECONDS", help="with --join: wait this long for a run")
-    group.add_argument("--seed-only", action="store_true", help="start a run, queue its start points and exit")
-    group.add_argument("--finalize", action="store_true", help="write the run's manifest if it is complete; crawl nothing")
-    group.add_argument("--force", action="store_true", help="with --finalize: write it even if the run is incomplete")
+    group.add_argument(
+        "--redis",
+        default=None,
+        metavar="URL",
+        help="crawl as one worker of a distributed run coordinated through this Redis "
+        "(same as SYNDICRAWL_DISTRIBUTED_ENABLED=1 with SYNDICRAWL_REDIS_URL)",
+    )
+    group.add_argument(
+        "--run-id",
+        default=None,
+        help="the run to join or start (default: Redis' current run, else a new one)",
+    )
+    group.add_argument(
+        "--worker-id", default=None, help="this worker's id, [a-z0-9-] (default HOST-PID-RANDOM)"
+    )
+    group.add_argument(
+        "--join", action="store_true", help="only join an existing run, never start one"
+    )
+    group.add_argument(
+        "--wait",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="with --join: wait this long for a run",
+    )
+    group.add_argument(
+        "--seed-only", action="store_true", help="start a run, queue its start points and exit"
+    )
+    group.add_argument(
+        "--finalize",
+        action="store_true",
+        help="write the run's manifest if it is complete; crawl nothing",
+    )
+    group.add_argument(
+        "--force",
+        action="store_true",
+        help="with --finalize: write it even if the run is incomplete",
+    )
 
 
 def wanted(args: argparse.Namespace, overrides: dict[str, Any]) -> bool:
@@ -78,11 +106,20 @@ def _fail(message: str, status: int = 2) -> int:
     return status
 
 
-def run(args: argparse.Namespace, sites: dict[str, SiteConfig], overrides: dict[str, Any], state_dir: str) -> int:
+def run(
+    args: argparse.Namespace,
+    sites: dict[str, SiteConfig],
+    overrides: dict[str, Any],
+    state_dir: str,
+) -> int:
     url = args.redis or str(_setting(overrides, ctx.REDIS_URL, ""))
     try:
-        prefix = check_prefix(str(_setting(overrides, ctx.PREFIX, ctx.DEFAULT_PREFIX) or ctx.DEFAULT_PREFIX))
-        worker = check_worker(args.worker_id or str(overrides.get(ctx.WORKER_ID) or "") or ctx.default_worker_id())
+        prefix = check_prefix(
+            str(_setting(overrides, ctx.PREFIX, ctx.DEFAULT_PREFIX) or ctx.DEFAULT_PREFIX)
+        )
+        worker = check_worker(
+            args.worker_id or str(overrides.get(ctx.WORKER_ID) or "") or ctx.default_worker_id()
+        )
         client = redis.Redis.from_url(url)
         client.ping()
     except ValueError as exc:
@@ -92,19 +129,25 @@ def run(args: argparse.Namespace, sites: dict[str, SiteConfig], overrides: dict[
     heartbeat = float(_setting(overrides, ctx.HEARTBEAT_SECONDS, ctx.DEFAULT_HEARTBEAT_SECONDS))
 
     if args.finalize:
-        return finalize(client, prefix, args.run_id, args.output, heartbeat, force=args.force, as_json=args.json)
+        return finalize(
+            client, prefix, args.run_id, args.output, heartbeat, force=args.force, as_json=args.json
+        )
 
     if args.seed_only:
         run_id = args.run_id or new_run_id()
         raw = client.get(current_run_key(prefix))
         current = _text(raw) if raw else None
         if current and current != run_id:
-            return _fail(f"run {current} is still in progress (finalize it first, or pass --run-id)", 1)
+            return _fail(
+                f"run {current} is still in progress (finalize it first, or pass --run-id)", 1
+            )
         client.set(current_run_key(prefix), run_id)
     else:
         deadline = time.monotonic() + max(0.0, args.wait)
         while True:
-            found = resolve_run(client, prefix, run_id=args.run_id, create=not args.join, new_id=new_run_id())
+            found = resolve_run(
+                client, prefix, run_id=args.run_id, create=not args.join, new_id=new_run_id()
+            )
             if found or time.monotonic() >= deadline:
                 break
             time.sleep(WAIT_POLL_SECONDS)
@@ -114,24 +157,38 @@ def run(args: argparse.Namespace, sites: dict[str, SiteConfig], overrides: dict[
         run_id = found
     board = RunBoard(client, RunKeys(prefix, run_id), Frontier(client, RunKeys(prefix, run_id)))
     if board.finalized():
-        print(f"syndicrawl: run {run_id} is already finalized ({board.finalized()})", file=sys.stderr)
+        print(
+            f"syndicrawl: run {run_id} is already finalized ({board.finalized()})", file=sys.stderr
+        )
         return 0
 
     overrides = {
-        **overrides, ctx.ENABLED: True, ctx.REDIS_URL: url, ctx.PREFIX: prefix, ctx.WORKER_ID: worker,
+        **overrides,
+        ctx.ENABLED: True,
+        ctx.REDIS_URL: url,
+        ctx.PREFIX: prefix,
+        ctx.WORKER_ID: worker,
         ctx.SEED_ONLY: bool(args.seed_only),
     }
     try:
-        result = run_crawl(sites, output_uri=args.output, state_dir=state_dir, run_id=run_id, overrides=overrides)
+        result = run_crawl(
+            sites, output_uri=args.output, state_dir=state_dir, run_id=run_id, overrides=overrides
+        )
     except ChromiumMissing as exc:
         return _fail(str(exc))
 
-    frontier = Frontier(client, RunKeys(prefix, run_id), heartbeat_ttl=heartbeat * ctx.HEARTBEAT_MISSES)
-    if result.stats.get("syndicrawl/export/run_failed") or result.stats.get("finish_reason") not in ("finished", None):
+    frontier = Frontier(
+        client, RunKeys(prefix, run_id), heartbeat_ttl=heartbeat * ctx.HEARTBEAT_MISSES
+    )
+    if result.stats.get("syndicrawl/export/run_failed") or result.stats.get(
+        "finish_reason"
+    ) not in ("finished", None):
         # Whatever this worker held goes back to the queue for the others.
         requeued = frontier.requeue(worker, FAILED, force=True)
-        logger.error("Distributed: worker %(worker)s failed; %(n)d request(s) back in the queue",
-                     {"worker": worker, "n": requeued})
+        logger.error(
+            "Distributed: worker %(worker)s failed; %(n)d request(s) back in the queue",
+            {"worker": worker, "n": requeued},
+        )
     else:
         # A clean finish: every record is stored, so what is still held (never acked) is finished work.
         client.delete(RunKeys(prefix, run_id).processing(worker))
@@ -139,27 +196,51 @@ def run(args: argparse.Namespace, sites: dict[str, SiteConfig], overrides: dict[
     manifest = board.finalize(open_sink(args.output)) if not args.seed_only else None
     summary = summarize(result, args.output, sorted(sites))
     print(summary.to_text())
-    print(f"distributed: run {run_id}, worker {worker}, " + (f"manifest {manifest}" if manifest else "manifest not written by this worker"))
+    print(
+        f"distributed: run {run_id}, worker {worker}, "
+        + (f"manifest {manifest}" if manifest else "manifest not written by this worker")
+    )
     if args.json:
         document = summary.to_json()
         document["distributed"] = {
-            "run_id": run_id, "worker": worker, "seed_only": bool(args.seed_only), "manifest": manifest,
+            "run_id": run_id,
+            "worker": worker,
+            "seed_only": bool(args.seed_only),
+            "manifest": manifest,
             "exported_records": board.exported_count(),
         }
         print(json.dumps(document, sort_keys=True))
     return result.exit_status
 
 
-def finalize(client: Any, prefix: str, run_id: str | None, output: str, heartbeat: float, *, force: bool, as_json: bool) -> int:
+def finalize(
+    client: Any,
+    prefix: str,
+    run_id: str | None,
+    output: str,
+    heartbeat: float,
+    *,
+    force: bool,
+    as_json: bool,
+) -> int:
     run_id = run_id or resolve_run(client, prefix, run_id=None, create=False, new_id="")
     if not run_id:
         return _fail(f"--finalize: no current run under prefix {prefix}; pass --run-id", 1)
     keys = RunKeys(prefix, run_id)
-    board = RunBoard(client, keys, Frontier(client, keys, heartbeat_ttl=heartbeat * ctx.HEARTBEAT_MISSES))
+    board = RunBoard(
+        client, keys, Frontier(client, keys, heartbeat_ttl=heartbeat * ctx.HEARTBEAT_MISSES)
+    )
     manifest = board.finalize(open_sink(output), force=force)
     completion = board.completion() if manifest is None else None
-    document = {"run_id": run_id, "manifest": manifest, "reason": completion.reason if completion else "complete"}
-    print(f"distributed: run {run_id}: " + (f"manifest {manifest}" if manifest else f"not finalized: {document['reason']}"))
+    document = {
+        "run_id": run_id,
+        "manifest": manifest,
+        "reason": completion.reason if completion else "complete",
+    }
+    print(
+        f"distributed: run {run_id}: "
+        + (f"manifest {manifest}" if manifest else f"not finalized: {document['reason']}")
+    )
     if as_json:
         print(json.dumps(document, sort_keys=True))
     return 0 if manifest else 1

@@ -61,7 +61,9 @@ class WorkerContext:
 
     def __post_init__(self) -> None:
         check_worker(self.worker)
-        self.frontier = Frontier(self.client, self.keys, heartbeat_ttl=self.heartbeat_seconds * HEARTBEAT_MISSES)
+        self.frontier = Frontier(
+            self.client, self.keys, heartbeat_ttl=self.heartbeat_seconds * HEARTBEAT_MISSES
+        )
         self.board = RunBoard(self.client, self.keys, self.frontier)
         self.hints = RedisHints(self.client, self.keys.hints)
 
@@ -69,13 +71,17 @@ class WorkerContext:
     def from_settings(cls, settings: BaseSettings) -> WorkerContext:
         run_id = str(settings.get(RUN_ID) or "")
         if not run_id:
-            raise ValueError(f"{ENABLED} is on but {RUN_ID} is empty: every worker of a run needs the same run id")
+            raise ValueError(
+                f"{ENABLED} is on but {RUN_ID} is empty: every worker of a run needs the same run id"
+            )
         url = str(settings.get(REDIS_URL) or "")
         if not url:
             raise ValueError(f"{ENABLED} is on but {REDIS_URL} is empty")
         heartbeat = settings.getfloat(HEARTBEAT_SECONDS, DEFAULT_HEARTBEAT_SECONDS)
         if heartbeat <= 0:
-            raise ValueError(f"{HEARTBEAT_SECONDS}={heartbeat!r} is not allowed: use a number of seconds > 0")
+            raise ValueError(
+                f"{HEARTBEAT_SECONDS}={heartbeat!r} is not allowed: use a number of seconds > 0"
+            )
         return cls(
             client=redis.Redis.from_url(url),
             keys=RunKeys(str(settings.get(PREFIX) or DEFAULT_PREFIX), run_id),

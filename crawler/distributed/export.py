@@ -77,7 +77,9 @@ class DistributedExportPipeline(ExportPipeline):
     def open_spider(self) -> None:
         self._discard_dead_spools()
         self.context.board.open_run(
-            output_uri=normalise_uri(self.options.output_uri), schema_version=SCHEMA_VERSION, compression=self.options.compression,
+            output_uri=normalise_uri(self.options.output_uri),
+            schema_version=SCHEMA_VERSION,
+            compression=self.options.compression,
         )
         super().open_spider()
 
@@ -91,7 +93,9 @@ class DistributedExportPipeline(ExportPipeline):
             except (SpoolBusy, SpoolError):
                 continue  # a live worker's spool
             try:
-                logger.info("Export: discarding the spool of a dead worker, %(path)s", {"path": path})
+                logger.info(
+                    "Export: discarding the spool of a dead worker, %(path)s", {"path": path}
+                )
                 shutil.rmtree(path, ignore_errors=True)
             finally:
                 run.release()
@@ -101,7 +105,9 @@ class DistributedExportPipeline(ExportPipeline):
             return super().process_item(item)
         if not self.context.board.claim(item.url, self.context.worker):
             count(self.stats, "distributed", "already_exported", site=item.site)
-            raise AlreadyExported(f"another worker of run {self.options.run_id} exported it: {item.url}")
+            raise AlreadyExported(
+                f"another worker of run {self.options.run_id} exported it: {item.url}"
+            )
         try:
             return super().process_item(item)
         except DropItem:
@@ -114,8 +120,12 @@ class DistributedExportPipeline(ExportPipeline):
         try:
             part = measure(path, key)
             keys = record_keys(path)
-            tokens = [token for token in (self.context.deferred.pop(k, None) for k in keys) if token]
+            tokens = [
+                token for token in (self.context.deferred.pop(k, None) for k in keys) if token
+            ]
             self.context.board.record_part(part, self.context.worker, keys, tokens)
         except Exception as exc:
-            raise SpoolError(f"part {key} is stored but could not be journaled in Redis: {exc!r}") from exc
+            raise SpoolError(
+                f"part {key} is stored but could not be journaled in Redis: {exc!r}"
+            ) from exc
         count(self.stats, "distributed", "parts_journaled")

@@ -61,14 +61,20 @@ class DistributedRun:
         if not context.seed_only:
             self._poll = task.LoopingCall(self._wake_if_queued)
             self._poll.start(POLL_SECONDS, now=False)
-        logger.info("Distributed: worker %(worker)s joined run %(run)s (%(queued)d request(s) queued)",
-                    {"worker": context.worker, "run": context.keys.run_id, "queued": len(context.frontier)})
+        logger.info(
+            "Distributed: worker %(worker)s joined run %(run)s (%(queued)d request(s) queued)",
+            {"worker": context.worker, "run": context.keys.run_id, "queued": len(context.frontier)},
+        )
 
     def _heartbeat(self) -> None:
         try:
             self.context.frontier.beat(self.context.worker)
         except Exception:  # a Redis hiccup must not stop the loop; the TTL covers a few misses
-            logger.warning("Distributed: heartbeat of %(worker)s failed", {"worker": self.context.worker}, exc_info=True)
+            logger.warning(
+                "Distributed: heartbeat of %(worker)s failed",
+                {"worker": self.context.worker},
+                exc_info=True,
+            )
 
     def _wake_if_queued(self) -> None:
         # The engine only asks the scheduler again after a response or at its 5 s heartbeat; its
@@ -94,14 +100,18 @@ class DistributedRun:
             return
         if not context.board.seeded():
             if context.board.seeding_stalled():
-                logger.warning("Distributed: run %(run)s is not seeded and nobody is seeding it: start a worker "
-                               "(or `syndicrawl crawl --redis URL --run-id %(run)s --seed-only`)",
-                               {"run": context.keys.run_id})
+                logger.warning(
+                    "Distributed: run %(run)s is not seeded and nobody is seeding it: start a worker "
+                    "(or `syndicrawl crawl --redis URL --run-id %(run)s --seed-only`)",
+                    {"run": context.keys.run_id},
+                )
             raise DontCloseSpider
         if not context.frontier.quiet(context.worker):
             raise DontCloseSpider
-        logger.info("Distributed: run %(run)s has no work left; %(worker)s stops",
-                    {"run": context.keys.run_id, "worker": context.worker})
+        logger.info(
+            "Distributed: run %(run)s has no work left; %(worker)s stops",
+            {"run": context.keys.run_id, "worker": context.worker},
+        )
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         # The heartbeat keeps beating until the reactor stops (the export is done by then); the
@@ -109,6 +119,8 @@ class DistributedRun:
         if self._poll is not None and self._poll.running:
             self._poll.stop()
 
-    def item_finished(self, item: Any, response: Any = None, spider: Any = None, **kwargs: Any) -> None:
+    def item_finished(
+        self, item: Any, response: Any = None, spider: Any = None, **kwargs: Any
+    ) -> None:
         if isinstance(item, ArticleItem):
             self.context.ack_key(item.url)

@@ -70,7 +70,9 @@ class Frontier:
 
     def pop(self, worker: str) -> tuple[str, bytes] | None:
         """The highest-priority request, now held in ``worker``'s processing hash; None if empty."""
-        found = self._pop(keys=[self.keys.queue, self.keys.processing(worker), self.keys.workers], args=[worker])
+        found = self._pop(
+            keys=[self.keys.queue, self.keys.processing(worker), self.keys.workers], args=[worker]
+        )
         if not found:
             return None
         token, data = found
@@ -105,7 +107,12 @@ class Frontier:
     def join(self, worker: str) -> None:
         """Register ``worker`` (idle) with a fresh heartbeat; requeue leftovers of an earlier holder of the id."""
         self._requeue(
-            keys=[self.keys.queue, self.keys.processing(worker), self.keys.workers, self.keys.heartbeat(worker)],
+            keys=[
+                self.keys.queue,
+                self.keys.processing(worker),
+                self.keys.workers,
+                self.keys.heartbeat(worker),
+            ],
             args=[worker, IDLE, "1"],
         )
         self.beat(worker)
@@ -114,7 +121,12 @@ class Frontier:
         """Move ``worker``'s processing entries back to the queue (only if dead, unless ``force``)."""
         return int(
             self._requeue(
-                keys=[self.keys.queue, self.keys.processing(worker), self.keys.workers, self.keys.heartbeat(worker)],
+                keys=[
+                    self.keys.queue,
+                    self.keys.processing(worker),
+                    self.keys.workers,
+                    self.keys.heartbeat(worker),
+                ],
                 args=[worker, state, "1" if force else "0"],
             )
         )
@@ -142,7 +154,9 @@ class Frontier:
         if len(self):
             return False
         return all(
-            state in (IDLE, *FINISHED_STATES) for worker, state in self.states().items() if worker != me
+            state in (IDLE, *FINISHED_STATES)
+            for worker, state in self.states().items()
+            if worker != me
         )
 
 

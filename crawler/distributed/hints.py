@@ -41,7 +41,9 @@ class RedisHints:
     def merge(self, url_key: str, hints: dict[str, Any]) -> bool:
         """Merge non-empty ``hints`` into the shared ones; True if this is the first sighting of ``url_key``."""
         values = {name: value for name, value in hints.items() if value}
-        return bool(self._merge(keys=[self.key], args=[url_key, json.dumps(values, sort_keys=True)]))
+        return bool(
+            self._merge(keys=[self.key], args=[url_key, json.dumps(values, sort_keys=True)])
+        )
 
     def get(self, url_key: str) -> dict[str, Any]:
         raw = self.r.hget(self.key, url_key)

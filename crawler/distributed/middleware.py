@@ -49,8 +49,10 @@ class FrontierSpiderMiddleware:
     async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
         context = self.context
         if not context.board.take_seed_lock(context.worker):
-            logger.info("Distributed: run %(run)s is seeded by another worker; %(worker)s only crawls",
-                        {"run": context.keys.run_id, "worker": context.worker})
+            logger.info(
+                "Distributed: run %(run)s is seeded by another worker; %(worker)s only crawls",
+                {"run": context.keys.run_id, "worker": context.worker},
+            )
             return
         context.seeder = True
         seeded = 0
@@ -60,8 +62,10 @@ class FrontierSpiderMiddleware:
         # The engine asks for the next start request only after queueing this one: all are queued now.
         context.board.mark_seeded()
         count(self.stats, STAGE, "seeded", value=seeded)
-        logger.info("Distributed: %(worker)s seeded run %(run)s with %(n)d start request(s)",
-                    {"worker": context.worker, "run": context.keys.run_id, "n": seeded})
+        logger.info(
+            "Distributed: %(worker)s seeded run %(run)s with %(n)d start request(s)",
+            {"worker": context.worker, "run": context.keys.run_id, "n": seeded},
+        )
 
     def _note(self, item: Any, token: str | None) -> bool:
         if token and isinstance(item, ArticleItem):
@@ -78,7 +82,9 @@ class FrontierSpiderMiddleware:
         if token and not deferred:
             self.context.ack(token)
 
-    async def process_spider_output_async(self, response: Response, result: AsyncIterator[Any]) -> AsyncIterator[Any]:
+    async def process_spider_output_async(
+        self, response: Response, result: AsyncIterator[Any]
+    ) -> AsyncIterator[Any]:
         token = response.meta.get(TOKEN_META)
         deferred = False
         async for item in result:

@@ -42,7 +42,9 @@ logger = logging.getLogger(__name__)
 class FrontierQueue(Base):
     """scrapy-redis queue interface over the reliable :class:`Frontier`."""
 
-    def __init__(self, server: Any, spider: Spider, key: str, frontier: Frontier, worker: str) -> None:
+    def __init__(
+        self, server: Any, spider: Spider, key: str, frontier: Frontier, worker: str
+    ) -> None:
         super().__init__(server, spider, key)
         self.frontier = frontier
         self.worker = worker
@@ -71,7 +73,10 @@ class DistributedScheduler(Scheduler):
 
     def __init__(self, context: WorkerContext, dupefilter: RFPDupeFilter) -> None:
         super().__init__(
-            context.client, persist=True, queue_key=context.keys.queue, dupefilter=dupefilter,
+            context.client,
+            persist=True,
+            queue_key=context.keys.queue,
+            dupefilter=dupefilter,
             dupefilter_key=context.keys.dupefilter,
         )
         self.context = context
@@ -81,7 +86,9 @@ class DistributedScheduler(Scheduler):
         context = context_for(crawler)
         context.client.ping()  # fail at start, not on the first request
         dupefilter = RFPDupeFilter(
-            context.client, key=context.keys.dupefilter, debug=crawler.settings.getbool("DUPEFILTER_DEBUG")
+            context.client,
+            key=context.keys.dupefilter,
+            debug=crawler.settings.getbool("DUPEFILTER_DEBUG"),
         )
         scheduler = cls(context, dupefilter)
         scheduler.stats = crawler.stats
@@ -89,10 +96,14 @@ class DistributedScheduler(Scheduler):
 
     def open(self, spider: Spider) -> None:
         self.spider = spider
-        self.queue = FrontierQueue(self.server, spider, self.queue_key, self.context.frontier, self.context.worker)
+        self.queue = FrontierQueue(
+            self.server, spider, self.queue_key, self.context.frontier, self.context.worker
+        )
         if len(self.queue):
-            logger.info("Distributed: joining run %(run)s with %(n)d queued request(s)",
-                        {"run": self.context.keys.run_id, "n": len(self.queue)})
+            logger.info(
+                "Distributed: joining run %(run)s with %(n)d queued request(s)",
+                {"run": self.context.keys.run_id, "n": len(self.queue)},
+            )
 
     def close(self, reason: str) -> None:
         # Never flush: the queue and the duplicate filter belong to every worker of the run.

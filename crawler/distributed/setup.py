@@ -21,12 +21,18 @@ DEFAULT_SYNDICATION_PREFIX = "syndicrawl:syn"
 def apply_distributed(settings: Settings) -> None:
     """Shared scheduler, duplicate filter, seen-store, syndication index; per-worker export."""
     prefix = settings.get("SYNDICRAWL_DISTRIBUTED_PREFIX") or "syndicrawl"
-    settings.set("SCHEDULER", "crawler.distributed.scheduler.DistributedScheduler", priority="cmdline")
+    settings.set(
+        "SCHEDULER", "crawler.distributed.scheduler.DistributedScheduler", priority="cmdline"
+    )
     settings.set("DUPEFILTER_CLASS", "scrapy_redis.dupefilter.RFPDupeFilter", priority="cmdline")
     settings.set("SCHEDULER_PERSIST", True, priority="cmdline")
     settings.set("REDIS_URL", settings.get("SYNDICRAWL_REDIS_URL"), priority="cmdline")
     settings.set("SYNDICRAWL_SYNDICATION_BACKEND", "redis", priority="cmdline")
-    if settings.get("SYNDICRAWL_SYNDICATION_REDIS_PREFIX") in (None, "", DEFAULT_SYNDICATION_PREFIX):
+    if settings.get("SYNDICRAWL_SYNDICATION_REDIS_PREFIX") in (
+        None,
+        "",
+        DEFAULT_SYNDICATION_PREFIX,
+    ):
         # The index lives under the run's prefix unless it was set on purpose.
         settings.set("SYNDICRAWL_SYNDICATION_REDIS_PREFIX", f"{prefix}:syn", priority="cmdline")
     pipelines = settings.getdict("ITEM_PIPELINES")

@@ -32,7 +32,8 @@ class LockedSyndicationPipeline(SyndicationPipeline):
         assert isinstance(pipeline, cls)
         pipeline.context = context_for(crawler)
         pipeline._lock = pipeline.context.client.lock(
-            f"{pipeline.context.keys.base}:syndication-lock", timeout=LOCK_TIMEOUT_SECONDS,
+            f"{pipeline.context.keys.base}:syndication-lock",
+            timeout=LOCK_TIMEOUT_SECONDS,
             blocking_timeout=LOCK_TIMEOUT_SECONDS,
         )
         return pipeline

@@ -12,7 +12,6 @@ from .errors import NonHtmlResponse, NonXmlResponse
 from .sniff import Verdict, judge_html, judge_xml, media_type
 
 if TYPE_CHECKING:
-
     from scrapy import Request
     from scrapy.http import Response
 

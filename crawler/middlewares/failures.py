@@ -26,7 +26,6 @@ from .common import SiteAwareMiddleware, count_outcome, site_of
 from .errors import FetchRefused
 
 if TYPE_CHECKING:
-
     from scrapy import Request
 
 logger = logging.getLogger(__name__)

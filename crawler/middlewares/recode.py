@@ -13,7 +13,6 @@ from .common import HTML_KINDS, SiteAwareMiddleware, count_outcome, site_of
 from .encoding import decode_html
 
 if TYPE_CHECKING:
-
     from scrapy import Request
     from scrapy.http import Response
 

@@ -11,8 +11,16 @@ from collections.abc import Mapping, Sequence
 from html import escape
 
 PALETTE = (
-    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
-    "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",
+    "#4e79a7",
+    "#f28e2b",
+    "#e15759",
+    "#76b7b2",
+    "#59a14f",
+    "#edc948",
+    "#b07aa1",
+    "#ff9da7",
+    "#9c755f",
+    "#bab0ac",
 )
 FONT = 'font-family="system-ui, sans-serif"'
 
@@ -52,12 +60,18 @@ def grouped_bars(
     left, right, top, bottom = 48, 12, 24, 64
     plot_w, plot_h = width - left - right, height - top - bottom
     top_value = _nice_max(max((v for s in values.values() for v in s.values()), default=0))
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-label="{_a(title)}" {FONT} font-size="11">']
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-label="{_a(title)}" {FONT} font-size="11">'
+    ]
     for i in range(5):  # horizontal grid with values
         tick = top_value * i / 4
         y = top + plot_h - plot_h * i / 4
-        out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#ddd"/>')
-        out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="#555">{tick:g}</text>')
+        out.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#ddd"/>'
+        )
+        out.append(
+            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="#555">{tick:g}</text>'
+        )
     slot = plot_w / max(len(groups), 1)
     bar = max(min((slot * 0.8) / max(len(series), 1), 40), 2)
     for g, group in enumerate(groups):
@@ -72,9 +86,13 @@ def grouped_bars(
                 f"<title>{escape(name)} / {escape(group)}: {value}</title></rect>"
             )
             if bar >= 14:
-                out.append(f'<text x="{x + bar / 2:.1f}" y="{y - 3:.1f}" text-anchor="middle" font-size="9">{value}</text>')
+                out.append(
+                    f'<text x="{x + bar / 2:.1f}" y="{y - 3:.1f}" text-anchor="middle" font-size="9">{value}</text>'
+                )
         label = (group_labels or {}).get(group, group)
-        out.append(f'<text x="{left + g * slot + slot / 2:.1f}" y="{top + plot_h + 16}" text-anchor="middle" fill="#333">{escape(label)}</text>')
+        out.append(
+            f'<text x="{left + g * slot + slot / 2:.1f}" y="{top + plot_h + 16}" text-anchor="middle" fill="#333">{escape(label)}</text>'
+        )
     y = height - 22
     x = left
     for s, name in enumerate(series):  # legend
@@ -85,13 +103,22 @@ def grouped_bars(
     return "".join(out)
 
 
-def horizontal_bars(values: Mapping[str, int], *, metric: str, title: str, width: int = 540, bar_color: str = "#e15759") -> str:
+def horizontal_bars(
+    values: Mapping[str, int],
+    *,
+    metric: str,
+    title: str,
+    width: int = 540,
+    bar_color: str = "#e15759",
+) -> str:
     """One bar per key, largest first, with the count written after it."""
     items = sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))
     row, label_w = 22, 170
     height = max(row * len(items) + 10, 32)
     top_value = max((v for _, v in items), default=0) or 1
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-label="{_a(title)}" {FONT} font-size="12">']
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-label="{_a(title)}" {FONT} font-size="12">'
+    ]
     if not items:
         out.append('<text x="4" y="20" fill="#555">none</text></svg>')
         return "".join(out)
@@ -121,9 +148,13 @@ def bipartite(edges: Sequence[tuple[str, str, int, str]], *, width: int = 900) -
     pos_l = {n: 25 + i * row for i, n in enumerate(sources)}
     pos_r = {n: 25 + i * row for i, n in enumerate(targets)}
     top = max((e[2] for e in edges), default=1) or 1
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-label="syndication graph" {FONT} font-size="12">']
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-label="syndication graph" {FONT} font-size="12">'
+    ]
     if not edges:
-        out.append('<text x="4" y="20" fill="#555">no republications linked in these runs</text></svg>')
+        out.append(
+            '<text x="4" y="20" fill="#555">no republications linked in these runs</text></svg>'
+        )
         return "".join(out)
     for source, target, stories, label in edges:
         y1, y2 = pos_l[source] + 13, pos_r[target] + 13
@@ -135,10 +166,16 @@ def bipartite(edges: Sequence[tuple[str, str, int, str]], *, width: int = 900) -
             f'stroke-width="{stroke:.1f}" data-metric="stories" data-source="{_a(source)}" data-syndicator="{_a(target)}" '
             f'data-value="{stories}"><title>{escape(source)} \u2192 {escape(target)}: {escape(label)}</title></path>'
         )
-        out.append(f'<text x="{mid:.1f}" y="{(y1 + y2) / 2 - 4:.1f}" text-anchor="middle" font-size="11" fill="#222">{escape(label)}</text>')
+        out.append(
+            f'<text x="{mid:.1f}" y="{(y1 + y2) / 2 - 4:.1f}" text-anchor="middle" font-size="11" fill="#222">{escape(label)}</text>'
+        )
     for names, x, pos, fill in ((sources, lx, pos_l, "#f28e2b"), (targets, rx, pos_r, "#59a14f")):
         for name in names:
-            out.append(f'<rect x="{x}" y="{pos[name]}" width="{node_w}" height="26" rx="5" fill="{fill}"/>')
-            out.append(f'<text x="{x + node_w / 2}" y="{pos[name] + 17}" text-anchor="middle" fill="#fff">{escape(name)}</text>')
+            out.append(
+                f'<rect x="{x}" y="{pos[name]}" width="{node_w}" height="26" rx="5" fill="{fill}"/>'
+            )
+            out.append(
+                f'<text x="{x + node_w / 2}" y="{pos[name] + 17}" text-anchor="middle" fill="#fff">{escape(name)}</text>'
+            )
     out.append("</svg>")
     return "".join(out)

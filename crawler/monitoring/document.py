@@ -55,6 +55,7 @@ class DocumentError(ValueError):
 # Requests our own policy refused: counted, shown, but not errors of the site.
 POLICY_REFUSALS = frozenset({"robots", "robots_forbidden", "refused_address", "budget_exceeded"})
 
+
 @dataclass(slots=True)
 class SiteFigures:
     """What happened to one site in one run (or, as ``totals``, to all sites)."""
@@ -192,14 +193,19 @@ class RunDocument:
             raise DocumentError(f"{source}: kind is {data.get('kind')!r}, expected {KIND!r}")
         version = str(data.get("schema_version", ""))
         if version.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
-            raise DocumentError(f"{source}: schema_version {version!r} is not readable (this version reads {SCHEMA_VERSION.split('.')[0]}.x)")
+            raise DocumentError(
+                f"{source}: schema_version {version!r} is not readable (this version reads {SCHEMA_VERSION.split('.')[0]}.x)"
+            )
         try:
             return cls(
                 run_id=str(data["run_id"]),
                 started_at=data.get("started_at"),
                 finished_at=data.get("finished_at"),
                 exit_status=int(data.get("exit_status", 0)),
-                sites={str(k): SiteFigures.from_json(v) for k, v in dict(data.get("sites") or {}).items()},
+                sites={
+                    str(k): SiteFigures.from_json(v)
+                    for k, v in dict(data.get("sites") or {}).items()
+                },
                 totals=SiteFigures.from_json(data.get("totals") or {}),
                 duration_seconds=data.get("duration_seconds"),
                 crawl_exit_status=int(data.get("crawl_exit_status", 0)),
@@ -221,13 +227,19 @@ class _Counters:
 
     def __init__(self, raw: Mapping[str, Any]) -> None:
         # scope -> "stage/outcome_count" -> detail (None for the bare key) -> value
-        self.by_scope: dict[str | None, dict[str, dict[str | None, float]]] = defaultdict(lambda: defaultdict(dict))
+        self.by_scope: dict[str | None, dict[str, dict[str | None, float]]] = defaultdict(
+            lambda: defaultdict(dict)
+        )
         prefix = PREFIX + "/"
         for key, value in raw.items():
-            if not isinstance(value, int | float) or isinstance(value, bool) or not key.startswith(prefix):
+            if (
+                not isinstance(value, int | float)
+                or isinstance(value, bool)
+                or not key.startswith(prefix)
+            ):
                 continue
             match = _SITE_KEY_RE.match(key)
-            scope, rest = (match["site"], match["rest"]) if match else (None, key[len(prefix):])
+            scope, rest = (match["site"], match["rest"]) if match else (None, key[len(prefix) :])
             parts = rest.split("/", 2)
             if len(parts) < 2:
                 continue
@@ -283,13 +295,19 @@ def _figures(counters: _Counters, scope: str | None, drops: dict[str, int]) -> S
     c = counters
     failed_by_reason = c.details(scope, "fetch", "failed")
     stripped_by_reason = c.details(scope, "clean", "stripped")
-    unchanged = c.total(scope, "revisit", "unchanged") or sum(drops.get(r, 0) for r in UNCHANGED_DROPS)
+    unchanged = c.total(scope, "revisit", "unchanged") or sum(
+        drops.get(r, 0) for r in UNCHANGED_DROPS
+    )
     # The monitoring extension sees every exported item; prefer its counts to the stages' own.
     if c.has(scope, "monitor", "undated"):
         missing_date = c.total(scope, "monitor", "undated")
     else:
         missing_date = c.total(scope, "dates", "missing")
-    missing_text = c.total(scope, "monitor", "no_text") if c.has(scope, "monitor", "no_text") else c.total(scope, "extract", "missing_text")
+    missing_text = (
+        c.total(scope, "monitor", "no_text")
+        if c.has(scope, "monitor", "no_text")
+        else c.total(scope, "extract", "missing_text")
+    )
     return SiteFigures(
         discovered=c.total(scope, "discovery", "discovered"),
         skipped_unchanged=c.total(scope, "discovery", "skipped_unchanged"),
@@ -321,7 +339,17 @@ def _merge_totals(run_level: SiteFigures, sites: Iterable[SiteFigures]) -> SiteF
             for site in sites:
                 for key, n in getattr(site, f.name).items():
                     summed[key] += n
-            setattr(run_level, f.name, dict(sorted({k: max(value.get(k, 0), summed.get(k, 0)) for k in {*value, *summed}}.items())))
+            setattr(
+                run_level,
+                f.name,
+                dict(
+                    sorted(
+                        {
+                            k: max(value.get(k, 0), summed.get(k, 0)) for k in {*value, *summed}
+                        }.items()
+                    )
+                ),
+            )
         else:
             setattr(run_level, f.name, max(value, sum(getattr(site, f.name) for site in sites)))
     run_level.failed = sum(run_level.failed_by_reason.values())
@@ -337,7 +365,10 @@ def _number(raw: Mapping[str, Any], key: str) -> int:
 
 def _seconds_between(start: str | None, end: str | None) -> float | None:
     try:
-        return round((datetime.fromisoformat(str(end)) - datetime.fromisoformat(str(start))).total_seconds(), 3)
+        return round(
+            (datetime.fromisoformat(str(end)) - datetime.fromisoformat(str(start))).total_seconds(),
+            3,
+        )
     except (TypeError, ValueError):
         return None
 
@@ -359,7 +390,9 @@ def scrub(raw: Mapping[str, Any]) -> dict[str, Any]:
     clean: dict[str, Any] = {}
     for key, value in raw.items():
         if SECRET_NAME_RE.search(str(key)):
-            logger.warning("Stats document: left out key %(key)s (looks like a credential)", {"key": key})
+            logger.warning(
+                "Stats document: left out key %(key)s (looks like a credential)", {"key": key}
+            )
             continue
         if isinstance(value, datetime):
             value = value.isoformat()
@@ -385,7 +418,7 @@ def build_run(
     """The typed document of one run (monitors not yet run)."""
     clean = scrub(raw)
     counters = _Counters(raw)
-    run_drops = {k[len(DROP_PREFIX):]: _number(raw, k) for k in raw if k.startswith(DROP_PREFIX)}
+    run_drops = {k[len(DROP_PREFIX) :]: _number(raw, k) for k in raw if k.startswith(DROP_PREFIX)}
     names = sorted(set(sites) | counters.sites())
     per_site = {name: _figures(counters, name, counters.drops(name, run_drops)) for name in names}
     totals = _merge_totals(_figures(counters, None, run_drops), per_site.values())
@@ -399,7 +432,11 @@ def build_run(
         "items_scraped": _number(raw, "item_scraped_count"),
         "items_dropped": _number(raw, "item_dropped_count"),
         "requests": _number(raw, "downloader/request_count"),
-        "responses_by_status": {k[len(STATUS_PREFIX):]: _number(raw, k) for k in sorted(raw) if k.startswith(STATUS_PREFIX)},
+        "responses_by_status": {
+            k[len(STATUS_PREFIX) :]: _number(raw, k)
+            for k in sorted(raw)
+            if k.startswith(STATUS_PREFIX)
+        },
         "retries": _number(raw, "retry/count"),
         "response_bytes": _number(raw, "downloader/response_bytes"),
         "elapsed_seconds": float(elapsed) if isinstance(elapsed, int | float) else None,
@@ -438,14 +475,26 @@ def build_document(
 ) -> dict[str, Any]:
     """The JSON stats document of one run, from the runner's raw Scrapy stats."""
     return build_run(
-        raw, sites, run_id, started_at, finished_at, exit_status, output_uri=output_uri, problems=problems
+        raw,
+        sites,
+        run_id,
+        started_at,
+        finished_at,
+        exit_status,
+        output_uri=output_uri,
+        problems=problems,
     ).to_json()
 
 
 def _from_legacy(data: Mapping[str, Any]) -> RunDocument:
     doc = build_run(
-        dict(data.get("stats") or {}), [], str(data["run_id"]), data.get("started_at"), data.get("finished_at"),
-        int(data.get("exit_status", 0)), problems=[str(p) for p in data.get("problems") or []],
+        dict(data.get("stats") or {}),
+        [],
+        str(data["run_id"]),
+        data.get("started_at"),
+        data.get("finished_at"),
+        int(data.get("exit_status", 0)),
+        problems=[str(p) for p in data.get("problems") or []],
     )
     doc.schema_version = "0"
     return doc
@@ -495,7 +544,13 @@ def write_document(doc: Mapping[str, Any], state_dir: str | Path, output_uri: st
     return path
 
 
-def upload_document(doc: Mapping[str, Any], output_uri: str, endpoint_url: str | None = None, *, region: str | None = None) -> str:
+def upload_document(
+    doc: Mapping[str, Any],
+    output_uri: str,
+    endpoint_url: str | None = None,
+    *,
+    region: str | None = None,
+) -> str:
     """Put the document at ``s3://BUCKET/PREFIX/runs/run=RUNID/stats.json``; returns that URI.
 
     Credentials come from boto3's standard chain only. Errors (botocore) propagate to the caller.
@@ -509,12 +564,18 @@ def upload_document(doc: Mapping[str, Any], output_uri: str, endpoint_url: str |
     prefix = parts.path.strip("/")
     key = f"{prefix}/{output_key(str(doc['run_id']))}" if prefix else output_key(str(doc["run_id"]))
     config = Config(
-        region_name=region, connect_timeout=10, read_timeout=30, retries={"total_max_attempts": 3, "mode": "standard"},
+        region_name=region,
+        connect_timeout=10,
+        read_timeout=30,
+        retries={"total_max_attempts": 3, "mode": "standard"},
         s3={"addressing_style": "path"} if endpoint_url else None,
     )
     client = boto3.session.Session().client("s3", endpoint_url=endpoint_url, config=config)
     client.put_object(
-        Bucket=parts.netloc, Key=key, Body=dumps(doc).encode("utf-8"), ContentType="application/json"
+        Bucket=parts.netloc,
+        Key=key,
+        Body=dumps(doc).encode("utf-8"),
+        ContentType="application/json",
     )
     return f"s3://{parts.netloc}/{key}"
 

@@ -71,7 +71,14 @@ def finalize_run(
     """Document, monitor, publish and notify one finished run; returns its health and exit status."""
     problems = list(problems)
     doc = build_run(
-        raw_stats, list(sites), run_id, started_at, finished_at, exit_status, output_uri=output_uri, problems=problems
+        raw_stats,
+        list(sites),
+        run_id,
+        started_at,
+        finished_at,
+        exit_status,
+        output_uri=output_uri,
+        problems=problems,
     )
     try:
         options: MonitorOptions | None = MonitorOptions.from_settings(settings)
@@ -88,13 +95,24 @@ def finalize_run(
     for r in failed:
         logger.error(
             "Monitor failed (%(monitor)s): site %(site)s: figure %(figure)s, threshold %(threshold)s: %(message)s",
-            {"monitor": r.monitor, "site": r.site or "-", "figure": r.figure, "threshold": r.threshold, "message": r.message},
+            {
+                "monitor": r.monitor,
+                "site": r.site or "-",
+                "figure": r.figure,
+                "threshold": r.threshold,
+                "message": r.message,
+            },
         )
     doc.monitors = [r.to_json() for r in results]
     doc.exit_status = exit_status if exit_status else (EXIT_FAILED if failed else 0)
     logger.info(
         "Run %(run_id)s: %(passed)d of %(total)d monitors passed, exit status %(status)d",
-        {"run_id": run_id, "passed": len(results) - len(failed), "total": len(results), "status": doc.exit_status},
+        {
+            "run_id": run_id,
+            "passed": len(results) - len(failed),
+            "total": len(results),
+            "status": doc.exit_status,
+        },
     )
 
     document = doc.to_json()
@@ -104,17 +122,27 @@ def finalize_run(
     if output_uri and is_s3(output_uri):
         try:
             document_uri = upload_document(
-                document, output_uri, settings.get("AWS_ENDPOINT_URL") or None, region=settings.get("AWS_REGION_NAME") or None
+                document,
+                output_uri,
+                settings.get("AWS_ENDPOINT_URL") or None,
+                region=settings.get("AWS_REGION_NAME") or None,
             )
-        except Exception as exc:  # botocore raises many types; the document is safe in the state dir
-            logger.exception("Stats document: upload to %(output)s failed: %(error)s", {"output": output_uri, "error": exc})
+        except (
+            Exception
+        ) as exc:  # botocore raises many types; the document is safe in the state dir
+            logger.exception(
+                "Stats document: upload to %(output)s failed: %(error)s",
+                {"output": output_uri, "error": exc},
+            )
             publish_problems.append(f"stats document upload to {output_uri} failed: {exc}")
     elif output_uri:
         document_uri = str(local_output_dir(output_uri) / output_key(run_id))
     publish_problems += publish_metrics(doc, history, settings)
     if doc.exit_status != 0:
         publish_problems += notify(
-            f"syndicrawl run {run_id} FAILED", _summary(run_id, doc.exit_status, failed, [*problems, *publish_problems]), settings
+            f"syndicrawl run {run_id} FAILED",
+            _summary(run_id, doc.exit_status, failed, [*problems, *publish_problems]),
+            settings,
         )
     return RunHealth(
         exit_status=doc.exit_status,

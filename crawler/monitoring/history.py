@@ -32,7 +32,9 @@ class History:
 
 
 def _order(doc: RunDocument) -> str:
-    return doc.run_id  # run ids start with their UTC start time (YYYYMMDDTHHMMSSZ-...), so they sort like it
+    return (
+        doc.run_id
+    )  # run ids start with their UTC start time (YYYYMMDDTHHMMSSZ-...), so they sort like it
 
 
 def _skip(history: History, where: str, exc: Exception) -> None:
@@ -65,7 +67,9 @@ def load_output_history(output_uri: str, *, endpoint_url: str | None = None) -> 
     history = History()
     sink = open_sink(output_uri, endpoint_url=endpoint_url)
     try:
-        keys = [o.key for o in sink.list_objects(RUNS_FOLDER + "/") if o.key.endswith("/stats.json")]
+        keys = [
+            o.key for o in sink.list_objects(RUNS_FOLDER + "/") if o.key.endswith("/stats.json")
+        ]
     except StoreError as exc:
         raise DocumentError(f"{output_uri}: cannot list {RUNS_FOLDER}/: {exc}") from exc
     for key in sorted(keys):

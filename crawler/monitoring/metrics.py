@@ -29,10 +29,16 @@ PUSH_TIMEOUT_SECONDS = 10.0
 SITE_GAUGES = {
     "pages_discovered": ("discovered", "Article URLs discovered in the last run"),
     "pages_fetched": ("fetched", "Article pages fetched in the last run"),
-    "pages_skipped_unchanged": ("skipped_unchanged", "Articles skipped as unchanged in the last run"),
+    "pages_skipped_unchanged": (
+        "skipped_unchanged",
+        "Articles skipped as unchanged in the last run",
+    ),
     "articles_exported": ("exported", "Articles exported in the last run"),
     "republications_linked": ("linked", "Republications linked to their original in the last run"),
-    "articles_missing_date": ("missing_date", "Exported articles without a publication date in the last run"),
+    "articles_missing_date": (
+        "missing_date",
+        "Exported articles without a publication date in the last run",
+    ),
     "articles_missing_text": ("missing_text", "Exported articles without text in the last run"),
 }
 
@@ -67,10 +73,30 @@ def build_registry(run: RunDocument, history: Iterable[RunDocument] = ()) -> Col
         gauge = Gauge(f"syndicrawl_{name}", help_text, ["site"], registry=registry)
         for site, figures in run.sites.items():
             gauge.labels(site=site).set(getattr(figures, attribute))
-    failures = Gauge("syndicrawl_fetch_failures", "Failed requests in the last run, by reason", ["site", "reason"], registry=registry)
-    drops = Gauge("syndicrawl_articles_dropped", "Articles dropped in the last run, by drop reason", ["site", "reason"], registry=registry)
-    stripped = Gauge("syndicrawl_promos_stripped", "Boilerplate blocks stripped in the last run, by reason", ["site", "reason"], registry=registry)
-    success = Gauge("syndicrawl_last_success_timestamp_seconds", "When the site last passed every monitor (Unix time)", ["site"], registry=registry)
+    failures = Gauge(
+        "syndicrawl_fetch_failures",
+        "Failed requests in the last run, by reason",
+        ["site", "reason"],
+        registry=registry,
+    )
+    drops = Gauge(
+        "syndicrawl_articles_dropped",
+        "Articles dropped in the last run, by drop reason",
+        ["site", "reason"],
+        registry=registry,
+    )
+    stripped = Gauge(
+        "syndicrawl_promos_stripped",
+        "Boilerplate blocks stripped in the last run, by reason",
+        ["site", "reason"],
+        registry=registry,
+    )
+    success = Gauge(
+        "syndicrawl_last_success_timestamp_seconds",
+        "When the site last passed every monitor (Unix time)",
+        ["site"],
+        registry=registry,
+    )
     for site, figures in run.sites.items():
         for reason, n in figures.failed_by_reason.items():
             failures.labels(site=site, reason=reason).set(n)
@@ -81,27 +107,61 @@ def build_registry(run: RunDocument, history: Iterable[RunDocument] = ()) -> Col
         when = last_success(runs, site)
         if when is not None:
             success.labels(site=site).set(when)
-    run_drops = Gauge("syndicrawl_run_articles_dropped", "Articles dropped in the last run (all sites), by reason", ["reason"], registry=registry)
+    run_drops = Gauge(
+        "syndicrawl_run_articles_dropped",
+        "Articles dropped in the last run (all sites), by reason",
+        ["reason"],
+        registry=registry,
+    )
     for reason, n in run.totals.dropped_by_reason.items():
         run_drops.labels(reason=reason).set(n)
-    monitor = Gauge("syndicrawl_monitor_failed", "1 if the monitor failed in the last run, else 0", ["monitor", "site"], registry=registry)
+    monitor = Gauge(
+        "syndicrawl_monitor_failed",
+        "1 if the monitor failed in the last run, else 0",
+        ["monitor", "site"],
+        registry=registry,
+    )
     for result in run.monitors:
-        monitor.labels(monitor=str(result["monitor"]), site=result.get("site") or "").set(0 if result.get("passed") else 1)
-    Gauge("syndicrawl_monitors_failed", "Failed monitors in the last run", registry=registry).set(len(run.failed_monitors))
-    Gauge("syndicrawl_run_exit_status", "Exit status of the last run (0 = healthy)", registry=registry).set(run.exit_status)
-    Gauge("syndicrawl_export_failed", "1 if the last run's export upload failed", registry=registry).set(1 if run.run.get("export_failed") else 0)
-    Gauge("syndicrawl_run_duration_seconds", "Wall time of the last run", registry=registry).set(run.duration_seconds or 0)
-    Gauge("syndicrawl_run_response_bytes", "Bytes downloaded in the last run", registry=registry).set(run.run.get("response_bytes") or 0)
+        monitor.labels(monitor=str(result["monitor"]), site=result.get("site") or "").set(
+            0 if result.get("passed") else 1
+        )
+    Gauge("syndicrawl_monitors_failed", "Failed monitors in the last run", registry=registry).set(
+        len(run.failed_monitors)
+    )
+    Gauge(
+        "syndicrawl_run_exit_status", "Exit status of the last run (0 = healthy)", registry=registry
+    ).set(run.exit_status)
+    Gauge(
+        "syndicrawl_export_failed", "1 if the last run's export upload failed", registry=registry
+    ).set(1 if run.run.get("export_failed") else 0)
+    Gauge("syndicrawl_run_duration_seconds", "Wall time of the last run", registry=registry).set(
+        run.duration_seconds or 0
+    )
+    Gauge(
+        "syndicrawl_run_response_bytes", "Bytes downloaded in the last run", registry=registry
+    ).set(run.run.get("response_bytes") or 0)
     finished = _timestamp(run.finished_at)
     if finished is not None:
-        Gauge("syndicrawl_last_run_timestamp_seconds", "When the last run finished (Unix time)", registry=registry).set(finished)
-    ok_times = [t for r in runs if r.exit_status == 0 and (t := _timestamp(r.finished_at)) is not None]
+        Gauge(
+            "syndicrawl_last_run_timestamp_seconds",
+            "When the last run finished (Unix time)",
+            registry=registry,
+        ).set(finished)
+    ok_times = [
+        t for r in runs if r.exit_status == 0 and (t := _timestamp(r.finished_at)) is not None
+    ]
     # 0 when no run was ever healthy, so an alert on its age fires instead of seeing no series.
-    Gauge("syndicrawl_run_last_success_timestamp_seconds", "When a run last finished healthy (Unix time; 0 = never)", registry=registry).set(max(ok_times, default=0))
+    Gauge(
+        "syndicrawl_run_last_success_timestamp_seconds",
+        "When a run last finished healthy (Unix time; 0 = never)",
+        registry=registry,
+    ).set(max(ok_times, default=0))
     return registry
 
 
-def publish_metrics(run: RunDocument, history: Iterable[RunDocument], settings: Mapping[str, Any]) -> list[str]:
+def publish_metrics(
+    run: RunDocument, history: Iterable[RunDocument], settings: Mapping[str, Any]
+) -> list[str]:
     """Write the textfile and/or push, as configured; returns what failed, in plain words."""
     textfile, gateway = settings.get(TEXTFILE), settings.get(PUSHGATEWAY)
     if not textfile and not gateway:
@@ -112,17 +172,30 @@ def publish_metrics(run: RunDocument, history: Iterable[RunDocument], settings: 
     problems: list[str] = []
     if textfile:
         try:
-            write_to_textfile(str(textfile), registry)  # writes a temporary file and renames it: atomic
+            write_to_textfile(
+                str(textfile), registry
+            )  # writes a temporary file and renames it: atomic
             logger.info("Metrics: wrote %(path)s", {"path": textfile})
         except OSError as exc:
-            logger.error("Metrics (textfile): writing %(setting)s=%(path)s failed: %(error)s", {"setting": TEXTFILE, "path": textfile, "error": exc})
+            logger.error(
+                "Metrics (textfile): writing %(setting)s=%(path)s failed: %(error)s",
+                {"setting": TEXTFILE, "path": textfile, "error": exc},
+            )
             problems.append(f"{TEXTFILE}={textfile}: {exc}")
     if gateway:
         where = redact_uri(str(gateway))
         try:
-            push_to_gateway(str(gateway), job=str(settings.get(JOB) or DEFAULT_JOB), registry=registry, timeout=PUSH_TIMEOUT_SECONDS)
+            push_to_gateway(
+                str(gateway),
+                job=str(settings.get(JOB) or DEFAULT_JOB),
+                registry=registry,
+                timeout=PUSH_TIMEOUT_SECONDS,
+            )
             logger.info("Metrics: pushed to %(gateway)s", {"gateway": where})
         except OSError as exc:  # URLError and HTTPError are OSErrors
-            logger.error("Metrics (push): %(setting)s=%(gateway)s failed: %(error)s", {"setting": PUSHGATEWAY, "gateway": where, "error": exc})
+            logger.error(
+                "Metrics (push): %(setting)s=%(gateway)s failed: %(error)s",
+                {"setting": PUSHGATEWAY, "gateway": where, "error": exc},
+            )
             problems.append(f"{PUSHGATEWAY}={where}: {exc}")
     return problems

@@ -56,16 +56,30 @@ class MonitorResult:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> MonitorResult:
         return cls(
-            monitor=str(data.get("monitor")), site=data.get("site"), passed=bool(data.get("passed")),
-            figure=data.get("figure"), threshold=data.get("threshold"), message=str(data.get("message", "")),
+            monitor=str(data.get("monitor")),
+            site=data.get("site"),
+            passed=bool(data.get("passed")),
+            figure=data.get("figure"),
+            threshold=data.get("threshold"),
+            message=str(data.get("message", "")),
         )
 
 
-def _number(settings: Mapping[str, Any], name: str, default: float, *, low: float, high: float | None, integer: bool = False) -> Any:
+def _number(
+    settings: Mapping[str, Any],
+    name: str,
+    default: float,
+    *,
+    low: float,
+    high: float | None,
+    integer: bool = False,
+) -> Any:
     raw = settings.get(name)
     if raw is None or raw == "":
         return default
-    allowed = f"{'an integer' if integer else 'a number'} >= {low}" + (f" and <= {high}" if high is not None else "")
+    allowed = f"{'an integer' if integer else 'a number'} >= {low}" + (
+        f" and <= {high}" if high is not None else ""
+    )
     try:
         value = int(raw) if integer else float(raw)
     except (TypeError, ValueError) as exc:
@@ -103,10 +117,18 @@ class MonitorOptions:
             enabled=bool(enabled),
             max_error_rate=_number(settings, MAX_ERROR_RATE, d.max_error_rate, low=0, high=1),
             drop_ratio=_number(settings, DROP_RATIO, d.drop_ratio, low=0, high=1),
-            history_runs=_number(settings, HISTORY_RUNS, d.history_runs, low=1, high=None, integer=True),
-            min_history_runs=_number(settings, MIN_HISTORY_RUNS, d.min_history_runs, low=1, high=None, integer=True),
-            max_undated_share=_number(settings, MAX_UNDATED_SHARE, d.max_undated_share, low=0, high=1),
-            max_text_loss_share=_number(settings, MAX_TEXT_LOSS_SHARE, d.max_text_loss_share, low=0, high=1),
+            history_runs=_number(
+                settings, HISTORY_RUNS, d.history_runs, low=1, high=None, integer=True
+            ),
+            min_history_runs=_number(
+                settings, MIN_HISTORY_RUNS, d.min_history_runs, low=1, high=None, integer=True
+            ),
+            max_undated_share=_number(
+                settings, MAX_UNDATED_SHARE, d.max_undated_share, low=0, high=1
+            ),
+            max_text_loss_share=_number(
+                settings, MAX_TEXT_LOSS_SHARE, d.max_text_loss_share, low=0, high=1
+            ),
             min_sample=_number(settings, MIN_SAMPLE, d.min_sample, low=1, high=None, integer=True),
         )
 
@@ -119,10 +141,15 @@ def _share(part: int, whole: int) -> float:
 
 
 def _reasons(counts: Mapping[str, int]) -> str:
-    return ", ".join(f"{r} {n}" for r, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))) or "none"
+    return (
+        ", ".join(f"{r} {n}" for r, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+        or "none"
+    )
 
 
-def no_articles(run: RunDocument, history: list[RunDocument], options: MonitorOptions) -> list[MonitorResult]:
+def no_articles(
+    run: RunDocument, history: list[RunDocument], options: MonitorOptions
+) -> list[MonitorResult]:
     results = []
     for site, f in sorted(run.sites.items()):
         known = f.skipped_unchanged + f.not_modified + f.unchanged
@@ -138,7 +165,9 @@ def no_articles(run: RunDocument, history: list[RunDocument], options: MonitorOp
     return results
 
 
-def error_rate(run: RunDocument, history: list[RunDocument], options: MonitorOptions) -> list[MonitorResult]:
+def error_rate(
+    run: RunDocument, history: list[RunDocument], options: MonitorOptions
+) -> list[MonitorResult]:
     results = []
     for site, f in sorted(run.sites.items()):
         rate = round(f.error_rate, 4)
@@ -148,11 +177,15 @@ def error_rate(run: RunDocument, history: list[RunDocument], options: MonitorOpt
             f"site {site}: fetch error rate {rate:.2f} ({sum(errors.values())} of {f.attempted} requests failed: "
             f"{_reasons(errors)}) {'within' if passed else 'above'} {MAX_ERROR_RATE}={options.max_error_rate}"
         )
-        results.append(MonitorResult("error_rate", site, passed, rate, options.max_error_rate, message))
+        results.append(
+            MonitorResult("error_rate", site, passed, rate, options.max_error_rate, message)
+        )
     return results
 
 
-def export_failed(run: RunDocument, history: list[RunDocument], options: MonitorOptions) -> list[MonitorResult]:
+def export_failed(
+    run: RunDocument, history: list[RunDocument], options: MonitorOptions
+) -> list[MonitorResult]:
     failed = bool(run.run.get("export_failed"))
     if failed:
         detail = run.run.get("export_failure_message") or "the spool is kept for the next run"
@@ -162,12 +195,18 @@ def export_failed(run: RunDocument, history: list[RunDocument], options: Monitor
     return [MonitorResult("export_failed", None, not failed, 1 if failed else 0, 0, message)]
 
 
-def sudden_drop(run: RunDocument, history: list[RunDocument], options: MonitorOptions) -> list[MonitorResult]:
+def sudden_drop(
+    run: RunDocument, history: list[RunDocument], options: MonitorOptions
+) -> list[MonitorResult]:
     results = []
     for site, f in sorted(run.sites.items()):
         # Runs where the site yielded nothing are left out: one outage must not lower the bar.
-        past = [r.sites[site].healthy_articles for r in history if site in r.sites and r.sites[site].healthy_articles > 0]
-        past = past[-options.history_runs:]
+        past = [
+            r.sites[site].healthy_articles
+            for r in history
+            if site in r.sites and r.sites[site].healthy_articles > 0
+        ]
+        past = past[-options.history_runs :]
         current = f.healthy_articles
         if len(past) < options.min_history_runs:
             message = (
@@ -188,7 +227,9 @@ def sudden_drop(run: RunDocument, history: list[RunDocument], options: MonitorOp
     return results
 
 
-def dates_lost(run: RunDocument, history: list[RunDocument], options: MonitorOptions) -> list[MonitorResult]:
+def dates_lost(
+    run: RunDocument, history: list[RunDocument], options: MonitorOptions
+) -> list[MonitorResult]:
     results = []
     for site, f in sorted(run.sites.items()):
         dropped = sum(f.dropped_by_reason.get(r, 0) for r in UNDATED_DROPS)
@@ -201,16 +242,24 @@ def dates_lost(run: RunDocument, history: list[RunDocument], options: MonitorOpt
             message += f"; not judged, fewer than {MIN_SAMPLE}={options.min_sample} articles"
         else:
             message += f" {'within' if passed else 'above'} {MAX_UNDATED_SHARE}={options.max_undated_share}"
-        results.append(MonitorResult("dates_lost", site, passed, share, options.max_undated_share, message))
+        results.append(
+            MonitorResult("dates_lost", site, passed, share, options.max_undated_share, message)
+        )
     return results
 
 
-def text_lost(run: RunDocument, history: list[RunDocument], options: MonitorOptions) -> list[MonitorResult]:
+def text_lost(
+    run: RunDocument, history: list[RunDocument], options: MonitorOptions
+) -> list[MonitorResult]:
     results = []
     for site, f in sorted(run.sites.items()):
-        drops = {r: f.dropped_by_reason.get(r, 0) for r in TEXT_LOSS_DROPS if f.dropped_by_reason.get(r)}
+        drops = {
+            r: f.dropped_by_reason.get(r, 0) for r in TEXT_LOSS_DROPS if f.dropped_by_reason.get(r)
+        }
         lost = f.missing_text + sum(drops.values())
-        base = max(f.fetched, f.exported + sum(drops.values()))  # exported articles include those without text
+        base = max(
+            f.fetched, f.exported + sum(drops.values())
+        )  # exported articles include those without text
         share = _share(lost, base)
         judged = base >= options.min_sample
         passed = not judged or share <= options.max_text_loss_share
@@ -222,7 +271,9 @@ def text_lost(run: RunDocument, history: list[RunDocument], options: MonitorOpti
             message += f"; not judged, fewer than {MIN_SAMPLE}={options.min_sample} articles"
         else:
             message += f" {'within' if passed else 'above'} {MAX_TEXT_LOSS_SHARE}={options.max_text_loss_share}"
-        results.append(MonitorResult("text_lost", site, passed, share, options.max_text_loss_share, message))
+        results.append(
+            MonitorResult("text_lost", site, passed, share, options.max_text_loss_share, message)
+        )
     return results
 
 
@@ -237,7 +288,11 @@ MONITORS: dict[str, Monitor] = {
 
 
 def run_monitors(
-    run: RunDocument, history: Iterable[RunDocument], options: MonitorOptions, *, only: Iterable[str] | None = None
+    run: RunDocument,
+    history: Iterable[RunDocument],
+    options: MonitorOptions,
+    *,
+    only: Iterable[str] | None = None,
 ) -> list[MonitorResult]:
     """Every monitor's results for ``run``; ``history`` is the earlier runs, oldest first."""
     past = [r for r in history if r.run_id < run.run_id]

@@ -21,9 +21,17 @@ from crawler.monitoring.history import History
 from crawler.monitoring.syndication_graph import SyndicationGraph, read_graph
 
 SITE_COLUMNS = (
-    ("discovered", "discovered"), ("skipped_unchanged", "unchanged"), ("fetched", "fetched"),
-    ("failed", "failed"), ("exported", "exported"), ("dropped", "dropped"), ("linked", "linked"),
-    ("stripped", "stripped"), ("missing_date", "no date"), ("missing_text", "no text"), ("bytes", "bytes"),
+    ("discovered", "discovered"),
+    ("skipped_unchanged", "unchanged"),
+    ("fetched", "fetched"),
+    ("failed", "failed"),
+    ("exported", "exported"),
+    ("dropped", "dropped"),
+    ("linked", "linked"),
+    ("stripped", "stripped"),
+    ("missing_date", "no date"),
+    ("missing_text", "no text"),
+    ("bytes", "bytes"),
 )
 
 
@@ -47,7 +55,9 @@ class ReportData:
     graph: SyndicationGraph = field(default_factory=SyndicationGraph)
     source: str = ""
     skipped: list[str] = field(default_factory=list)
-    generated_at: str = field(default_factory=lambda: datetime.now(UTC).replace(microsecond=0).isoformat())
+    generated_at: str = field(
+        default_factory=lambda: datetime.now(UTC).replace(microsecond=0).isoformat()
+    )
 
     @property
     def sites(self) -> list[str]:
@@ -58,7 +68,10 @@ class ReportData:
         return [{"run_id": r.run_id, **m} for r in reversed(self.runs) for m in r.failed_monitors]
 
     def articles_per_site(self) -> dict[str, dict[str, int]]:
-        return {s: {r.run_id: r.sites[s].exported for r in self.runs if s in r.sites} for s in self.sites}
+        return {
+            s: {r.run_id: r.sites[s].exported for r in self.runs if s in r.sites}
+            for s in self.sites
+        }
 
     def errors_by_kind(self) -> dict[str, int]:
         return _sum(r.totals.failed_by_reason for r in self.runs)
@@ -68,16 +81,25 @@ class ReportData:
 
     def site_rows(self) -> dict[str, list[dict[str, Any]]]:
         return {
-            s: [{"run_id": r.run_id, **{c: getattr(r.sites[s], c) for c, _ in SITE_COLUMNS}} for r in self.runs if s in r.sites]
+            s: [
+                {"run_id": r.run_id, **{c: getattr(r.sites[s], c) for c, _ in SITE_COLUMNS}}
+                for r in self.runs
+                if s in r.sites
+            ]
             for s in self.sites
         }
 
     def run_rows(self) -> list[dict[str, Any]]:
         return [
             {
-                "run_id": r.run_id, "started_at": r.started_at, "duration_seconds": r.duration_seconds,
-                "sites": len(r.sites), "exported": r.totals.exported, "failed": r.totals.failed,
-                "monitors_failed": len(r.failed_monitors), "exit_status": r.exit_status,
+                "run_id": r.run_id,
+                "started_at": r.started_at,
+                "duration_seconds": r.duration_seconds,
+                "sites": len(r.sites),
+                "exported": r.totals.exported,
+                "failed": r.totals.failed,
+                "monitors_failed": len(r.failed_monitors),
+                "exit_status": r.exit_status,
             }
             for r in reversed(self.runs)
         ]
@@ -106,7 +128,12 @@ def _sum(counts: Any) -> dict[str, int]:
 
 
 def collect(
-    history: History, *, runs: int | None, output_uri: str | None = None, endpoint_url: str | None = None, source: str = ""
+    history: History,
+    *,
+    runs: int | None,
+    output_uri: str | None = None,
+    endpoint_url: str | None = None,
+    source: str = "",
 ) -> ReportData:
     """The figures of the last ``runs`` runs; records come from ``output_uri``, else each run's own output."""
     shown = history.last(runs)
@@ -137,7 +164,14 @@ def _e(value: Any) -> str:
     return escape("" if value is None else str(value))
 
 
-def _cell(value: Any, *, metric: str | None = None, site: str | None = None, run: str | None = None, left: bool = False) -> str:
+def _cell(
+    value: Any,
+    *,
+    metric: str | None = None,
+    site: str | None = None,
+    run: str | None = None,
+    left: bool = False,
+) -> str:
     attrs = ""
     if metric:
         attrs += f' data-metric="{_e(metric)}"'
@@ -163,9 +197,12 @@ def _monitors_section(data: ReportData) -> str:
     if not failing:
         return f'<section id="monitors"><h2>Failing monitors</h2><p class="pass" data-metric="failing_monitors" data-value="0">All monitors passed in the {len(data.runs)} runs shown.</p></section>'
     rows = "".join(
-        "<tr data-metric=\"failing_monitor\">"
-        + _cell(m["run_id"], left=True) + _cell(m.get("monitor"), left=True) + _cell(m.get("site") or "(run)", left=True)
-        + _cell(m.get("figure"), metric="monitor_figure") + _cell(m.get("threshold"))
+        '<tr data-metric="failing_monitor">'
+        + _cell(m["run_id"], left=True)
+        + _cell(m.get("monitor"), left=True)
+        + _cell(m.get("site") or "(run)", left=True)
+        + _cell(m.get("figure"), metric="monitor_figure")
+        + _cell(m.get("threshold"))
         + f'<td class="l msg">{_e(m.get("message"))}</td>'
         + "</tr>"
         for m in failing
@@ -178,9 +215,13 @@ def _monitors_section(data: ReportData) -> str:
 
 def _runs_section(data: ReportData) -> str:
     rows = "".join(
-        "<tr>" + _cell(r["run_id"], left=True) + _cell(r["started_at"], left=True)
-        + _cell(human_seconds(r["duration_seconds"])) + _cell(r["sites"])
-        + _cell(r["exported"], metric="run_exported", run=r["run_id"]) + _cell(r["failed"], metric="run_failed", run=r["run_id"])
+        "<tr>"
+        + _cell(r["run_id"], left=True)
+        + _cell(r["started_at"], left=True)
+        + _cell(human_seconds(r["duration_seconds"]))
+        + _cell(r["sites"])
+        + _cell(r["exported"], metric="run_exported", run=r["run_id"])
+        + _cell(r["failed"], metric="run_failed", run=r["run_id"])
         + _cell(r["monitors_failed"], metric="run_monitors_failed", run=r["run_id"])
         + f'<td class="{"ok" if r["exit_status"] == 0 else "bad"}">{"OK" if r["exit_status"] == 0 else "FAILED"}</td></tr>'
         for r in data.run_rows()
@@ -192,15 +233,26 @@ def _runs_section(data: ReportData) -> str:
 def _articles_section(data: ReportData) -> str:
     groups = [r.run_id for r in data.runs]
     chart = charts.grouped_bars(
-        groups, data.sites, data.articles_per_site(), metric="exported", title="articles exported per site per run",
+        groups,
+        data.sites,
+        data.articles_per_site(),
+        metric="exported",
+        title="articles exported per site per run",
         group_labels={g: _short_run(g) for g in groups},
     )
     return f'<section id="articles"><h2>Articles exported per site per run</h2>{chart}</section>'
 
 
 def _errors_section(data: ReportData) -> str:
-    fails = charts.horizontal_bars(data.errors_by_kind(), metric="errors_by_kind", title="failed requests by reason")
-    drops = charts.horizontal_bars(data.drops_by_reason(), metric="drops_by_reason", title="dropped articles by reason", bar_color="#b07aa1")
+    fails = charts.horizontal_bars(
+        data.errors_by_kind(), metric="errors_by_kind", title="failed requests by reason"
+    )
+    drops = charts.horizontal_bars(
+        data.drops_by_reason(),
+        metric="drops_by_reason",
+        title="dropped articles by reason",
+        bar_color="#b07aa1",
+    )
     return (
         '<section id="errors"><h2>Errors by kind</h2><div class="row">'
         f"<div><h3>Failed requests by reason</h3>{fails}</div><div><h3>Dropped articles by reason</h3>{drops}</div></div></section>"
@@ -210,11 +262,18 @@ def _errors_section(data: ReportData) -> str:
 def _syndication_section(data: ReportData) -> str:
     g = data.graph
     edges = [
-        (e.source, e.syndicator, e.stories, f"{e.stories} {'story' if e.stories == 1 else 'stories'}, median {human_seconds(e.median_delay_seconds)}")
+        (
+            e.source,
+            e.syndicator,
+            e.stories,
+            f"{e.stories} {'story' if e.stories == 1 else 'stories'}, median {human_seconds(e.median_delay_seconds)}",
+        )
         for e in g.edges
     ]
     rows = "".join(
-        "<tr>" + _cell(e.source, left=True) + _cell(e.syndicator, left=True)
+        "<tr>"
+        + _cell(e.source, left=True)
+        + _cell(e.syndicator, left=True)
         + f'<td data-metric="syndication_stories" data-source="{_e(e.source)}" data-syndicator="{_e(e.syndicator)}">{e.stories}</td>'
         + _cell(len(e.delays))
         + f'<td data-metric="syndication_median_delay" data-source="{_e(e.source)}" data-syndicator="{_e(e.syndicator)}" data-value="{_e(e.median_delay_seconds)}">{_e(human_seconds(e.median_delay_seconds))}</td></tr>'
@@ -233,14 +292,22 @@ def _syndication_section(data: ReportData) -> str:
 
 def _sites_section(data: ReportData) -> str:
     parts = ['<section id="sites"><h2>Sites</h2>']
-    head = '<tr><th class="l">run</th>' + "".join(f"<th>{_e(label)}</th>" for _, label in SITE_COLUMNS) + "<th class=\"l\">failed monitors</th></tr>"
+    head = (
+        '<tr><th class="l">run</th>'
+        + "".join(f"<th>{_e(label)}</th>" for _, label in SITE_COLUMNS)
+        + '<th class="l">failed monitors</th></tr>'
+    )
     for site, rows in data.site_rows().items():
-        failed_by_run = {r.run_id: [m for m in r.failed_monitors if m.get("site") == site] for r in data.runs}
+        failed_by_run = {
+            r.run_id: [m for m in r.failed_monitors if m.get("site") == site] for r in data.runs
+        }
         body = ""
         for row in reversed(rows):
             failed = failed_by_run.get(row["run_id"], [])
             body += "<tr>" + _cell(row["run_id"], left=True)
-            body += "".join(_cell(row[c], metric=c, site=site, run=row["run_id"]) for c, _ in SITE_COLUMNS)
+            body += "".join(
+                _cell(row[c], metric=c, site=site, run=row["run_id"]) for c, _ in SITE_COLUMNS
+            )
             names = ", ".join(str(m.get("monitor")) for m in failed)
             body += f'<td class="l {"bad" if failed else "ok"}">{_e(names or "none")}</td></tr>'
         parts.append(f'<h3 id="site-{_e(site)}">{_e(site)}</h3><table>{head}{body}</table>')
@@ -249,13 +316,27 @@ def _sites_section(data: ReportData) -> str:
 
 
 def render_html(data: ReportData) -> str:
-    period = f"{_e(data.runs[0].started_at)} to {_e(data.runs[-1].finished_at)}" if data.runs else "no runs"
+    period = (
+        f"{_e(data.runs[0].started_at)} to {_e(data.runs[-1].finished_at)}"
+        if data.runs
+        else "no runs"
+    )
     skipped = "".join(f"<li>{_e(s)}</li>" for s in data.skipped)
-    skipped_html = f'<p class="bad">Unreadable stats documents:</p><ul>{skipped}</ul>' if skipped else ""
+    skipped_html = (
+        f'<p class="bad">Unreadable stats documents:</p><ul>{skipped}</ul>' if skipped else ""
+    )
     body = (
-        _monitors_section(data) + _runs_section(data) + _articles_section(data) + _errors_section(data)
-        + _syndication_section(data) + _sites_section(data)
-    ) if data.runs else "<p>No stats documents found.</p>"
+        (
+            _monitors_section(data)
+            + _runs_section(data)
+            + _articles_section(data)
+            + _errors_section(data)
+            + _syndication_section(data)
+            + _sites_section(data)
+        )
+        if data.runs
+        else "<p>No stats documents found.</p>"
+    )
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>syndicrawl report</title>'
         f"<style>{STYLE}</style></head><body>"

@@ -7,7 +7,16 @@ from typing import Any
 from crawler.monitoring.document import RunDocument
 from crawler.monitoring.report import human_seconds
 
-COLUMNS = ("run", "started", "duration", "sites", "exported", "failures", "monitors failed", "status")
+COLUMNS = (
+    "run",
+    "started",
+    "duration",
+    "sites",
+    "exported",
+    "failures",
+    "monitors failed",
+    "status",
+)
 
 
 def run_row(run: RunDocument) -> dict[str, Any]:
@@ -19,7 +28,9 @@ def run_row(run: RunDocument) -> dict[str, Any]:
         "exported": run.totals.exported,
         "failures": run.totals.failed,
         "monitors_failed": len(run.failed_monitors),
-        "failed_monitors": [f"{m.get('monitor')}:{m.get('site') or '-'}" for m in run.failed_monitors],
+        "failed_monitors": [
+            f"{m.get('monitor')}:{m.get('site') or '-'}" for m in run.failed_monitors
+        ],
         "exit_status": run.exit_status,
         "status": "OK" if run.exit_status == 0 else "FAILED",
     }
@@ -29,16 +40,27 @@ def format_table(rows: list[dict[str, Any]]) -> str:
     """A fixed-width table, newest run first as given; one line per run."""
     cells = [
         [
-            r["run_id"], (r["started_at"] or "-").replace("+00:00", "Z"), human_seconds(r["duration_seconds"]),
-            str(r["sites"]), str(r["exported"]), str(r["failures"]), str(r["monitors_failed"]), r["status"],
+            r["run_id"],
+            (r["started_at"] or "-").replace("+00:00", "Z"),
+            human_seconds(r["duration_seconds"]),
+            str(r["sites"]),
+            str(r["exported"]),
+            str(r["failures"]),
+            str(r["monitors_failed"]),
+            r["status"],
         ]
         for r in rows
     ]
-    widths = [max(len(h), *(len(c[i]) for c in cells)) if cells else len(h) for i, h in enumerate(COLUMNS)]
+    widths = [
+        max(len(h), *(len(c[i]) for c in cells)) if cells else len(h) for i, h in enumerate(COLUMNS)
+    ]
     right = {2, 3, 4, 5, 6}
 
     def line(values: list[str]) -> str:
-        return "  ".join(v.rjust(w) if i in right else v.ljust(w) for i, (v, w) in enumerate(zip(values, widths, strict=True))).rstrip()
+        return "  ".join(
+            v.rjust(w) if i in right else v.ljust(w)
+            for i, (v, w) in enumerate(zip(values, widths, strict=True))
+        ).rstrip()
 
     out = [line(list(COLUMNS)), line(["-" * w for w in widths])]
     out += [line(c) for c in cells]

@@ -38,8 +38,11 @@ class Edge:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "source": self.source, "syndicator": self.syndicator, "stories": self.stories,
-            "with_delay": len(self.delays), "median_delay_seconds": self.median_delay_seconds,
+            "source": self.source,
+            "syndicator": self.syndicator,
+            "stories": self.stories,
+            "with_delay": len(self.delays),
+            "median_delay_seconds": self.median_delay_seconds,
         }
 
 
@@ -54,8 +57,11 @@ class SyndicationGraph:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "edges": [e.to_json() for e in self.edges], "records": self.records, "parts": self.parts,
-            "bad_records": self.bad_records, "problems": list(self.problems),
+            "edges": [e.to_json() for e in self.edges],
+            "records": self.records,
+            "parts": self.parts,
+            "bad_records": self.bad_records,
+            "problems": list(self.problems),
         }
 
 
@@ -64,7 +70,9 @@ def _when(value: Any) -> datetime | None:
         moment = datetime.fromisoformat(str(value)) if value else None
     except ValueError:
         return None
-    return moment if moment is None or moment.tzinfo is not None else None  # naive dates can't be compared
+    return (
+        moment if moment is None or moment.tzinfo is not None else None
+    )  # naive dates can't be compared
 
 
 def parse_part(data: bytes, key: str, graph: SyndicationGraph) -> Iterator[dict[str, Any]]:
@@ -87,15 +95,22 @@ def parse_part(data: bytes, key: str, graph: SyndicationGraph) -> Iterator[dict[
             error = f"a JSON {type(record).__name__}, not an object"
         if not isinstance(record, dict):
             graph.bad_records += 1
-            logger.warning("Report (bad-record): %(key)s line %(line)d: %(error)s", {"key": key, "line": number, "error": error})
+            logger.warning(
+                "Report (bad-record): %(key)s line %(line)d: %(error)s",
+                {"key": key, "line": number, "error": error},
+            )
             continue
         yield record
 
 
-def build_graph(records: Iterable[dict[str, Any]], graph: SyndicationGraph | None = None) -> SyndicationGraph:
+def build_graph(
+    records: Iterable[dict[str, Any]], graph: SyndicationGraph | None = None
+) -> SyndicationGraph:
     graph = graph or SyndicationGraph()
     published: dict[str, datetime] = {}
-    copies: dict[str, dict[str, Any]] = {}  # one per copy URL: a copy re-exported in a later run counts once
+    copies: dict[
+        str, dict[str, Any]
+    ] = {}  # one per copy URL: a copy re-exported in a later run counts once
     for record in records:
         graph.records += 1
         when = _when(record.get("published_at"))
@@ -104,7 +119,11 @@ def build_graph(records: Iterable[dict[str, Any]], graph: SyndicationGraph | Non
             if url and when is not None:
                 published.setdefault(str(url), when)
         syndication = record.get("syndication") or {}
-        if isinstance(syndication, dict) and syndication.get("status") == "republication" and syndication.get("original_site"):
+        if (
+            isinstance(syndication, dict)
+            and syndication.get("status") == "republication"
+            and syndication.get("original_site")
+        ):
             copies[str(record.get("canonical_url") or record.get("url"))] = record
     edges: dict[tuple[str, str], Edge] = {}
     for record in copies.values():
@@ -120,7 +139,9 @@ def build_graph(records: Iterable[dict[str, Any]], graph: SyndicationGraph | Non
     return graph
 
 
-def read_graph(sources: Mapping[str, Iterable[str]], *, endpoint_url: str | None = None) -> SyndicationGraph:
+def read_graph(
+    sources: Mapping[str, Iterable[str]], *, endpoint_url: str | None = None
+) -> SyndicationGraph:
     """The graph of the records exported by the given runs: ``{output_uri: run_ids}``."""
     from pipelines.core.storage.errors import StoreError
     from pipelines.core.storage.sink import open_sink
@@ -134,7 +155,10 @@ def read_graph(sources: Mapping[str, Iterable[str]], *, endpoint_url: str | None
                 sink = open_sink(output_uri, endpoint_url=endpoint_url)
                 keys = [o.key for o in sink.list_objects(ARTICLES)]
             except (StoreError, ValueError, OSError) as exc:
-                logger.warning("Report (no-records): cannot list %(output)s: %(error)s", {"output": output_uri, "error": exc})
+                logger.warning(
+                    "Report (no-records): cannot list %(output)s: %(error)s",
+                    {"output": output_uri, "error": exc},
+                )
                 graph.problems.append(f"cannot list the records in {output_uri}: {exc}")
                 continue
             for key in keys:
@@ -144,7 +168,9 @@ def read_graph(sources: Mapping[str, Iterable[str]], *, endpoint_url: str | None
                 try:
                     data = sink.get_bytes(key)
                 except StoreError as exc:
-                    logger.warning("Report (bad-part): %(key)s: %(error)s", {"key": key, "error": exc})
+                    logger.warning(
+                        "Report (bad-part): %(key)s: %(error)s", {"key": key, "error": exc}
+                    )
                     graph.problems.append(f"{key}: {exc}")
                     continue
                 graph.parts += 1

@@ -42,7 +42,9 @@ if TYPE_CHECKING:
     from twisted.python.failure import Failure
 
 STAGE = "fetch"
-FETCHED: dict[str, Any] = {}  # _hints value of an article already fetched in this run (never mutated)
+FETCHED: dict[
+    str, Any
+] = {}  # _hints value of an article already fetched in this run (never mutated)
 
 
 def utc_now_iso() -> str:
@@ -65,7 +67,9 @@ class NewsSpider(scrapy.Spider):
         super().__init__(**kwargs)
         if sites is None:
             if not sites_dir:
-                raise ValueError("NewsSpider needs sites= (dict of SiteConfig) or sites_dir= (a folder)")
+                raise ValueError(
+                    "NewsSpider needs sites= (dict of SiteConfig) or sites_dir= (a folder)"
+                )
             sites = load_sites(sites_dir)
         self.sites: dict[str, SiteConfig] = sites
         self.seen = seen_store
@@ -88,11 +92,17 @@ class NewsSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         settings = crawler.settings
-        kwargs.setdefault("max_listing_pages", settings.getint("SYNDICRAWL_DISCOVERY_MAX_LISTING_PAGES", 20))
-        kwargs.setdefault("originals_first", settings.getbool("SYNDICRAWL_DISCOVERY_ORIGINALS_FIRST", True))
+        kwargs.setdefault(
+            "max_listing_pages", settings.getint("SYNDICRAWL_DISCOVERY_MAX_LISTING_PAGES", 20)
+        )
+        kwargs.setdefault(
+            "originals_first", settings.getbool("SYNDICRAWL_DISCOVERY_ORIGINALS_FIRST", True)
+        )
         if "seen_store" not in kwargs and settings.getbool("SYNDICRAWL_INCREMENTAL_ENABLED", True):
             kwargs["seen_store"] = open_seen_store(settings)
-        if "shared_hints" not in kwargs and settings.getbool("SYNDICRAWL_DISTRIBUTED_ENABLED", False):
+        if "shared_hints" not in kwargs and settings.getbool(
+            "SYNDICRAWL_DISTRIBUTED_ENABLED", False
+        ):
             from crawler.distributed.context import context_for
 
             kwargs["shared_hints"] = context_for(crawler).hints
@@ -101,7 +111,9 @@ class NewsSpider(scrapy.Spider):
             # Exported articles become seen only once their part is stored (crawler/state/resume.py).
             if settings.get("SYNDICRAWL_STATE_DIR"):
                 # Before the export stage starts: it uploads (and removes) the dead runs' spools.
-                spider._resumed = reconcile_pending(spider.seen, Path(settings.get("SYNDICRAWL_STATE_DIR")) / SPOOL_SUBDIR)
+                spider._resumed = reconcile_pending(
+                    spider.seen, Path(settings.get("SYNDICRAWL_STATE_DIR")) / SPOOL_SUBDIR
+                )
             crawler.signals.connect(spider._on_record_spooling, signal=record_spooling)
             crawler.signals.connect(spider._on_records_stored, signal=records_stored)
         crawler.signals.connect(spider._on_item_done, signal=signals.item_scraped)
@@ -122,7 +134,9 @@ class NewsSpider(scrapy.Spider):
         if not self._phases:
             return
         sites = self._phases.pop(0)
-        self.logger.info("Discovery (next-phase): starting %(sites)s", {"sites": [s.name for s in sites]})
+        self.logger.info(
+            "Discovery (next-phase): starting %(sites)s", {"sites": [s.name for s in sites]}
+        )
         for request in self._start_requests(sites):
             self.crawler.engine.crawl(request)
         raise DontCloseSpider
@@ -133,22 +147,40 @@ class NewsSpider(scrapy.Spider):
                 yield self._request(site, site.absolute(url), "feed", self.parse_feed, priority=30)
             for url in site.start.news_sitemaps + site.start.sitemaps:
                 self._sitemaps_requested.add(site.absolute(url))
-                yield self._request(site, site.absolute(url), "sitemap", self.parse_sitemap, priority=20)
+                yield self._request(
+                    site, site.absolute(url), "sitemap", self.parse_sitemap, priority=20
+                )
             for index, listing in enumerate(site.start.listings):
                 # The listing's index, not the object: requests must serialise (distributed mode).
                 yield self._request(
-                    site, site.absolute(listing.url), "listing", self.parse_listing, priority=10,
+                    site,
+                    site.absolute(listing.url),
+                    "listing",
+                    self.parse_listing,
+                    priority=10,
                     meta={"listing": index, "listing_page": 1},
                 )
 
     def _request(
-        self, site: SiteConfig, url: str, kind: str, callback: Any, *, priority: int = 0,
-        meta: dict[str, Any] | None = None, headers: dict[str, str] | None = None,
+        self,
+        site: SiteConfig,
+        url: str,
+        kind: str,
+        callback: Any,
+        *,
+        priority: int = 0,
+        meta: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> scrapy.Request:
         full_meta = {"site": site.name, "kind": kind, "download_slot": site.name, **(meta or {})}
         return scrapy.Request(
-            url, callback=callback, errback=self.on_error, priority=priority, meta=full_meta,
-            headers=headers, dont_filter=kind in ("feed", "sitemap"),
+            url,
+            callback=callback,
+            errback=self.on_error,
+            priority=priority,
+            meta=full_meta,
+            headers=headers,
+            dont_filter=kind in ("feed", "sitemap"),
         )
 
     # --- discovery -----------------------------------------------------------------------
@@ -161,7 +193,11 @@ class NewsSpider(scrapy.Spider):
             return
         count(self.crawler.stats, "discovery", "feed_parsed", site=site.name)
         for entry in entries:
-            hints = {"title": entry.title, "language": entry.language, "lastmod": entry.updated_raw or entry.published_raw}
+            hints = {
+                "title": entry.title,
+                "language": entry.language,
+                "lastmod": entry.updated_raw or entry.published_raw,
+            }
             if entry.published_raw:
                 hints.update(published_raw=entry.published_raw, published_source="feed")
             yield from self._article(site, response.urljoin(entry.url), hints)
@@ -205,7 +241,11 @@ class NewsSpider(scrapy.Spider):
         listing: Listing | int = response.meta["listing"]
         if isinstance(listing, int):
             listing = site.start.listings[listing]
-        links = response.css(listing.links).getall() if listing.links else response.css("a::attr(href)").getall()
+        links = (
+            response.css(listing.links).getall()
+            if listing.links
+            else response.css("a::attr(href)").getall()
+        )
         for href in links:
             yield from self._article(site, response.urljoin(href), {})
         page = response.meta.get("listing_page", 1)
@@ -215,11 +255,17 @@ class NewsSpider(scrapy.Spider):
                 count(self.crawler.stats, "discovery", "listing_page_limit", site=site.name)
             else:
                 yield self._request(
-                    site, response.urljoin(next_href), "listing", self.parse_listing, priority=10,
+                    site,
+                    response.urljoin(next_href),
+                    "listing",
+                    self.parse_listing,
+                    priority=10,
                     meta={"listing": response.meta["listing"], "listing_page": page + 1},
                 )
 
-    def _article(self, site: SiteConfig, url: str, hints: dict[str, Any]) -> Iterator[scrapy.Request]:
+    def _article(
+        self, site: SiteConfig, url: str, hints: dict[str, Any]
+    ) -> Iterator[scrapy.Request]:
         """Request ``url`` as an article of ``site`` unless it was seen and has not changed."""
         if not site.owns(url) or not site.is_article_url(url):
             return
@@ -310,29 +356,51 @@ class NewsSpider(scrapy.Spider):
         reason = classify_failure(failure)
         count(self.crawler.stats, STAGE, "failed", reason, site=site)
         level = 20 if reason in ("robots_forbidden", "refused_address", "budget_exceeded") else 30
-        self.logger.log(level, "Fetch failed (%(reason)s): %(kind)s %(url)s", {"reason": reason, "kind": kind, "url": request.url})
+        self.logger.log(
+            level,
+            "Fetch failed (%(reason)s): %(kind)s %(url)s",
+            {"reason": reason, "kind": kind, "url": request.url},
+        )
 
-    def _bad_document(self, site: SiteConfig, response: Response, kind: str, exc: Exception) -> None:
+    def _bad_document(
+        self, site: SiteConfig, response: Response, kind: str, exc: Exception
+    ) -> None:
         count(self.crawler.stats, "discovery", f"bad_{kind}", site=site.name)
         count(self.crawler.stats, "discovery", f"bad_{kind}", getattr(exc, "reason", "invalid"))
-        self.logger.warning("Discovery (bad-%(kind)s): %(url)s: %(error)s", {"kind": kind, "url": response.url, "error": exc})
+        self.logger.warning(
+            "Discovery (bad-%(kind)s): %(url)s: %(error)s",
+            {"kind": kind, "url": response.url, "error": exc},
+        )
 
     # --- seen-store bookkeeping -------------------------------------------------------------
     def _remember(
-        self, key: str, site: str, hints: dict[str, Any], response: Response | None, sha: str | None,
-        outcome: str, *, hold_for: str | None = None,
+        self,
+        key: str,
+        site: str,
+        hints: dict[str, Any],
+        response: Response | None,
+        sha: str | None,
+        outcome: str,
+        *,
+        hold_for: str | None = None,
     ) -> None:
         if self.seen is None:
             return
         previous = self.seen.get(key)
         etag = _header(response, "ETag") if response is not None else hints.get("etag")
-        last_modified = _header(response, "Last-Modified") if response is not None else hints.get("last_modified")
+        last_modified = (
+            _header(response, "Last-Modified")
+            if response is not None
+            else hints.get("last_modified")
+        )
         # The item's hints were copied when the page was fetched; a start point parsed later in the
         # run (a sitemap after a listing) may have found the lastmod since. Without it the next run
         # would take the article for changed and fetch it again.
         lastmod = hints.get("lastmod") or self._hints.get(key, {}).get("lastmod")
         entry = SeenEntry(
-            key=key, site=site, lastmod=lastmod,
+            key=key,
+            site=site,
+            lastmod=lastmod,
             etag=etag or (previous.etag if previous else None),
             last_modified=last_modified or (previous.last_modified if previous else None),
             content_sha256=sha or (previous.content_sha256 if previous else None),
@@ -345,7 +413,15 @@ class NewsSpider(scrapy.Spider):
 
     def _on_record_spooling(self, item: Any, run_id: str) -> None:
         if isinstance(item, ArticleItem) and item.site and "key" in item.hints:
-            self._remember(item.hints["key"], item.site, item.hints, None, item.content_sha256, "exported", hold_for=run_id)
+            self._remember(
+                item.hints["key"],
+                item.site,
+                item.hints,
+                None,
+                item.content_sha256,
+                "exported",
+                hold_for=run_id,
+            )
 
     def _on_records_stored(self, run_id: str, keys: list[str]) -> None:
         if self.seen is not None:
@@ -356,13 +432,24 @@ class NewsSpider(scrapy.Spider):
             return
         if item.hints.get(SPOOL_RUN_HINT) and hasattr(self.seen, "hold"):
             return  # held when spooled, seen once its part is stored
-        self._remember(item.hints["key"], item.site, item.hints, None, item.content_sha256, "exported")
+        self._remember(
+            item.hints["key"], item.site, item.hints, None, item.content_sha256, "exported"
+        )
 
-    def _on_item_dropped(self, item: Any, response: Response, exception: Exception, spider: scrapy.Spider) -> None:
+    def _on_item_dropped(
+        self, item: Any, response: Response, exception: Exception, spider: scrapy.Spider
+    ) -> None:
         if isinstance(exception, ExportFailed):
             return  # not stored: the article must be fetched again next run
         if isinstance(item, ArticleItem) and item.site and "key" in item.hints:
-            self._remember(item.hints["key"], item.site, item.hints, None, item.content_sha256, f"dropped:{type(exception).__name__}")
+            self._remember(
+                item.hints["key"],
+                item.site,
+                item.hints,
+                None,
+                item.content_sha256,
+                f"dropped:{type(exception).__name__}",
+            )
 
     def _on_closed(self, spider: scrapy.Spider, reason: str) -> None:
         if self.seen is not None:
@@ -382,6 +469,7 @@ def open_seen_store(settings: Any) -> SeenStore:
         from crawler.distributed.seen import RedisSeenStore
 
         return RedisSeenStore.from_url(
-            settings.get("SYNDICRAWL_REDIS_URL"), settings.get("SYNDICRAWL_DISTRIBUTED_PREFIX") or "syndicrawl"
+            settings.get("SYNDICRAWL_REDIS_URL"),
+            settings.get("SYNDICRAWL_DISTRIBUTED_PREFIX") or "syndicrawl",
         )
     return SQLiteSeenStore(Path(settings.get("SYNDICRAWL_STATE_DIR")) / "seen.sqlite3")

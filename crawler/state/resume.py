@@ -76,7 +76,9 @@ def reconcile_pending(seen: HoldingSeenStore, spool_dir: Path) -> Reconciled:
             outcome.runs += 1
         except (SpoolError, OSError, ValueError, KeyError) as exc:
             # Held entries are not seen: the articles are fetched again, which is safe.
-            logger.warning("Resume: cannot read the parts of %(path)s: %(error)s", {"path": path, "error": exc})
+            logger.warning(
+                "Resume: cannot read the parts of %(path)s: %(error)s", {"path": path, "error": exc}
+            )
         finally:
             run.release()
     if outcome.runs:

@@ -73,7 +73,9 @@ def parse_lastmod(value: str | None) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
-        parsed = dateparser.parse(value, settings={"RETURN_AS_TIMEZONE_AWARE": True, "TO_TIMEZONE": "UTC"})
+        parsed = dateparser.parse(
+            value, settings={"RETURN_AS_TIMEZONE_AWARE": True, "TO_TIMEZONE": "UTC"}
+        )
     if parsed is None:
         return None
     if parsed.tzinfo is None:
@@ -123,8 +125,16 @@ class SQLiteSeenStore:
         with self._lock:
             self._db.execute(
                 "INSERT OR REPLACE INTO seen VALUES (?,?,?,?,?,?,?,?)",
-                (entry.key, entry.site, entry.lastmod, entry.etag, entry.last_modified,
-                 entry.content_sha256, entry.outcome, time.time()),
+                (
+                    entry.key,
+                    entry.site,
+                    entry.lastmod,
+                    entry.etag,
+                    entry.last_modified,
+                    entry.content_sha256,
+                    entry.outcome,
+                    time.time(),
+                ),
             )
 
     def hold(self, entry: SeenEntry, run_id: str) -> None:
@@ -132,8 +142,17 @@ class SQLiteSeenStore:
         with self._lock:
             self._db.execute(
                 "INSERT OR REPLACE INTO pending VALUES (?,?,?,?,?,?,?,?,?)",
-                (entry.key, run_id, entry.site, entry.lastmod, entry.etag, entry.last_modified,
-                 entry.content_sha256, entry.outcome, time.time()),
+                (
+                    entry.key,
+                    run_id,
+                    entry.site,
+                    entry.lastmod,
+                    entry.etag,
+                    entry.last_modified,
+                    entry.content_sha256,
+                    entry.outcome,
+                    time.time(),
+                ),
             )
 
     def commit(self, run_id: str, keys: Iterable[str]) -> int:
@@ -150,7 +169,9 @@ class SQLiteSeenStore:
                     )
                     if cursor.rowcount:
                         moved += 1
-                        self._db.execute("DELETE FROM pending WHERE key=? AND run_id=?", (key, run_id))
+                        self._db.execute(
+                            "DELETE FROM pending WHERE key=? AND run_id=?", (key, run_id)
+                        )
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
@@ -164,7 +185,10 @@ class SQLiteSeenStore:
 
     def pending_runs(self) -> list[str]:
         with self._lock:
-            return [row[0] for row in self._db.execute("SELECT DISTINCT run_id FROM pending ORDER BY run_id")]
+            return [
+                row[0]
+                for row in self._db.execute("SELECT DISTINCT run_id FROM pending ORDER BY run_id")
+            ]
 
     def count(self) -> int:
         with self._lock:

@@ -136,7 +136,9 @@ def is_title_repeat(paragraph: str, titles: Iterable[str | None]) -> bool:
 
 def is_kicker(paragraph: str) -> bool:
     """A section label or kicker: a few words, no sentence ('Local', 'Breaking news')."""
-    return len(paragraph) <= 40 and len(paragraph.split()) <= 4 and not _SENTENCE_END.search(paragraph)
+    return (
+        len(paragraph) <= 40 and len(paragraph.split()) <= 4 and not _SENTENCE_END.search(paragraph)
+    )
 
 
 def is_date_line(paragraph: str) -> bool:

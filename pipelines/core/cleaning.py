@@ -185,7 +185,11 @@ class Cleaner:
     @staticmethod
     def _kicker_before_title(paras: list[str], i: int, ps: _Pass) -> bool:
         """A section label ('Local', 'World news') right above a repeated headline."""
-        return i + 1 < len(paras) and bp.is_kicker(paras[i]) and bp.is_title_repeat(paras[i + 1], ps.titles)
+        return (
+            i + 1 < len(paras)
+            and bp.is_kicker(paras[i])
+            and bp.is_title_repeat(paras[i + 1], ps.titles)
+        )
 
     def _credit(self, para: str, ps: _Pass) -> Credit | None:
         if ps.site is not None and ps.site.credit_patterns:

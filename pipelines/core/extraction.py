@@ -323,7 +323,8 @@ class ArticleExtractor:
             canonical_url=normalise_url(meta.canonical_url, url) or normalise_url(url),
             language=detect_language(
                 "\n".join(paragraphs),
-                meta.language or (normalise_language(site.language) if site and site.language else None),
+                meta.language
+                or (normalise_language(site.language) if site and site.language else None),
             ),
             metadata=meta,
         )

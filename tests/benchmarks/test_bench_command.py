@@ -30,7 +30,9 @@ def test_bad_sizes_exit_2_before_anything_runs(capsys):
 
 def test_a_tiny_crawl_reports_every_figure(tmp_path):
     anchor = (datetime.now(UTC) - timedelta(hours=2)).replace(second=0, microsecond=0)
-    runs = pipeline.crawl_web(40, 3, anchor, tmp_path, [("full", True, 1), ("scrapy_only", False, 0)])
+    runs = pipeline.crawl_web(
+        40, 3, anchor, tmp_path, [("full", True, 1), ("scrapy_only", False, 0)]
+    )
     full, alone = runs["full"], runs["scrapy_only"]
     assert full["exit_status"] == 0 and alone["exit_status"] == 0
     assert full["articles"] == alone["articles"] == 40

@@ -56,7 +56,11 @@ def test_in_process_runs_here_and_counts_cpu():
 
 def test_worker_runs_tasks_in_another_process_and_returns_expected_errors(pool):
     async def go():
-        return await pool.run(pid_of), await pool.run(refuse, 21, expected=(Refused,)), await pool.run(refuse, -1, expected=(Refused,))
+        return (
+            await pool.run(pid_of),
+            await pool.run(refuse, 21, expected=(Refused,)),
+            await pool.run(refuse, -1, expected=(Refused,)),
+        )
 
     (pid, _, _), (doubled, none, _), (value, error, _) = asyncio.run(go())
     assert pid != os.getpid()
@@ -138,7 +142,9 @@ def test_extract_stage_through_the_pool_fills_the_item_and_counts():
     pool = StagePool.for_crawler(crawler)
     assert pipe.pool is pool and StagePool.for_crawler(crawler) is pool  # one pool per crawl
     try:
-        result = pipe.process_item(ArticleItem(url="https://gazette.example/news/a", site="gazette", html=html))
+        result = pipe.process_item(
+            ArticleItem(url="https://gazette.example/news/a", site="gazette", html=html)
+        )
         assert asyncio.iscoroutine(result)
         item = asyncio.run(result)
         assert item.text and len(item.text) > 500 and item.title
@@ -147,7 +153,11 @@ def test_extract_stage_through_the_pool_fills_the_item_and_counts():
         short = "<html><body><article><p>Too short.</p></article></body></html>"
         pool._slots = None
         with pytest.raises(BodyTooShort):
-            asyncio.run(pipe.process_item(ArticleItem(url="https://gazette.example/x", site="gazette", html=short)))
+            asyncio.run(
+                pipe.process_item(
+                    ArticleItem(url="https://gazette.example/x", site="gazette", html=short)
+                )
+            )
         assert crawler.stats.get_value("syndicrawl/extract/dropped_count/bodytooshort") == 1
     finally:
         pool.close()
@@ -165,9 +175,15 @@ def test_a_crashed_worker_is_a_counted_drop_in_the_stage():
     pipe = ExtractPipeline(crawler=crawler, pool=_DeadPool())  # type: ignore[arg-type]
     crawler.stats.open_spider()
     with pytest.raises(WorkerCrashed):
-        asyncio.run(pipe.process_item(ArticleItem(url="https://gazette.example/a", site="gazette", html="<p>x</p>")))
+        asyncio.run(
+            pipe.process_item(
+                ArticleItem(url="https://gazette.example/a", site="gazette", html="<p>x</p>")
+            )
+        )
     assert crawler.stats.get_value("syndicrawl/extract/dropped_count/workercrashed") == 1
-    assert crawler.stats.get_value("syndicrawl/site/gazette/extract/dropped_count/workercrashed") == 1
+    assert (
+        crawler.stats.get_value("syndicrawl/site/gazette/extract/dropped_count/workercrashed") == 1
+    )
 
 
 def test_in_process_extract_stage_also_resets_trafilatura_caches(monkeypatch):
@@ -178,5 +194,7 @@ def test_in_process_extract_stage_also_resets_trafilatura_caches(monkeypatch):
     crawler.stats.open_spider()
     html = SyntheticWeb(20, seed=3).render(1).decode()
     for n in range(5):
-        pipe.process_item(ArticleItem(url=f"https://gazette.example/news/{n}", site="gazette", html=html))
+        pipe.process_item(
+            ArticleItem(url=f"https://gazette.example/news/{n}", site="gazette", html=html)
+        )
     assert len(calls) == 2

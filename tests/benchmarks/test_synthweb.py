@@ -49,7 +49,9 @@ def test_paths_map_back_to_their_article_and_sitemaps_list_every_article(web):
         assert numbers
         for i in numbers[:5]:
             assert web.number_of(site, web.article(i).path) == i
-        listed = re.findall(rb"<loc>http://h:1/(news/[^<]+)</loc>", web.sitemap(site, "http://h:1/", 0) or b"")
+        listed = re.findall(
+            rb"<loc>http://h:1/(news/[^<]+)</loc>", web.sitemap(site, "http://h:1/", 0) or b""
+        )
         assert len(listed) == len(numbers)
     other = next(s for s in web.sites if s != web.article(0).site)
     assert web.number_of(other, web.article(0).path) is None
@@ -59,5 +61,7 @@ def test_paths_map_back_to_their_article_and_sitemaps_list_every_article(web):
 def test_site_configs_are_valid_registry_entries(web):
     for site in web.sites:
         config = parse_site(web.site_config(site, "http://127.0.0.1:4321/"), site)
-        assert config.is_article_url("http://127.0.0.1:4321" + web.article(web.articles_of(site)[0]).path)
+        assert config.is_article_url(
+            "http://127.0.0.1:4321" + web.article(web.articles_of(site)[0]).path
+        )
         assert config.owns("http://127.0.0.1/x")

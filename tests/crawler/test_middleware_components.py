@@ -55,8 +55,13 @@ RSS = b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel></chan
 def spider_with_sites(**budgets: int) -> Any:
     sites = {
         name: parse_site(
-            {"name": name, "role": "original", "domains": [f"{name}.example"],
-             "start": {"rss": [f"https://{name}.example/rss"]}, "request_budget": b}
+            {
+                "name": name,
+                "role": "original",
+                "domains": [f"{name}.example"],
+                "start": {"rss": [f"https://{name}.example/rss"]},
+                "request_budget": b,
+            }
         )
         for name, b in budgets.items()
     }

@@ -23,7 +23,9 @@ def make(download) -> StrictRobotsTxtMiddleware:  # type: ignore[no-untyped-def]
 
 def robots_response(status: int, body: bytes) -> object:
     async def download(request: Request) -> TextResponse:
-        return TextResponse(request.url, status=status, body=body, encoding="utf-8", request=request)
+        return TextResponse(
+            request.url, status=status, body=body, encoding="utf-8", request=request
+        )
 
     return download
 

@@ -129,16 +129,37 @@ def test_article_response_becomes_item(spider: NewsSpider) -> None:
 def test_listing_then_newer_feed_date_refetches(tmp_path: Path) -> None:
     """A listing (no dates) skips a seen article; a sitemap found later with a newer lastmod wins."""
     store = SQLiteSeenStore(tmp_path / "seen.sqlite3")
-    store.record(SeenEntry("https://harbor.example/news/2026/bridge.html", "harbor", "2026-11-27T10:00:00Z", None, None, "b" * 64, "exported"))
+    store.record(
+        SeenEntry(
+            "https://harbor.example/news/2026/bridge.html",
+            "harbor",
+            "2026-11-27T10:00:00Z",
+            None,
+            None,
+            "b" * 64,
+            "exported",
+        )
+    )
     crawler = get_crawler(NewsSpider, {"SYNDICRAWL_STATE_DIR": str(tmp_path)})
     crawler._apply_settings()
     spider = NewsSpider.from_crawler(crawler, sites={"harbor": SITE}, seen_store=store)
     listing = HtmlResponse(
-        url="https://harbor.example/news/", body=b'<a href="/news/2026/bridge.html">x</a>',
-        request=Request("https://harbor.example/news/", meta={"site": "harbor", "kind": "listing", "listing": SITE.start.listings[0], "listing_page": 1}),
+        url="https://harbor.example/news/",
+        body=b'<a href="/news/2026/bridge.html">x</a>',
+        request=Request(
+            "https://harbor.example/news/",
+            meta={
+                "site": "harbor",
+                "kind": "listing",
+                "listing": SITE.start.listings[0],
+                "listing_page": 1,
+            },
+        ),
     )
     assert list(spider.parse_listing(listing)) == []
-    changed = NEWS_SITEMAP.replace(b"<lastmod>2026-11-27T10:00:00Z", b"<lastmod>2026-11-27T12:00:00Z")
+    changed = NEWS_SITEMAP.replace(
+        b"<lastmod>2026-11-27T10:00:00Z", b"<lastmod>2026-11-27T12:00:00Z"
+    )
     (request,) = spider.parse_sitemap(sitemap_response(changed))
     assert request.url == "https://harbor.example/news/2026/bridge.html"
     assert crawler.stats.get_value("syndicrawl/site/harbor/discovery/skipped_unchanged_count") == 0

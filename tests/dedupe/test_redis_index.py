@@ -30,11 +30,23 @@ def test_two_workers_share_one_index(prefix, sites, harbour_text) -> None:
     opts = SyndicationOptions(text_cache=0)
     worker_a = SyndicationDetector(RedisIndex(URL, prefix=prefix), sites, opts)
     worker_b = SyndicationDetector(RedisIndex(URL, prefix=prefix), sites, opts)
-    worker_a.process(ArticleInput(url="https://wire/pier", text=harbour_text, site="coast-wire",
-                                  published_at="2026-03-01T09:00:00+00:00"))
+    worker_a.process(
+        ArticleInput(
+            url="https://wire/pier",
+            text=harbour_text,
+            site="coast-wire",
+            published_at="2026-03-01T09:00:00+00:00",
+        )
+    )
     trimmed = " ".join(harbour_text.split()[:90])
-    res = worker_b.process(ArticleInput(url="https://radio/pier", text=trimmed, site="valley-radio",
-                                        published_at="2026-03-02T09:00:00+00:00"))
+    res = worker_b.process(
+        ArticleInput(
+            url="https://radio/pier",
+            text=trimmed,
+            site="valley-radio",
+            published_at="2026-03-02T09:00:00+00:00",
+        )
+    )
     assert res.syndication.status == "republication"
     assert res.syndication.original_url == "https://wire/pier"
     # Worker A sees B's link: the original lists the copy.

@@ -155,8 +155,18 @@ def test_finalize_waits_for_every_worker_then_writes_one_manifest(
     sink = LocalSink(tmp_path)
     assert board.finalize(sink) is None, "not seeded"
     board.mark_seeded()
-    board.record_part(PartInfo("articles/dt=2026-01-01/site=a/part-R_a-00000.jsonl.gz", 3, 30, "b" * 64), "a", [], [])
-    board.record_part(PartInfo("articles/dt=2026-01-01/site=b/part-R_b-00000.jsonl.gz", 2, 20, "c" * 64), "b", [], [])
+    board.record_part(
+        PartInfo("articles/dt=2026-01-01/site=a/part-R_a-00000.jsonl.gz", 3, 30, "b" * 64),
+        "a",
+        [],
+        [],
+    )
+    board.record_part(
+        PartInfo("articles/dt=2026-01-01/site=b/part-R_b-00000.jsonl.gz", 2, 20, "c" * 64),
+        "b",
+        [],
+        [],
+    )
     frontier.set_state("a", DONE)
     assert board.finalize(sink) is None, "b is still working"
     assert not (tmp_path / "manifests").exists()
@@ -168,10 +178,14 @@ def test_finalize_waits_for_every_worker_then_writes_one_manifest(
     assert manifest["totals"] == {"files": 2, "records": 5, "bytes": 50}
     assert [f["key"] for f in manifest["files"]] == sorted(f["key"] for f in manifest["files"])
     assert board.finalize(sink) == key, "a second call does not write again"
-    assert redis_client.get(current_run_key(keys.prefix)) is None, "the next worker starts a new run"
+    assert redis_client.get(current_run_key(keys.prefix)) is None, (
+        "the next worker starts a new run"
+    )
 
 
-def test_finalize_refuses_while_a_dead_worker_holds_requests(board: RunBoard, frontier: Frontier, tmp_path: Path) -> None:
+def test_finalize_refuses_while_a_dead_worker_holds_requests(
+    board: RunBoard, frontier: Frontier, tmp_path: Path
+) -> None:
     board.mark_seeded()
     frontier.push(b"r", 0)
     frontier.pop("gone")
@@ -207,7 +221,9 @@ def test_shared_hints_merge_first_value_wins(redis_client: Any, keys: RunKeys) -
     assert hints.get("missing") == {}
 
 
-@pytest.mark.parametrize("bad", ["", "has space", "a" * 101, "-lead"], ids=["empty", "space", "long", "dash"])
+@pytest.mark.parametrize(
+    "bad", ["", "has space", "a" * 101, "-lead"], ids=["empty", "space", "long", "dash"]
+)
 def test_bad_prefix_is_refused(bad: str) -> None:
     with pytest.raises(ValueError, match="SYNDICRAWL_DISTRIBUTED_PREFIX"):
         check_prefix(bad)

@@ -25,7 +25,12 @@ RUN = "20261127T083000Z-a1b2c3"
 def test_part_keys_parse_back_to_their_run(worker: str, key: str) -> None:
     assert part_key(Partition("2026-11-27", "demo"), RUN, 3, "gzip", worker) == key
     match = PART_KEY_RE.match(key)
-    assert match and match["run_id"] == RUN and (match["worker"] or "") == worker and match["seq"] == "00003"
+    assert (
+        match
+        and match["run_id"] == RUN
+        and (match["worker"] or "") == worker
+        and match["seq"] == "00003"
+    )
 
 
 def test_bad_worker_in_a_key_is_refused() -> None:
@@ -34,15 +39,23 @@ def test_bad_worker_in_a_key_is_refused() -> None:
 
 
 def record(n: int) -> dict[str, object]:
-    return {"url": f"https://demo.example/a/{n}", "site": "demo", "published_at": "2026-11-27T08:00:00+00:00",
-            "syndication": {"status": "unique"}}
+    return {
+        "url": f"https://demo.example/a/{n}",
+        "site": "demo",
+        "published_at": "2026-11-27T08:00:00+00:00",
+        "syndication": {"status": "unique"},
+    }
 
 
 def test_worker_mode_writes_parts_but_no_manifest(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    options = ExportOptions(output_uri=str(out), spool_dir=tmp_path / "spool", run_id=RUN, batch_size=2, worker="wa")
+    options = ExportOptions(
+        output_uri=str(out), spool_dir=tmp_path / "spool", run_id=RUN, batch_size=2, worker="wa"
+    )
     stored: list[tuple[str, Path]] = []
-    exporter = Exporter(options, schema_version="1.0", on_part_stored=lambda key, path: stored.append((key, path)))
+    exporter = Exporter(
+        options, schema_version="1.0", on_part_stored=lambda key, path: stored.append((key, path))
+    )
     exporter.transform_line = lambda line: line.replace(b'"unique"', b'"original"')
     exporter.start()
     assert exporter.spool.path == tmp_path / "spool" / f"{RUN}_wa"
@@ -57,6 +70,12 @@ def test_worker_mode_writes_parts_but_no_manifest(tmp_path: Path) -> None:
         f"articles/dt=2026-11-27/site=demo/part-{RUN}_wa-00001.jsonl.gz",
     ]
     assert sorted(key for key, _ in stored) == keys
-    lines = [json.loads(line) for key in keys for line in gzip.decompress((out / key).read_bytes()).splitlines()]
-    assert [r["syndication"]["status"] for r in lines] == ["original"] * 3, "lines are refreshed as parts are made"
+    lines = [
+        json.loads(line)
+        for key in keys
+        for line in gzip.decompress((out / key).read_bytes()).splitlines()
+    ]
+    assert [r["syndication"]["status"] for r in lines] == ["original"] * 3, (
+        "lines are refreshed as parts are made"
+    )
     assert not exporter.spool.path.exists(), "the spool is removed once every part is stored"

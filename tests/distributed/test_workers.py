@@ -64,7 +64,9 @@ def wait_all(workers: dict[str, subprocess.Popen[bytes]], workdir: Path) -> dict
         except subprocess.TimeoutExpired:
             for other in workers.values():
                 other.kill()
-            pytest.fail(f"worker {name} did not finish: {(workdir / f'{name}.err').read_text()[-3000:]}")
+            pytest.fail(
+                f"worker {name} did not finish: {(workdir / f'{name}.err').read_text()[-3000:]}"
+            )
     return codes
 
 
@@ -91,7 +93,10 @@ def check_export(output: Path, truth: DemoTruth) -> list[dict[str, Any]]:
     assert {r["run_id"] for r in records} == {manifest["run_id"]}
     verify = subprocess.run(
         [sys.executable, "-m", "crawler", "export", "verify", str(output), "--json"],
-        capture_output=True, text=True, timeout=120, env={"PYTHONPATH": str(REPO_ROOT), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PYTHONPATH": str(REPO_ROOT), "PATH": "/usr/bin:/bin"},
     )
     assert verify.returncode == 0, verify.stdout[-2000:] + verify.stderr[-2000:]
     report = json.loads(verify.stdout.strip().splitlines()[-1])
@@ -128,12 +133,16 @@ def two_workers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TwoWorkerR
         output = workdir / "out"
         workers = {
             name: start_worker(
-                worker_command(sites, output, workdir / f"state-{name}", prefix, RUN_ID, name), workdir, name
+                worker_command(sites, output, workdir / f"state-{name}", prefix, RUN_ID, name),
+                workdir,
+                name,
             )
             for name in ("wa", "wb")
         }
         codes = wait_all(workers, workdir)
-        yield TwoWorkerRun(workdir, output, prefix, codes, server.requests(), load_truth(start_time=started))
+        yield TwoWorkerRun(
+            workdir, output, prefix, codes, server.requests(), load_truth(start_time=started)
+        )
     finally:
         server.stop()
         keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
@@ -144,11 +153,16 @@ def two_workers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TwoWorkerR
 
 def test_both_workers_finish_and_share_the_work(two_workers: TwoWorkerRun) -> None:
     run = two_workers
-    assert run.codes == {"wa": 0, "wb": 0}, {n: (run.workdir / f"{n}.err").read_text()[-2000:] for n in run.codes}
+    assert run.codes == {"wa": 0, "wb": 0}, {
+        n: (run.workdir / f"{n}.err").read_text()[-2000:] for n in run.codes
+    }
     shares = {name: summary(run.workdir, name)["totals"]["pages_fetched"] for name in run.codes}
     assert all(shares.values()), f"one worker fetched nothing: {shares}"
-    workers_in_parts = {m[1] for p in run.output.glob("articles/**/part-*")
-                        if (m := re.search(r"_([a-z0-9-]+)-\d{5}\.jsonl", p.name))}
+    workers_in_parts = {
+        m[1]
+        for p in run.output.glob("articles/**/part-*")
+        if (m := re.search(r"_([a-z0-9-]+)-\d{5}\.jsonl", p.name))
+    }
     assert workers_in_parts == {"wa", "wb"}, "both workers should have exported records"
 
 
@@ -174,9 +188,15 @@ def test_every_republication_linked_across_workers(two_workers: TwoWorkerRun) ->
         assert record is not None and article.original is not None
         link = record["syndication"]
         original_site, original_path = article.original
-        got = (link["status"], link["original_site"], key(original_site, link["original_url"] or "")[1] if link["original_url"] else None)
+        got = (
+            link["status"],
+            link["original_site"],
+            key(original_site, link["original_url"] or "")[1] if link["original_url"] else None,
+        )
         if got != ("republication", original_site, original_path):
-            wrong.append(f"{article.site}{article.path}: got {got}, want {original_site}{original_path}")
+            wrong.append(
+                f"{article.site}{article.path}: got {got}, want {original_site}{original_path}"
+            )
     assert not wrong, "\n".join(wrong)
 
 
@@ -193,11 +213,17 @@ def test_shared_state_lives_under_the_prefix(two_workers: TwoWorkerRun) -> None:
 
 def _slowed(sites: Path, delay: float) -> None:
     for path in sites.glob("*.yaml"):
-        text = re.sub(r"(?m)^politeness:.*$", f"politeness: {{concurrency: 1, delay: {delay}}}", path.read_text())
+        text = re.sub(
+            r"(?m)^politeness:.*$",
+            f"politeness: {{concurrency: 1, delay: {delay}}}",
+            path.read_text(),
+        )
         path.write_text(text)
 
 
-def test_a_worker_killed_mid_crawl_loses_nothing(tmp_path: Path, demo: DemoServer, prefix: str) -> None:
+def test_a_worker_killed_mid_crawl_loses_nothing(
+    tmp_path: Path, demo: DemoServer, prefix: str
+) -> None:
     started = datetime.now().astimezone()
     sites = rebased_sites(demo.base_urls, tmp_path / "sites")
     _slowed(sites, 0.4)  # long enough to kill a worker in the middle
@@ -218,12 +244,16 @@ def test_a_worker_killed_mid_crawl_loses_nothing(tmp_path: Path, demo: DemoServe
     workers["victim"].wait(timeout=10)
 
     codes = wait_all({n: p for n, p in workers.items() if n != "victim"}, tmp_path)
-    assert codes == {"wa": 0, "wb": 0}, {n: (tmp_path / f"{n}.err").read_text()[-2000:] for n in codes}
+    assert codes == {"wa": 0, "wb": 0}, {
+        n: (tmp_path / f"{n}.err").read_text()[-2000:] for n in codes
+    }
     truth = load_truth(start_time=started)
     check_export(output, truth)
     # The victim's in-flight requests went back to the queue and the others crawled them.
     # The worker that finished last saw every record of the run stored (the other may have left earlier).
-    assert max(summary(tmp_path, n)["distributed"]["exported_records"] for n in ("wa", "wb")) == len(truth.articles)
+    assert max(
+        summary(tmp_path, n)["distributed"]["exported_records"] for n in ("wa", "wb")
+    ) == len(truth.articles)
     fetched = Counter((r["site"], r["path"]) for r in demo.requests() if r["method"] == "GET")
     assert all(fetched[(a.site, a.path)] >= 1 for a in truth.articles)
     log = "".join((tmp_path / f"{n}.err").read_text(errors="replace") for n in ("wa", "wb"))
@@ -237,23 +267,40 @@ def test_seed_job_then_a_joining_worker(tmp_path: Path, demo: DemoServer, prefix
     output = tmp_path / "out"
 
     def command(name: str, *extra: str) -> list[str]:
-        cmd = worker_command(sites, output, tmp_path / f"state-{name}", prefix, "unused", name, *extra)
+        cmd = worker_command(
+            sites, output, tmp_path / f"state-{name}", prefix, "unused", name, *extra
+        )
         at = cmd.index("--run-id")
-        return cmd[:at] + cmd[at + 2:]  # the run id comes from Redis
+        return cmd[:at] + cmd[at + 2 :]  # the run id comes from Redis
 
-    codes = wait_all({"seeder": start_worker(command("seeder", "--seed-only"), tmp_path, "seeder")}, tmp_path)
+    codes = wait_all(
+        {"seeder": start_worker(command("seeder", "--seed-only"), tmp_path, "seeder")}, tmp_path
+    )
     assert codes == {"seeder": 0}, (tmp_path / "seeder.err").read_text()[-2000:]
     seeded = summary(tmp_path, "seeder")["distributed"]
     assert seeded["seed_only"] and seeded["manifest"] is None
-    assert summary(tmp_path, "seeder")["totals"]["pages_fetched"] == 0, "the seed job crawls nothing"
-    codes = wait_all({"joiner": start_worker(command("joiner", "--join", "--wait", "5"), tmp_path, "joiner")}, tmp_path)
+    assert summary(tmp_path, "seeder")["totals"]["pages_fetched"] == 0, (
+        "the seed job crawls nothing"
+    )
+    codes = wait_all(
+        {"joiner": start_worker(command("joiner", "--join", "--wait", "5"), tmp_path, "joiner")},
+        tmp_path,
+    )
     assert codes == {"joiner": 0}, (tmp_path / "joiner.err").read_text()[-2000:]
     joined = summary(tmp_path, "joiner")["distributed"]
-    assert joined["run_id"] == seeded["run_id"] and joined["manifest"] == f"manifests/run={seeded['run_id']}.json"
+    assert (
+        joined["run_id"] == seeded["run_id"]
+        and joined["manifest"] == f"manifests/run={seeded['run_id']}.json"
+    )
     manifests, records = manifest_records(output)
     assert len(manifests) == 1 and manifests[0]["complete"]
     assert len(records) == len(load_truth(start_time=started).articles)
     # The run is finalized: a later --join worker finds nothing to do.
-    late = subprocess.run(command("late", "--join"), capture_output=True, text=True, timeout=120,
-                          env={"PYTHONPATH": str(REPO_ROOT), "PATH": "/usr/bin:/bin"})
+    late = subprocess.run(
+        command("late", "--join"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PYTHONPATH": str(REPO_ROOT), "PATH": "/usr/bin:/bin"},
+    )
     assert late.returncode == 0 and "no run to join" in late.stderr

@@ -29,7 +29,11 @@ class DemoServer:
     def requests(self) -> list[dict[str, Any]]:
         if not self.log.exists():
             return []
-        return [json.loads(line) for line in self.log.read_text(encoding="utf-8").splitlines() if line.strip()]
+        return [
+            json.loads(line)
+            for line in self.log.read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        ]
 
     def stop(self) -> None:
         self.process.terminate()
@@ -39,8 +43,17 @@ class DemoServer:
 def start_demo_server(workdir: Path) -> DemoServer:
     port_file, log = workdir / "ports.json", workdir / "requests.jsonl"
     process = subprocess.Popen(
-        [sys.executable, "-m", "crawler.demo.server", "--port-file", str(port_file), "--log", str(log)],
-        cwd=workdir, env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+        [
+            sys.executable,
+            "-m",
+            "crawler.demo.server",
+            "--port-file",
+            str(port_file),
+            "--log",
+            str(log),
+        ],
+        cwd=workdir,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
     )
     deadline = time.monotonic() + 30
     while not port_file.exists():
@@ -64,29 +77,56 @@ def rebased_sites(base_urls: dict[str, str], folder: Path) -> Path:
     return folder
 
 
-def worker_command(sites: Path, output: Path, state: Path, prefix: str, run_id: str, worker: str, *extra: str) -> list[str]:
+def worker_command(
+    sites: Path, output: Path, state: Path, prefix: str, run_id: str, worker: str, *extra: str
+) -> list[str]:
     return [
-        sys.executable, "-m", "crawler", "crawl", "--sites", str(sites), "--output", str(output),
-        "--state-dir", str(state), "--redis", REDIS_URL, "--run-id", run_id, "--worker-id", worker, "--json",
-        "--set", "SYNDICRAWL_FETCH_ALLOWED_ADDRESSES=127.0.0.1",
-        "--set", f"SYNDICRAWL_DISTRIBUTED_PREFIX={prefix}",
-        "--set", "SYNDICRAWL_DISTRIBUTED_HEARTBEAT_SECONDS=1",
-        "--set", "SYNDICRAWL_MONITOR_ENABLED=0",
-        "--set", "LOG_LEVEL=INFO",
+        sys.executable,
+        "-m",
+        "crawler",
+        "crawl",
+        "--sites",
+        str(sites),
+        "--output",
+        str(output),
+        "--state-dir",
+        str(state),
+        "--redis",
+        REDIS_URL,
+        "--run-id",
+        run_id,
+        "--worker-id",
+        worker,
+        "--json",
+        "--set",
+        "SYNDICRAWL_FETCH_ALLOWED_ADDRESSES=127.0.0.1",
+        "--set",
+        f"SYNDICRAWL_DISTRIBUTED_PREFIX={prefix}",
+        "--set",
+        "SYNDICRAWL_DISTRIBUTED_HEARTBEAT_SECONDS=1",
+        "--set",
+        "SYNDICRAWL_MONITOR_ENABLED=0",
+        "--set",
+        "LOG_LEVEL=INFO",
         *extra,
     ]
 
 
 def start_worker(command: list[str], workdir: Path, name: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        command, cwd=workdir, env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
-        stdout=(workdir / f"{name}.out").open("wb"), stderr=(workdir / f"{name}.err").open("wb"),
+        command,
+        cwd=workdir,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+        stdout=(workdir / f"{name}.out").open("wb"),
+        stderr=(workdir / f"{name}.err").open("wb"),
     )
 
 
 def manifest_records(output: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(manifests, records of the parts they list)."""
-    manifests = [json.loads(p.read_text()) for p in sorted((output / "manifests").glob("run=*.json"))]
+    manifests = [
+        json.loads(p.read_text()) for p in sorted((output / "manifests").glob("run=*.json"))
+    ]
     records = []
     for manifest in manifests:
         for entry in manifest["files"]:

@@ -24,12 +24,31 @@ def read_records(output: Path) -> list[dict[str, Any]]:
     return records
 
 
-def crawl(sites_dir: Path, output: Path, *extra: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+def crawl(
+    sites_dir: Path, output: Path, *extra: str, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
     """``syndicrawl crawl`` in a subprocess (one reactor per crawl)."""
     return subprocess.run(
-        [sys.executable, "-m", "crawler", "crawl", "--sites", str(sites_dir), "--output", str(output),
-         "--set", "SYNDICRAWL_FETCH_ALLOWED_ADDRESSES=127.0.0.1", "--set", "LOG_LEVEL=WARNING", "--json", *extra],
-        capture_output=True, text=True, timeout=timeout, cwd=output.parent,
+        [
+            sys.executable,
+            "-m",
+            "crawler",
+            "crawl",
+            "--sites",
+            str(sites_dir),
+            "--output",
+            str(output),
+            "--set",
+            "SYNDICRAWL_FETCH_ALLOWED_ADDRESSES=127.0.0.1",
+            "--set",
+            "LOG_LEVEL=WARNING",
+            "--json",
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=output.parent,
         env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
     )
 

@@ -51,15 +51,34 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
     output, log = workdir / "out", workdir / "requests.jsonl"
     started = datetime.now().astimezone()
     proc = subprocess.run(
-        [sys.executable, "-m", "crawler", "demo", "--output", str(output), "--request-log", str(log), "--json"],
-        capture_output=True, text=True, timeout=600, cwd=workdir,
+        [
+            sys.executable,
+            "-m",
+            "crawler",
+            "demo",
+            "--output",
+            str(output),
+            "--request-log",
+            str(log),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=workdir,
         env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
     )
     summary = json.loads(proc.stdout.strip().splitlines()[-1]) if proc.stdout.strip() else {}
     requests = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
     return DemoRun(
-        proc.returncode, proc.stdout, proc.stderr, summary, read_records(output), requests,
-        load_truth(start_time=started), output,
+        proc.returncode,
+        proc.stdout,
+        proc.stderr,
+        summary,
+        read_records(output),
+        requests,
+        load_truth(start_time=started),
+        output,
     )
 
 
@@ -103,12 +122,16 @@ def test_text_is_clean_and_complete(demo_run: DemoRun) -> None:
         extra = [p for p in got if p not in want]
         missing = [p for p in want if p not in got]
         if extra or missing:
-            problems.append(f"{article.site}{article.path}: extra={extra[:2]} missing={[m[:60] for m in missing[:2]]}")
+            problems.append(
+                f"{article.site}{article.path}: extra={extra[:2]} missing={[m[:60] for m in missing[:2]]}"
+            )
     assert not problems, "\n".join(problems)
 
 
 def test_no_promo_credit_or_chrome_left(demo_run: DemoRun) -> None:
-    leftovers = re.compile(r"(?im)^(source:|via |with [A-Z]|this article first appeared)|internet radio station|share on|subscribe|newsletter")
+    leftovers = re.compile(
+        r"(?im)^(source:|via |with [A-Z]|this article first appeared)|internet radio station|share on|subscribe|newsletter"
+    )
     bad = [(r["site"], r["url"]) for r in demo_run.records if leftovers.search(r["text"] or "")]
     assert not bad
 
@@ -118,7 +141,8 @@ def test_credited_source_recorded(demo_run: DemoRun) -> None:
     wrong = [
         (a.site, a.path, records[(a.site, a.path)]["credited_source"], a.credited_source)
         for a in demo_run.truth.articles
-        if (a.site, a.path) in records and records[(a.site, a.path)]["credited_source"] != a.credited_source
+        if (a.site, a.path) in records
+        and records[(a.site, a.path)]["credited_source"] != a.credited_source
     ]
     assert not wrong
 
@@ -133,9 +157,15 @@ def test_every_republication_linked_to_its_true_original(demo_run: DemoRun) -> N
         link = record["syndication"]
         assert article.original is not None
         original_site, original_path = article.original
-        got = (link["status"], link["original_site"], key(original_site, link["original_url"] or "")[1] if link["original_url"] else None)
+        got = (
+            link["status"],
+            link["original_site"],
+            key(original_site, link["original_url"] or "")[1] if link["original_url"] else None,
+        )
         if got != ("republication", original_site, original_path):
-            wrong.append(f"{article.site}{article.path}: got {got}, want {original_site}{original_path}")
+            wrong.append(
+                f"{article.site}{article.path}: got {got}, want {original_site}{original_path}"
+            )
     assert not wrong, "\n".join(wrong)
 
 
@@ -144,12 +174,17 @@ def test_no_independent_report_linked(demo_run: DemoRun) -> None:
     independent = [a for a in demo_run.truth.articles if a.kind in ("independent", "unique")]
     assert independent
     linked = [
-        (a.site, a.path) for a in independent
+        (a.site, a.path)
+        for a in independent
         if records.get((a.site, a.path), {}).get("syndication", {}).get("status") != "unique"
     ]
     assert not linked
     urls = {a.path for a in independent}
-    pointing = [r["url"] for r in demo_run.records if urlsplit(r["syndication"]["original_url"] or "").path in urls]
+    pointing = [
+        r["url"]
+        for r in demo_run.records
+        if urlsplit(r["syndication"]["original_url"] or "").path in urls
+    ]
     assert not pointing
 
 
@@ -159,7 +194,9 @@ def test_copies_of_one_story_share_a_cluster(demo_run: DemoRun) -> None:
     for article in demo_run.truth.articles:
         if article.status == "unique" or (article.site, article.path) not in records:
             continue
-        clusters.setdefault(article.story, set()).add(records[(article.site, article.path)]["syndication"]["cluster_id"])
+        clusters.setdefault(article.story, set()).add(
+            records[(article.site, article.path)]["syndication"]["cluster_id"]
+        )
     split = {story: ids for story, ids in clusters.items() if len(ids) != 1 or None in ids}
     assert not split
     assert len({next(iter(ids)) for ids in clusters.values()}) == len(clusters)
@@ -167,7 +204,11 @@ def test_copies_of_one_story_share_a_cluster(demo_run: DemoRun) -> None:
 
 def test_publication_dates_match_truth(demo_run: DemoRun) -> None:
     records = by_key(demo_run)
-    tolerance = {"minute": timedelta(minutes=1), "hour": timedelta(hours=1, minutes=5), "day": timedelta(days=1, hours=1)}
+    tolerance = {
+        "minute": timedelta(minutes=1),
+        "hour": timedelta(hours=1, minutes=5),
+        "day": timedelta(days=1, hours=1),
+    }
     wrong = []
     for article in demo_run.truth.articles:
         record = records.get((article.site, article.path))
@@ -176,9 +217,14 @@ def test_publication_dates_match_truth(demo_run: DemoRun) -> None:
         if record["published_at"] is None:
             wrong.append(f"{article.site}{article.path}: no date (want {article.published_at})")
             continue
-        delta = abs(datetime.fromisoformat(record["published_at"]) - datetime.fromisoformat(article.published_at))
+        delta = abs(
+            datetime.fromisoformat(record["published_at"])
+            - datetime.fromisoformat(article.published_at)
+        )
         if delta > tolerance[article.date_precision]:
-            wrong.append(f"{article.site}{article.path}: {record['published_at']} != {article.published_at} ({record['published_at_source']})")
+            wrong.append(
+                f"{article.site}{article.path}: {record['published_at']} != {article.published_at} ({record['published_at_source']})"
+            )
     assert not wrong, "\n".join(wrong)
 
 
@@ -187,7 +233,9 @@ def test_titles_and_languages(demo_run: DemoRun) -> None:
     wrong = [
         (a.site, a.path, records[(a.site, a.path)]["title"], a.title)
         for a in demo_run.truth.articles
-        if (a.site, a.path) in records and (records[(a.site, a.path)]["title"], records[(a.site, a.path)]["language"]) != (a.title, a.language)
+        if (a.site, a.path) in records
+        and (records[(a.site, a.path)]["title"], records[(a.site, a.path)]["language"])
+        != (a.title, a.language)
     ]
     assert not wrong
 
@@ -202,7 +250,9 @@ def test_robots_disallowed_pages_never_requested(demo_run: DemoRun) -> None:
 
 def test_each_article_fetched_once(demo_run: DemoRun) -> None:
     article_paths = {(a.site, a.path) for a in demo_run.truth.articles}
-    fetched = Counter((r["site"], r["path"]) for r in demo_run.requests if (r["site"], r["path"]) in article_paths)
+    fetched = Counter(
+        (r["site"], r["path"]) for r in demo_run.requests if (r["site"], r["path"]) in article_paths
+    )
     assert {k: n for k, n in fetched.items() if n != 1} == {}
 
 
@@ -231,14 +281,21 @@ def test_duckdb_reads_the_export(demo_run: DemoRun) -> None:
     import duckdb
 
     pattern = str(demo_run.output / "articles" / "*" / "*" / "*.jsonl.gz")
-    total = duckdb.sql(f"SELECT count(*) FROM read_json('{pattern}', hive_partitioning = true)").fetchall()
+    total = duckdb.sql(
+        f"SELECT count(*) FROM read_json('{pattern}', hive_partitioning = true)"
+    ).fetchall()
     assert total == [(len(demo_run.truth.articles),)]
     day = sorted(p.name for p in (demo_run.output / "articles").iterdir())[-1]
     ((in_day,),) = duckdb.sql(
         f"SELECT count(*) FROM read_json('{demo_run.output}/articles/{day}/*/*.jsonl.gz', hive_partitioning = true)"
     ).fetchall()
-    expected = [r for r in demo_run.records if f"dt={(r['published_at'] or r['fetched_at'])[:10]}" == day]
+    expected = [
+        r for r in demo_run.records if f"dt={(r['published_at'] or r['fetched_at'])[:10]}" == day
+    ]
     assert in_day == len(expected) > 0
-    kinds = {row[0]: row[1] for row in duckdb.sql(f"DESCRIBE SELECT * FROM read_json('{pattern}')").fetchall()}
+    kinds = {
+        row[0]: row[1]
+        for row in duckdb.sql(f"DESCRIBE SELECT * FROM read_json('{pattern}')").fetchall()
+    }
     assert kinds["published_at"].startswith("TIMESTAMP") and kinds["authors"] == "VARCHAR[]"
     assert kinds["syndication"].startswith("STRUCT")

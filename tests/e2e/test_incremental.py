@@ -40,12 +40,20 @@ def test_second_crawl_fetches_no_article_and_a_changed_one_is_exported_again(
     assert summary["totals"]["articles_exported"] == 0
     assert summary["totals"]["skipped_unchanged"] == len(truth.articles)
     assert len(read_records(output)) == len(truth.articles)
-    feeds_and_sitemaps = [r for r in web.requests[mark:] if r.path.endswith((".xml", ".xml.gz", "/feed/"))]
+    feeds_and_sitemaps = [
+        r for r in web.requests[mark:] if r.path.endswith((".xml", ".xml.gz", "/feed/"))
+    ]
     assert feeds_and_sitemaps, "the second crawl must still read the feeds and sitemaps"
 
     # An original listed in a feed/sitemap with a lastmod: changing it must be noticed.
-    changed = next(a for a in truth.articles if a.site == "meridian-wire" and a.status == "original")
-    updated = web.update_article(changed.site, changed.path, "A council spokesperson later said the figures would be reviewed in spring.")
+    changed = next(
+        a for a in truth.articles if a.site == "meridian-wire" and a.status == "original"
+    )
+    updated = web.update_article(
+        changed.site,
+        changed.path,
+        "A council spokesperson later said the figures would be reviewed in spring.",
+    )
     mark = len(web.requests)
     third = crawl(sites, output)
     assert third.returncode == 0, third.stderr[-3000:]
@@ -56,5 +64,13 @@ def test_second_crawl_fetches_no_article_and_a_changed_one_is_exported_again(
     assert len(again) == 2
     newest = max(again, key=lambda r: r["fetched_at"])
     assert newest["updated_at"] is not None and updated.updated_at is not None
-    assert abs((datetime.fromisoformat(newest["updated_at"]) - datetime.fromisoformat(updated.updated_at)).total_seconds()) <= 60
+    assert (
+        abs(
+            (
+                datetime.fromisoformat(newest["updated_at"])
+                - datetime.fromisoformat(updated.updated_at)
+            ).total_seconds()
+        )
+        <= 60
+    )
     assert newest["text"].endswith("would be reviewed in spring.")

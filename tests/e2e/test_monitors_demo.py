@@ -25,8 +25,21 @@ def run_documents(state: Path) -> list[dict]:
 
 def report(state: Path, out: Path) -> dict:
     result = subprocess.run(
-        [sys.executable, "-m", "crawler", "report", "--state-dir", str(state), "--out", str(out), "--json"],
-        capture_output=True, text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+        [
+            sys.executable,
+            "-m",
+            "crawler",
+            "report",
+            "--state-dir",
+            str(state),
+            "--out",
+            str(out),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
     )
     assert result.returncode == 0, result.stderr[-2000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -37,7 +50,9 @@ def failed(document: dict) -> set[tuple[str, str]]:
     return {(m["monitor"], m["site"]) for m in monitors if not m["passed"]}
 
 
-def test_failing_site_and_broken_layout_are_named(demo_web: tuple[DemoWeb, Path], tmp_path: Path) -> None:
+def test_failing_site_and_broken_layout_are_named(
+    demo_web: tuple[DemoWeb, Path], tmp_path: Path
+) -> None:
     web, sites = demo_web
     web.set_failure("harbor-times", 500)
     web.break_layout("el-faro")
@@ -45,7 +60,9 @@ def test_failing_site_and_broken_layout_are_named(demo_web: tuple[DemoWeb, Path]
     result = crawl(sites, output)
     assert result.returncode == 1, result.stderr[-3000:]
     for site in ("harbor-times", "el-faro"):
-        assert any(site in line and "Monitor failed" in line for line in result.stderr.splitlines()), site
+        assert any(
+            site in line and "Monitor failed" in line for line in result.stderr.splitlines()
+        ), site
     (document,) = run_documents(output / ".state")
     names = failed(document)
     assert {site for _, site in names} >= {"harbor-times", "el-faro"}

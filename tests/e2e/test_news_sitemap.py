@@ -33,7 +33,9 @@ class Handler(BaseHTTPRequestHandler):
         base = f"http://127.0.0.1:{self.server.server_address[1]}/"
         body = path.read_text(encoding="utf-8").replace("{base}", base).encode()
         self.send_response(200)
-        kind = {".xml": "application/xml", ".txt": "text/plain"}.get(path.suffix, "text/html; charset=utf-8")
+        kind = {".xml": "application/xml", ".txt": "text/plain"}.get(
+            path.suffix, "text/html; charset=utf-8"
+        )
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -58,11 +60,20 @@ def test_news_sitemap_fields_reach_the_record(fixture_site: FixtureSite, tmp_pat
     base = f"http://127.0.0.1:{fixture_site.server_address[1]}/"
     sites = tmp_path / "sites"
     sites.mkdir()
-    (sites / "gull-point.yaml").write_text(yaml.safe_dump({
-        "name": "gull-point", "publisher": "Gull Point Gazette", "role": "original", "base_url": base,
-        "domains": [base.split("/")[2]], "start": {"news_sitemaps": ["/news-sitemap.xml"]},
-        "language": "en", "timezone": "Europe/Paris",
-    }))
+    (sites / "gull-point.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "name": "gull-point",
+                "publisher": "Gull Point Gazette",
+                "role": "original",
+                "base_url": base,
+                "domains": [base.split("/")[2]],
+                "start": {"news_sitemaps": ["/news-sitemap.xml"]},
+                "language": "en",
+                "timezone": "Europe/Paris",
+            }
+        )
+    )
     result = crawl(sites, tmp_path / "out")
     assert result.returncode == 0, result.stderr[-3000:]
     records = {r["url"]: r for r in read_records(tmp_path / "out")}

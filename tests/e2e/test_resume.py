@@ -35,7 +35,9 @@ def article_fetches(web: DemoWeb, since: int) -> list[tuple[str, str]]:
     return [(r.site, r.path) for r in web.requests[since:] if (r.site, r.path) in articles]
 
 
-def crawl_and_kill(web: DemoWeb, sites: Path, output: Path, after_articles: int, *, after_parts: int = 0) -> int:
+def crawl_and_kill(
+    web: DemoWeb, sites: Path, output: Path, after_articles: int, *, after_parts: int = 0
+) -> int:
     """Start ``syndicrawl crawl`` and SIGKILL its process group after ``after_articles`` article
     fetches of this run and once it finished ``after_parts`` new parts (spool or store).
 
@@ -44,14 +46,33 @@ def crawl_and_kill(web: DemoWeb, sites: Path, output: Path, after_articles: int,
     mark, before = len(web.requests), part_names(output)
     log = output.parent / f"crawl-{mark}.log"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "crawler", "crawl", "--sites", str(sites), "--output", str(output),
-         "--set", "SYNDICRAWL_FETCH_ALLOWED_ADDRESSES=127.0.0.1", "--set", "LOG_LEVEL=WARNING", *BATCH],
-        stdout=subprocess.DEVNULL, stderr=log.open("w"), cwd=output.parent,
-        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)}, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "crawler",
+            "crawl",
+            "--sites",
+            str(sites),
+            "--output",
+            str(output),
+            "--set",
+            "SYNDICRAWL_FETCH_ALLOWED_ADDRESSES=127.0.0.1",
+            "--set",
+            "LOG_LEVEL=WARNING",
+            *BATCH,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("w"),
+        cwd=output.parent,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+        start_new_session=True,
     )
     deadline = time.monotonic() + 120
     try:
-        while len(article_fetches(web, mark)) < after_articles or len(part_names(output) - before) < after_parts:
+        while (
+            len(article_fetches(web, mark)) < after_articles
+            or len(part_names(output) - before) < after_parts
+        ):
             if proc.poll() is not None:
                 raise AssertionError(
                     f"the crawl ended (status {proc.returncode}) before {after_articles} article fetches"
@@ -72,9 +93,13 @@ def part_names(output: Path) -> set[str]:
     the store (os.walk: the crawl may be deleting spool folders meanwhile)."""
     names = set()
     for folder, _dirs, files in os.walk(output):
-        prefix = folder[folder.find("/articles/") + 1:] if "/articles/" in folder else None
+        prefix = folder[folder.find("/articles/") + 1 :] if "/articles/" in folder else None
         if prefix:
-            names.update(f"{prefix}/{n}" for n in files if n.startswith("part-") and not n.endswith(".partial"))
+            names.update(
+                f"{prefix}/{n}"
+                for n in files
+                if n.startswith("part-") and not n.endswith(".partial")
+            )
     return names
 
 
@@ -108,7 +133,9 @@ def test_killed_crawls_resume_without_loss_duplicates_or_refetching(tmp_path: Pa
             mark = len(web.requests)
             crawl_and_kill(web, sites, output, kill_after, after_parts=parts)
             refetched = {path for _site, path in article_fetches(web, mark)} & finished
-            assert not refetched, f"articles already stored before the restart were fetched again: {sorted(refetched)}"
+            assert not refetched, (
+                f"articles already stored before the restart were fetched again: {sorted(refetched)}"
+            )
 
         finished = {url_key(u) for u in finished_urls(output)}
         assert finished, "no part was finished before the kills: the test proves nothing"
@@ -125,11 +152,16 @@ def test_killed_crawls_resume_without_loss_duplicates_or_refetching(tmp_path: Pa
         assert not duplicates, f"exported more than once: {duplicates}"
         assert not missing, f"lost after the kills: {missing}"
         assert set(got) == set(expected)
-        assert not list((output / ".state" / "spool").glob("*/parts/**/part-*")), "spool leftovers not uploaded"
+        assert not list((output / ".state" / "spool").glob("*/parts/**/part-*")), (
+            "spool leftovers not uploaded"
+        )
 
         verify = subprocess.run(
             [sys.executable, "-m", "crawler", "export", "verify", str(output), "--json"],
-            capture_output=True, text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
         )
         assert verify.returncode == 0, verify.stdout[-3000:] + verify.stderr[-3000:]
         report = json.loads(verify.stdout.strip().splitlines()[-1])

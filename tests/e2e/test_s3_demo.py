@@ -25,31 +25,61 @@ pytestmark = [pytest.mark.e2e, pytest.mark.s3]
 
 def crawl_command(sites: Path, output: str, state: Path, endpoint: str) -> list[str]:
     return [
-        sys.executable, "-m", "crawler", "crawl", "--sites", str(sites), "--output", output,
-        "--state-dir", str(state), "--set", "SYNDICRAWL_FETCH_ALLOWED_ADDRESSES=127.0.0.1",
-        "--set", "SYNDICRAWL_EXPORT_BATCH_SIZE=1", "--set", "SYNDICRAWL_EXPORT_RETRIES=1",
-        "--set", "SYNDICRAWL_EXPORT_BACKOFF_SECONDS=0.1", "--set", f"AWS_ENDPOINT_URL={endpoint}",
-        "--set", "LOG_LEVEL=WARNING", "--json",
+        sys.executable,
+        "-m",
+        "crawler",
+        "crawl",
+        "--sites",
+        str(sites),
+        "--output",
+        output,
+        "--state-dir",
+        str(state),
+        "--set",
+        "SYNDICRAWL_FETCH_ALLOWED_ADDRESSES=127.0.0.1",
+        "--set",
+        "SYNDICRAWL_EXPORT_BATCH_SIZE=1",
+        "--set",
+        "SYNDICRAWL_EXPORT_RETRIES=1",
+        "--set",
+        "SYNDICRAWL_EXPORT_BACKOFF_SECONDS=0.1",
+        "--set",
+        f"AWS_ENDPOINT_URL={endpoint}",
+        "--set",
+        "LOG_LEVEL=WARNING",
+        "--json",
     ]
 
 
 def crawl_env(tmp_path: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
-    return {**env, **_DUMMY_AWS, "PYTHONPATH": str(REPO_ROOT), "AWS_CONFIG_FILE": str(tmp_path / "none"),
-            "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"), "AWS_EC2_METADATA_DISABLED": "true"}
+    return {
+        **env,
+        **_DUMMY_AWS,
+        "PYTHONPATH": str(REPO_ROOT),
+        "AWS_CONFIG_FILE": str(tmp_path / "none"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
 
 
 def stored_records(endpoint: str, bucket: str) -> list[dict]:
     client = s3_client(endpoint)
     records = []
-    for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix="news/articles/"):
+    for page in client.get_paginator("list_objects_v2").paginate(
+        Bucket=bucket, Prefix="news/articles/"
+    ):
         for obj in page.get("Contents", []):
             body = client.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read()
-            records.extend(json.loads(line) for line in gzip.decompress(body).splitlines() if line.strip())
+            records.extend(
+                json.loads(line) for line in gzip.decompress(body).splitlines() if line.strip()
+            )
     return records
 
 
-def test_store_killed_mid_crawl_then_everything_once(demo_web: tuple[DemoWeb, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_store_killed_mid_crawl_then_everything_once(
+    demo_web: tuple[DemoWeb, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     web, sites = demo_web
     for name, value in _DUMMY_AWS.items():
         monkeypatch.setenv(name, value)
@@ -61,11 +91,17 @@ def test_store_killed_mid_crawl_then_everything_once(demo_web: tuple[DemoWeb, Pa
         env, state = crawl_env(tmp_path), tmp_path / "state"
         proc = subprocess.Popen(
             crawl_command(sites, "s3://demo/news", state, server.endpoint_url),
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=tmp_path,
         )
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and proc.poll() is None:
-            listed = client.list_objects_v2(Bucket="demo", Prefix="news/articles/").get("KeyCount", 0)
+            listed = client.list_objects_v2(Bucket="demo", Prefix="news/articles/").get(
+                "KeyCount", 0
+            )
             if listed >= 3:
                 break
             time.sleep(0.05)
@@ -81,7 +117,11 @@ def test_store_killed_mid_crawl_then_everything_once(demo_web: tuple[DemoWeb, Pa
         s3_client(server.endpoint_url).create_bucket(Bucket="demo")
         again = subprocess.run(
             crawl_command(sites, "s3://demo/news", state, server.endpoint_url),
-            capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300,
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=300,
         )
         assert again.returncode == 0, again.stderr[-3000:]
 
@@ -90,8 +130,22 @@ def test_store_killed_mid_crawl_then_everything_once(demo_web: tuple[DemoWeb, Pa
         assert len(per_url) == len(web.truth().articles)
         assert set(per_url.values()) == {1}
         verify = subprocess.run(
-            [sys.executable, "-m", "crawler", "export", "verify", "s3://demo/news", "--endpoint-url", server.endpoint_url, "--json"],
-            capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120,
+            [
+                sys.executable,
+                "-m",
+                "crawler",
+                "export",
+                "verify",
+                "s3://demo/news",
+                "--endpoint-url",
+                server.endpoint_url,
+                "--json",
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=120,
         )
         assert verify.returncode == 0, verify.stdout[-3000:] + verify.stderr[-2000:]
     finally:

@@ -22,7 +22,14 @@ from pathlib import Path
 
 from tests.faults import pages
 
-HTTP_REASONS = {200: "OK", 301: "Moved Permanently", 302: "Found", 429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable"}
+HTTP_REASONS = {
+    200: "OK",
+    301: "Moved Permanently",
+    302: "Found",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,19 +42,63 @@ class Fault:
 # Pages the crawler must refuse or give up on, each with the stat that names the reason.
 FAULTS: list[Fault] = [
     Fault("/f/timeout.html", "no answer within DOWNLOAD_TIMEOUT", "fetch/failed_count/timeout"),
-    Fault("/f/reset.html", "connection reset (RST) before any response", "fetch/failed_count/connection"),
-    Fault("/f/truncated.html", "body shorter than its Content-Length, then close", "fetch/failed_count/data_loss"),
-    Fault("/f/throttled-long.html", "429 with Retry-After: 3600 (above the cap)", "fetch/retry_after_over_cap_count"),
-    Fault("/f/down.html", "500 on every attempt (a burst longer than the retries)", "fetch/failed_count/http_500"),
+    Fault(
+        "/f/reset.html",
+        "connection reset (RST) before any response",
+        "fetch/failed_count/connection",
+    ),
+    Fault(
+        "/f/truncated.html",
+        "body shorter than its Content-Length, then close",
+        "fetch/failed_count/data_loss",
+    ),
+    Fault(
+        "/f/throttled-long.html",
+        "429 with Retry-After: 3600 (above the cap)",
+        "fetch/retry_after_over_cap_count",
+    ),
+    Fault(
+        "/f/down.html",
+        "500 on every attempt (a burst longer than the retries)",
+        "fetch/failed_count/http_500",
+    ),
     Fault("/f/loop-a.html", "redirect loop a -> b -> a", "fetch/failed_count/redirect_loop"),
     Fault("/f/empty.html", "200 with an empty body", "fetch/skipped_non_html_count/empty"),
-    Fault("/f/huge.html", "50 MB page, streamed without Content-Length", "fetch/failed_count/too_large"),
-    Fault("/f/bomb.html", "gzip bomb: 256 KB that inflates to 256 MB (Content-Encoding: gzip)", "fetch/failed_count/too_large_decompressed"),
-    Fault("/f/binary.html", "PNG bytes under an .html name and Content-Type text/html", "fetch/skipped_non_html_count/image_png"),
-    Fault("/f/nested.html", "100,000 nested <div> elements around the text", "extract/dropped_count/emptyextraction"),
-    Fault("/sitemap-bomb.xml", "sitemap with an XML entity bomb (billion laughs)", "discovery/bad_sitemap_count/entities"),
-    Fault("/sitemap-index-loop.xml", "sitemap index that lists itself", "discovery/sitemap_repeat_count"),
-    Fault("/sitemap-huge.xml.gz", "gzipped sitemap of 1,000,000 URLs (about 60 MB unzipped)", "discovery/bad_sitemap_count/too_large"),
+    Fault(
+        "/f/huge.html",
+        "50 MB page, streamed without Content-Length",
+        "fetch/failed_count/too_large",
+    ),
+    Fault(
+        "/f/bomb.html",
+        "gzip bomb: 256 KB that inflates to 256 MB (Content-Encoding: gzip)",
+        "fetch/failed_count/too_large_decompressed",
+    ),
+    Fault(
+        "/f/binary.html",
+        "PNG bytes under an .html name and Content-Type text/html",
+        "fetch/skipped_non_html_count/image_png",
+    ),
+    Fault(
+        "/f/nested.html",
+        "100,000 nested <div> elements around the text",
+        "extract/dropped_count/emptyextraction",
+    ),
+    Fault(
+        "/sitemap-bomb.xml",
+        "sitemap with an XML entity bomb (billion laughs)",
+        "discovery/bad_sitemap_count/entities",
+    ),
+    Fault(
+        "/sitemap-index-loop.xml",
+        "sitemap index that lists itself",
+        "discovery/sitemap_repeat_count",
+    ),
+    Fault(
+        "/sitemap-huge.xml.gz",
+        "gzipped sitemap of 1,000,000 URLs (about 60 MB unzipped)",
+        "discovery/bad_sitemap_count/too_large",
+    ),
 ]
 
 # Faults the crawler recovers from: the page must be exported, with its text intact.
@@ -148,7 +199,15 @@ class FaultServer:
             with contextlib.suppress(OSError):
                 conn.close()
 
-    def _send(self, conn: socket.socket, status: int, body: bytes | Iterable[bytes] = b"", headers: dict[str, str] | None = None, *, length: bool = True) -> None:
+    def _send(
+        self,
+        conn: socket.socket,
+        status: int,
+        body: bytes | Iterable[bytes] = b"",
+        headers: dict[str, str] | None = None,
+        *,
+        length: bool = True,
+    ) -> None:
         lines = [f"HTTP/1.1 {status} {HTTP_REASONS.get(status, 'Status')}", "Connection: close"]
         all_headers = dict(headers or {})
         if length and isinstance(body, bytes):
@@ -158,19 +217,36 @@ class FaultServer:
         for chunk in [body] if isinstance(body, bytes) else body:
             conn.sendall(chunk)
 
-    def _html(self, conn: socket.socket, text: str, charset: str = "utf-8", codec: str = "utf-8") -> None:
+    def _html(
+        self, conn: socket.socket, text: str, charset: str = "utf-8", codec: str = "utf-8"
+    ) -> None:
         self._send(conn, 200, text.encode(codec), {"Content-Type": f"text/html; charset={charset}"})
 
     def _route(self, conn: socket.socket, path: str, seen: int) -> None:
         stories = {f"/a/{slug}.html": (t, p) for slug, t, p in pages.STORIES}
         recovered = {f"/f/{slug}.html": (t, p) for slug, t, p in pages.RECOVERED_STORIES}
-        encoded = {f"/f/{slug}.html": (codec, label, t, p) for slug, codec, label, t, p in pages.ENCODED_STORIES}
+        encoded = {
+            f"/f/{slug}.html": (codec, label, t, p)
+            for slug, codec, label, t, p in pages.ENCODED_STORIES
+        }
         if path == "/robots.txt":
-            return self._send(conn, 200, b"User-agent: *\nAllow: /\n", {"Content-Type": "text/plain"})
+            return self._send(
+                conn, 200, b"User-agent: *\nAllow: /\n", {"Content-Type": "text/plain"}
+            )
         if path == "/index.html":
-            return self._send(conn, 200, pages.listing_html(self.all_pages()), {"Content-Type": "text/html; charset=utf-8"})
+            return self._send(
+                conn,
+                200,
+                pages.listing_html(self.all_pages()),
+                {"Content-Type": "text/html; charset=utf-8"},
+            )
         if path == "/sitemap.xml":
-            return self._send(conn, 200, pages.sitemap_xml([self.base_url + p.lstrip("/") for p in self.all_pages()]), {"Content-Type": "application/xml"})
+            return self._send(
+                conn,
+                200,
+                pages.sitemap_xml([self.base_url + p.lstrip("/") for p in self.all_pages()]),
+                {"Content-Type": "application/xml"},
+            )
         if path == "/sitemap-index-loop.xml":
             index = (
                 '<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
@@ -183,25 +259,43 @@ class FaultServer:
         if path == "/sitemap-huge.xml.gz":
             size = self._huge_sitemap.stat().st_size
             with self._huge_sitemap.open("rb") as fh:
-                return self._send(conn, 200, iter(lambda: fh.read(1024 * 1024), b""), {"Content-Type": "application/gzip", "Content-Length": str(size)}, length=False)
+                return self._send(
+                    conn,
+                    200,
+                    iter(lambda: fh.read(1024 * 1024), b""),
+                    {"Content-Type": "application/gzip", "Content-Length": str(size)},
+                    length=False,
+                )
         if path in stories:
             return self._html(conn, pages.article_html(*stories[path]))
         if path in encoded:
             codec, label, title, paragraphs = encoded[path]
-            return self._html(conn, pages.article_html(title, paragraphs, charset=None), charset=label, codec=codec)
+            return self._html(
+                conn,
+                pages.article_html(title, paragraphs, charset=None),
+                charset=label,
+                codec=codec,
+            )
         if path == "/f/slow.html":
             time.sleep(1.0)
             return self._html(conn, pages.article_html(*recovered[path]))
         if path == "/f/throttled.html":
             if seen == 1:
-                return self._send(conn, 429, b"slow down", {"Retry-After": "1", "Content-Type": "text/plain"})
+                return self._send(
+                    conn, 429, b"slow down", {"Retry-After": "1", "Content-Type": "text/plain"}
+                )
             return self._html(conn, pages.article_html(*recovered[path]))
         if path == "/f/flaky.html":
             if seen <= 2:
                 return self._send(conn, 503, b"busy", {"Content-Type": "text/plain"})
             return self._html(conn, pages.article_html(*recovered[path]))
         if path == "/f/wrong-type.html":
-            return self._send(conn, 200, pages.article_html(*recovered[path]).encode(), {"Content-Type": "application/octet-stream"})
+            return self._send(
+                conn,
+                200,
+                pages.article_html(*recovered[path]).encode(),
+                {"Content-Type": "application/octet-stream"},
+            )
         if path == "/f/no-type.html":
             return self._send(conn, 200, pages.article_html(*recovered[path]).encode())
         if path == "/f/timeout.html":
@@ -213,11 +307,17 @@ class FaultServer:
             body = pages.article_html(*pages.STORIES[1][1:]).encode()
             conn.sendall(
                 f"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Type: text/html; charset=utf-8\r\n"
-                f"Content-Length: {len(body) + 5000}\r\n\r\n".encode() + body[: len(body) // 2]
+                f"Content-Length: {len(body) + 5000}\r\n\r\n".encode()
+                + body[: len(body) // 2]
             )
             return None
         if path == "/f/throttled-long.html":
-            return self._send(conn, 429, b"come back tomorrow", {"Retry-After": "3600", "Content-Type": "text/plain"})
+            return self._send(
+                conn,
+                429,
+                b"come back tomorrow",
+                {"Retry-After": "3600", "Content-Type": "text/plain"},
+            )
         if path == "/f/down.html":
             return self._send(conn, 500, b"internal error", {"Content-Type": "text/plain"})
         if path in ("/f/loop-a.html", "/f/loop-b.html"):
@@ -226,13 +326,26 @@ class FaultServer:
         if path == "/f/empty.html":
             return self._send(conn, 200, b"", {"Content-Type": "text/html; charset=utf-8"})
         if path == "/f/huge.html":
-            return self._send(conn, 200, pages.big_page_chunks(HUGE_PAGE_BYTES), {"Content-Type": "text/html; charset=utf-8"}, length=False)
+            return self._send(
+                conn,
+                200,
+                pages.big_page_chunks(HUGE_PAGE_BYTES),
+                {"Content-Type": "text/html; charset=utf-8"},
+                length=False,
+            )
         if path == "/f/bomb.html":
-            return self._send(conn, 200, self._bomb, {"Content-Type": "text/html; charset=utf-8", "Content-Encoding": "gzip"})
+            return self._send(
+                conn,
+                200,
+                self._bomb,
+                {"Content-Type": "text/html; charset=utf-8", "Content-Encoding": "gzip"},
+            )
         if path == "/f/binary.html":
             return self._send(conn, 200, pages.PNG_BYTES, {"Content-Type": "text/html"})
         if path == "/f/nested.html":
-            return self._send(conn, 200, pages.deeply_nested_html(), {"Content-Type": "text/html; charset=utf-8"})
+            return self._send(
+                conn, 200, pages.deeply_nested_html(), {"Content-Type": "text/html; charset=utf-8"}
+            )
         return self._send(conn, 404, b"not found", {"Content-Type": "text/plain"})
 
     def _stall(self, conn: socket.socket, seconds: float) -> None:

@@ -40,7 +40,9 @@ SETTINGS = {
     # Half the site is broken on purpose: the error-rate monitor would (rightly) fail the run.
     "SYNDICRAWL_MONITOR_MAX_ERROR_RATE": "1",
 }
-MAX_MEMORY_BYTES = 700 * 1024 * 1024  # the bomb inflates to 256 MB, the big page is 50 MB, the sitemap ~60 MB
+MAX_MEMORY_BYTES = (
+    700 * 1024 * 1024
+)  # the bomb inflates to 256 MB, the big page is 50 MB, the sitemap ~60 MB
 
 
 @dataclass
@@ -61,19 +63,40 @@ def fault_run(tmp_path_factory: pytest.TempPathFactory) -> FaultRun:
         sites.mkdir()
         (sites / "fault-lab.yaml").write_text(server.site_yaml(), encoding="utf-8")
         output = workdir / "out"
-        args = [sys.executable, "-m", "crawler", "crawl", "--sites", str(sites), "--output", str(output), "--json"]
+        args = [
+            sys.executable,
+            "-m",
+            "crawler",
+            "crawl",
+            "--sites",
+            str(sites),
+            "--output",
+            str(output),
+            "--json",
+        ]
         for name, value in SETTINGS.items():
             args += ["--set", f"{name}={value}"]
         started = time.monotonic()
         proc = subprocess.run(
-            args, capture_output=True, text=True, timeout=120, cwd=workdir,
+            args,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=workdir,
             env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
         )
         seconds = time.monotonic() - started
         documents = sorted((output / ".state" / "runs").glob("run=*.json"))
         assert documents, f"no stats document: {proc.stderr[-3000:]}"
         document = json.loads(documents[-1].read_text(encoding="utf-8"))
-        return FaultRun(proc.returncode, proc.stderr, seconds, document.get("stats", document), read_records(output), Counter(server.requests))
+        return FaultRun(
+            proc.returncode,
+            proc.stderr,
+            seconds,
+            document.get("stats", document),
+            read_records(output),
+            Counter(server.requests),
+        )
 
 
 def test_crawl_finishes_in_bounded_time_and_memory(fault_run: FaultRun) -> None:
@@ -88,7 +111,13 @@ def test_every_fault_is_counted_with_its_reason(fault_run: FaultRun, fault: Any)
     key = f"syndicrawl/{fault.expect}"
     assert fault_run.stats.get(key, 0) >= 1, (
         f"{fault.what} ({fault.path}): {key} not counted; fetch/discovery stats: "
-        + json.dumps({k: v for k, v in fault_run.stats.items() if "/fetch/" in k or ("/discovery/" in k and "/site/" not in k)})
+        + json.dumps(
+            {
+                k: v
+                for k, v in fault_run.stats.items()
+                if "/fetch/" in k or ("/discovery/" in k and "/site/" not in k)
+            }
+        )
     )
     exported = {urlsplit(r["url"]).path for r in fault_run.records}
     assert fault.path not in exported
@@ -96,7 +125,9 @@ def test_every_fault_is_counted_with_its_reason(fault_run: FaultRun, fault: Any)
 
 def test_every_final_failure_is_in_the_errback_reasons(fault_run: FaultRun) -> None:
     # One final outcome per broken article page: no silent loss.
-    failed = sum(v for k, v in fault_run.stats.items() if k.startswith("syndicrawl/fetch/failed_count/"))
+    failed = sum(
+        v for k, v in fault_run.stats.items() if k.startswith("syndicrawl/fetch/failed_count/")
+    )
     dropped = fault_run.stats.get("item_dropped_count", 0)
     broken_pages = [f for f in FAULTS if f.path.startswith("/f/")]
     assert failed + dropped == len(broken_pages)
@@ -116,7 +147,9 @@ def test_recovered_faults_are_counted(fault_run: FaultRun, path: str) -> None:
 
 @pytest.mark.parametrize("slug", [s[0] for s in pages.ENCODED_STORIES])
 def test_mislabelled_encodings_come_out_right(fault_run: FaultRun, slug: str) -> None:
-    _slug, _codec, _label, title, paragraphs = next(s for s in pages.ENCODED_STORIES if s[0] == slug)
+    _slug, _codec, _label, title, paragraphs = next(
+        s for s in pages.ENCODED_STORIES if s[0] == slug
+    )
     record = next(r for r in fault_run.records if urlsplit(r["url"]).path == f"/f/{slug}.html")
     assert record["title"] == title
     for paragraph in paragraphs:

@@ -14,11 +14,27 @@ RUN = "20261120T080000Z-abcdef"
 
 
 def entry(key: str) -> SeenEntry:
-    return SeenEntry(key=key, site="s", lastmod="2026-11-20", etag=None, last_modified=None, content_sha256="0" * 64, outcome="exported")
+    return SeenEntry(
+        key=key,
+        site="s",
+        lastmod="2026-11-20",
+        etag=None,
+        last_modified=None,
+        content_sha256="0" * 64,
+        outcome="exported",
+    )
 
 
 def write_part(spool: Path, run: str, urls: list[str]) -> None:
-    part = spool / run / "parts" / "articles" / "dt=2026-11-20" / "site=s" / f"part-{run}-00000.jsonl.gz"
+    part = (
+        spool
+        / run
+        / "parts"
+        / "articles"
+        / "dt=2026-11-20"
+        / "site=s"
+        / f"part-{run}-00000.jsonl.gz"
+    )
     part.parent.mkdir(parents=True)
     part.write_bytes(gzip.compress(b"".join(json.dumps({"url": u}).encode() + b"\n" for u in urls)))
 
@@ -46,7 +62,9 @@ def test_reconcile_commits_what_reached_a_part_and_forgets_the_rest(tmp_path: Pa
     assert (done.committed, done.forgotten, done.runs) == (2, 1, 1)
     assert seen.get("https://a.example/1") is not None
     assert seen.get("https://a.example/2") is not None
-    assert seen.get("https://a.example/3") is None  # its record was in an unfinished batch: fetch again
+    assert (
+        seen.get("https://a.example/3") is None
+    )  # its record was in an unfinished batch: fetch again
     assert seen.pending_runs() == []
 
 

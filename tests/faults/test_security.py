@@ -37,7 +37,12 @@ NEEDLES = {
 
 def _run(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "crawler", *args], capture_output=True, text=True, timeout=120, cwd=cwd, env=env,
+        [sys.executable, "-m", "crawler", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+        env=env,
     )
 
 
@@ -50,19 +55,44 @@ def test_guard_on_by_default_and_no_credentials_anywhere(tmp_path: Path) -> None
         sites.mkdir()
         (sites / "fault-lab.yaml").write_text(server.site_yaml(), encoding="utf-8")
         output = tmp_path / "out"
-        crawl = _run("crawl", "--sites", str(sites), "--output", str(output), "--set", "LOG_LEVEL=DEBUG", "--json", env=env, cwd=tmp_path)
+        crawl = _run(
+            "crawl",
+            "--sites",
+            str(sites),
+            "--output",
+            str(output),
+            "--set",
+            "LOG_LEVEL=DEBUG",
+            "--json",
+            env=env,
+            cwd=tmp_path,
+        )
         served = sum(server.requests.values())
 
     # The guard refuses loopback unless SYNDICRAWL_FETCH_ALLOWED_ADDRESSES says otherwise.
     assert served == 0, crawl.stderr[-3000:]
-    document = json.loads(next((output / ".state" / "runs").glob("run=*.json")).read_text(encoding="utf-8"))
+    document = json.loads(
+        next((output / ".state" / "runs").glob("run=*.json")).read_text(encoding="utf-8")
+    )
     stats = document.get("stats", document)
     assert stats.get("syndicrawl/fetch/refused_address_count", 0) >= 1, crawl.stderr[-3000:]
 
-    report = _run("report", "--state-dir", str(output / ".state"), "--out", str(tmp_path / "report.html"), env=env, cwd=tmp_path)
+    report = _run(
+        "report",
+        "--state-dir",
+        str(output / ".state"),
+        "--out",
+        str(tmp_path / "report.html"),
+        env=env,
+        cwd=tmp_path,
+    )
     runs = _run("runs", "--state-dir", str(output / ".state"), "--json", env=env, cwd=tmp_path)
-    texts = {"crawl stdout": crawl.stdout, "crawl log": crawl.stderr, "report command": report.stdout + report.stderr,
-             "runs command": runs.stdout + runs.stderr}
+    texts = {
+        "crawl stdout": crawl.stdout,
+        "crawl log": crawl.stderr,
+        "report command": report.stdout + report.stderr,
+        "runs command": runs.stdout + runs.stderr,
+    }
     for path in [*output.rglob("*"), tmp_path / "report.html"]:
         if path.is_file() and path.suffix in (".json", ".html", ".jsonl", ".txt", ".prom", ""):
             texts[str(path)] = path.read_text(encoding="utf-8", errors="replace")
@@ -75,15 +105,29 @@ def test_guard_on_by_default_and_no_credentials_anywhere(tmp_path: Path) -> None
 @pytest.mark.parametrize(
     ("text", "field"),
     [
-        ("name: ../../x\nrole: original\nbase_url: http://a.example/\ndomains: [a.example]\nstart: {rss: [/r.xml]}\n", "name"),
-        ("name: ok\nrole: original\nbase_url: http://a.example/\ndomains: [a.example]\nstart: {rss: [/r.xml]}\n"
-         "publisher: !!python/object/apply:os.system ['touch pwned']\n", None),
-        ("name: UPPER\nrole: original\nbase_url: http://a.example/\ndomains: [a.example]\nstart: {rss: [/r.xml]}\n", "name"),
-        ("name: ok\nrole: original\nbase_url: http://a.example/\ndomains: [a.example]\nstart: {rss: [/r.xml]}\nrequest_budget: -5\n", "request_budget"),
+        (
+            "name: ../../x\nrole: original\nbase_url: http://a.example/\ndomains: [a.example]\nstart: {rss: [/r.xml]}\n",
+            "name",
+        ),
+        (
+            "name: ok\nrole: original\nbase_url: http://a.example/\ndomains: [a.example]\nstart: {rss: [/r.xml]}\n"
+            "publisher: !!python/object/apply:os.system ['touch pwned']\n",
+            None,
+        ),
+        (
+            "name: UPPER\nrole: original\nbase_url: http://a.example/\ndomains: [a.example]\nstart: {rss: [/r.xml]}\n",
+            "name",
+        ),
+        (
+            "name: ok\nrole: original\nbase_url: http://a.example/\ndomains: [a.example]\nstart: {rss: [/r.xml]}\nrequest_budget: -5\n",
+            "request_budget",
+        ),
     ],
     ids=["path-traversal-name", "python-object-tag", "uppercase-name", "negative-budget"],
 )
-def test_bad_site_files_are_rejected(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, field: str | None) -> None:
+def test_bad_site_files_are_rejected(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, field: str | None
+) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "site.yaml").write_text(text, encoding="utf-8")
     with pytest.raises(SiteConfigError) as raised:
@@ -95,6 +139,10 @@ def test_bad_site_files_are_rejected(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 @pytest.mark.parametrize("site", ["../../x", "a/b", "..", "", "x\x00y"])
 def test_output_keys_only_from_validated_names(site: str) -> None:
-    record = {"site": site, "published_at": "2026-11-20T08:00:00+00:00", "fetched_at": "2026-11-20T09:00:00+00:00"}
+    record = {
+        "site": site,
+        "published_at": "2026-11-20T08:00:00+00:00",
+        "fetched_at": "2026-11-20T09:00:00+00:00",
+    }
     with pytest.raises(InvalidKeyPart):
         partition_of(record, today="2026-11-20")

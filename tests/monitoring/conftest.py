@@ -32,13 +32,18 @@ def raw_stats(per_site: Mapping[str, Mapping[str, int]], **extra: Any) -> dict[s
     for site, counts in per_site.items():
         for name, value in counts.items():
             stage, outcome, *detail = name.split("/")
-            for key in (stat_key(stage, outcome, *detail, site=site), stat_key(stage, outcome, *detail)):
+            for key in (
+                stat_key(stage, outcome, *detail, site=site),
+                stat_key(stage, outcome, *detail),
+            ):
                 raw[key] = raw.get(key, 0) + value
     raw.update(extra)
     return raw
 
 
-def healthy_site(exported: int = 20, *, discovered: int | None = None, skipped: int = 0) -> dict[str, int]:
+def healthy_site(
+    exported: int = 20, *, discovered: int | None = None, skipped: int = 0
+) -> dict[str, int]:
     return {
         "discovery/discovered": discovered if discovered is not None else exported + skipped,
         "discovery/skipped_unchanged": skipped,
@@ -57,13 +62,20 @@ def standard_raw() -> dict[str, Any]:
         {
             "harbor-times": {**healthy_site(24), "fetch/failed/timeout": 1},
             "valley-ledger": {
-                "discovery/discovered": 18, "fetch/article_fetched": 2, "fetch/failed/http_500": 16,
-                "export/exported": 2, "monitor/scraped": 2,
+                "discovery/discovered": 18,
+                "fetch/article_fetched": 2,
+                "fetch/failed/http_500": 16,
+                "export/exported": 2,
+                "monitor/scraped": 2,
             },
             "kestrel-fm": {
-                "discovery/discovered": 12, "fetch/article_fetched": 12, "export/exported": 2,
-                "monitor/scraped": 2, "monitor/undated": 2,
-                "monitor/dropped/EmptyExtraction": 7, "monitor/dropped/BodyTooShort": 3,
+                "discovery/discovered": 12,
+                "fetch/article_fetched": 12,
+                "export/exported": 2,
+                "monitor/scraped": 2,
+                "monitor/undated": 2,
+                "monitor/dropped/EmptyExtraction": 7,
+                "monitor/dropped/BodyTooShort": 3,
             },
         },
         **{
@@ -84,14 +96,28 @@ def standard_raw() -> dict[str, Any]:
 STANDARD_SITES = ["harbor-times", "kestrel-fm", "valley-ledger"]
 
 
-def write_history(state_dir: Path, exports: list[dict[str, int]], *, output_uri: str | None = None, start_day: int = 0) -> list[str]:
+def write_history(
+    state_dir: Path,
+    exports: list[dict[str, int]],
+    *,
+    output_uri: str | None = None,
+    start_day: int = 0,
+) -> list[str]:
     """One stats document per entry of ``exports`` ({site: exported}), a day apart; returns the run ids."""
     ids = []
     for i, per_site in enumerate(exports):
         run_id = run_id_at(start_day + i)
         start = T0 + timedelta(days=start_day + i)
         raw = raw_stats({site: healthy_site(n) for site, n in per_site.items()})
-        doc = build_document(raw, sorted(per_site), run_id, start.isoformat(), (start + timedelta(minutes=5)).isoformat(), 0, output_uri=output_uri)
+        doc = build_document(
+            raw,
+            sorted(per_site),
+            run_id,
+            start.isoformat(),
+            (start + timedelta(minutes=5)).isoformat(),
+            0,
+            output_uri=output_uri,
+        )
         write_document(doc, state_dir, output_uri)
         ids.append(run_id)
     return ids
@@ -101,7 +127,12 @@ class _Recorder(BaseHTTPRequestHandler):
     def _record(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         self.server.requests.append(  # type: ignore[attr-defined]
-            {"method": self.command, "path": self.path, "headers": dict(self.headers), "body": self.rfile.read(length)}
+            {
+                "method": self.command,
+                "path": self.path,
+                "headers": dict(self.headers),
+                "body": self.rfile.read(length),
+            }
         )
         status = self.server.status  # type: ignore[attr-defined]
         self.send_response(status)
@@ -134,7 +165,11 @@ def moto_endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A real S3-compatible server (moto) on 127.0.0.1, reached by boto3 over a socket."""
     from moto.server import ThreadedMotoServer
 
-    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}.items():
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
         monkeypatch.setenv(name, value)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
@@ -142,6 +177,8 @@ def moto_endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     endpoint = f"http://{host}:{port}"
     # In-process moto keeps one global backend for every server it starts: reset it so no test
     # sees another's buckets.
-    urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"), timeout=10).close()
+    urllib.request.urlopen(
+        urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"), timeout=10
+    ).close()
     yield endpoint
     server.stop()

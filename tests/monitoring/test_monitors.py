@@ -20,7 +20,9 @@ def only(results: list[MonitorResult], monitor: str, site: str | None) -> Monito
     return result
 
 
-def check(run: RunDocument, monitor: str, site: str | None, history: list[RunDocument] | None = None) -> MonitorResult:
+def check(
+    run: RunDocument, monitor: str, site: str | None, history: list[RunDocument] | None = None
+) -> MonitorResult:
     return only(run_monitors(run, history or [], OPTIONS, only=[monitor]), monitor, site)
 
 
@@ -28,9 +30,19 @@ def check(run: RunDocument, monitor: str, site: str | None, history: list[RunDoc
     ("counts", "passed"),
     [
         pytest.param(healthy_site(5), True, id="exported"),
-        pytest.param({"discovery/discovered": 30, "discovery/skipped_unchanged": 30}, True, id="all-unchanged-incremental"),
-        pytest.param({"discovery/discovered": 8, "fetch/article_fetched": 8, "revisit/unchanged": 8}, True, id="text-unchanged"),
-        pytest.param({"discovery/discovered": 8, "fetch/failed/http_500": 8}, False, id="all-failed"),
+        pytest.param(
+            {"discovery/discovered": 30, "discovery/skipped_unchanged": 30},
+            True,
+            id="all-unchanged-incremental",
+        ),
+        pytest.param(
+            {"discovery/discovered": 8, "fetch/article_fetched": 8, "revisit/unchanged": 8},
+            True,
+            id="text-unchanged",
+        ),
+        pytest.param(
+            {"discovery/discovered": 8, "fetch/failed/http_500": 8}, False, id="all-failed"
+        ),
         pytest.param({}, False, id="nothing-discovered"),
     ],
 )
@@ -76,9 +88,18 @@ def test_error_rate_threshold_from_settings() -> None:
 @pytest.mark.parametrize(
     ("settings", "match"),
     [
-        ({"SYNDICRAWL_MONITOR_MAX_ERROR_RATE": "lots"}, r"SYNDICRAWL_MONITOR_MAX_ERROR_RATE: bad value 'lots'"),
-        ({"SYNDICRAWL_MONITOR_DROP_RATIO": 1.5}, r"SYNDICRAWL_MONITOR_DROP_RATIO: bad value 1.5: expected a number >= 0 and <= 1"),
-        ({"SYNDICRAWL_MONITOR_MIN_HISTORY_RUNS": 0}, r"MIN_HISTORY_RUNS: bad value 0: expected an integer >= 1"),
+        (
+            {"SYNDICRAWL_MONITOR_MAX_ERROR_RATE": "lots"},
+            r"SYNDICRAWL_MONITOR_MAX_ERROR_RATE: bad value 'lots'",
+        ),
+        (
+            {"SYNDICRAWL_MONITOR_DROP_RATIO": 1.5},
+            r"SYNDICRAWL_MONITOR_DROP_RATIO: bad value 1.5: expected a number >= 0 and <= 1",
+        ),
+        (
+            {"SYNDICRAWL_MONITOR_MIN_HISTORY_RUNS": 0},
+            r"MIN_HISTORY_RUNS: bad value 0: expected an integer >= 1",
+        ),
         ({"SYNDICRAWL_MONITOR_ENABLED": "maybe"}, r"SYNDICRAWL_MONITOR_ENABLED: bad value 'maybe'"),
     ],
 )
@@ -90,7 +111,13 @@ def test_bad_settings_name_the_setting(settings: dict[str, Any], match: str) -> 
 def test_export_failed() -> None:
     ok = run_of({"a": healthy_site(3)})
     assert check(ok, "export_failed", None).passed
-    failed = run_of({"a": healthy_site(3)}, **{"syndicrawl/export/run_failed": 1, "syndicrawl/export/failure_message": "bucket news: NoSuchBucket"})
+    failed = run_of(
+        {"a": healthy_site(3)},
+        **{
+            "syndicrawl/export/run_failed": 1,
+            "syndicrawl/export/failure_message": "bucket news: NoSuchBucket",
+        },
+    )
     result = check(failed, "export_failed", None)
     assert not result.passed and result.figure == 1
     assert result.message == "export failed: bucket news: NoSuchBucket"
@@ -111,7 +138,9 @@ def history_of(values: list[int], site: str = "site-a", **counts: int) -> list[R
     ],
 )
 def test_sudden_drop(past: list[int], current: int, passed: bool, threshold: float | None) -> None:
-    result = check(run_of({"site-a": healthy_site(current)}), "sudden_drop", "site-a", history_of(past))
+    result = check(
+        run_of({"site-a": healthy_site(current)}), "sudden_drop", "site-a", history_of(past)
+    )
     assert (result.passed, result.threshold, result.figure) == (passed, threshold, current)
     assert "site site-a" in result.message
 
@@ -128,12 +157,22 @@ def test_sudden_drop_counts_unchanged_articles_of_incremental_runs() -> None:
 def test_sudden_drop_uses_only_the_last_n_runs_and_earlier_runs() -> None:
     options = MonitorOptions(history_runs=3)
     past = history_of([400, 400, 400, 10, 10, 10])
-    result = run_monitors(run_of({"site-a": healthy_site(8)}), past, options, only=["sudden_drop"])[0]
+    result = run_monitors(run_of({"site-a": healthy_site(8)}), past, options, only=["sudden_drop"])[
+        0
+    ]
     assert result.passed and result.threshold == 5.0
     later = run_of({"site-a": healthy_site(500)}, day=99)
     earlier = run_of({"site-a": healthy_site(1)}, day=0)
     # a run is never compared with runs that started after it
-    assert run_monitors(earlier, [later, *history_of([500, 500, 500], site="site-a")[1:]], OPTIONS, only=["sudden_drop"])[0].threshold is None
+    assert (
+        run_monitors(
+            earlier,
+            [later, *history_of([500, 500, 500], site="site-a")[1:]],
+            OPTIONS,
+            only=["sudden_drop"],
+        )[0].threshold
+        is None
+    )
 
 
 @pytest.mark.parametrize(
@@ -141,9 +180,18 @@ def test_sudden_drop_uses_only_the_last_n_runs_and_earlier_runs() -> None:
     [
         pytest.param({"export/exported": 10, "monitor/undated": 1}, True, 0.1, id="few-undated"),
         pytest.param({"export/exported": 10, "monitor/undated": 9}, False, 0.9, id="dates-lost"),
-        pytest.param({"export/exported": 2, "monitor/undated": 2}, True, 1.0, id="too-few-to-judge"),
-        pytest.param({"export/exported": 4, "dates/missing": 3}, False, 0.75, id="dates-stage-count"),
-        pytest.param({"export/exported": 2, "monitor/dropped/NoPublicationDate": 6}, False, 0.75, id="dropped-undated"),
+        pytest.param(
+            {"export/exported": 2, "monitor/undated": 2}, True, 1.0, id="too-few-to-judge"
+        ),
+        pytest.param(
+            {"export/exported": 4, "dates/missing": 3}, False, 0.75, id="dates-stage-count"
+        ),
+        pytest.param(
+            {"export/exported": 2, "monitor/dropped/NoPublicationDate": 6},
+            False,
+            0.75,
+            id="dropped-undated",
+        ),
     ],
 )
 def test_dates_lost(counts: dict[str, int], passed: bool, figure: float) -> None:
@@ -155,11 +203,39 @@ def test_dates_lost(counts: dict[str, int], passed: bool, figure: float) -> None
 @pytest.mark.parametrize(
     ("counts", "passed", "figure"),
     [
-        pytest.param({"fetch/article_fetched": 20, "export/exported": 19, "monitor/dropped/BodyTooShort": 1}, True, 0.05, id="one-short"),
-        pytest.param({"fetch/article_fetched": 12, "export/exported": 2, "monitor/dropped/EmptyExtraction": 7,
-                      "monitor/dropped/BodyTooShort": 3}, False, 0.8333, id="layout-broke"),
-        pytest.param({"fetch/article_fetched": 10, "export/exported": 10, "monitor/no_text": 8}, False, 0.8, id="exported-without-text"),
-        pytest.param({"fetch/article_fetched": 10, "export/exported": 4, "monitor/dropped/DuplicateArticle": 6}, True, 0.0, id="duplicates-are-not-loss"),
+        pytest.param(
+            {"fetch/article_fetched": 20, "export/exported": 19, "monitor/dropped/BodyTooShort": 1},
+            True,
+            0.05,
+            id="one-short",
+        ),
+        pytest.param(
+            {
+                "fetch/article_fetched": 12,
+                "export/exported": 2,
+                "monitor/dropped/EmptyExtraction": 7,
+                "monitor/dropped/BodyTooShort": 3,
+            },
+            False,
+            0.8333,
+            id="layout-broke",
+        ),
+        pytest.param(
+            {"fetch/article_fetched": 10, "export/exported": 10, "monitor/no_text": 8},
+            False,
+            0.8,
+            id="exported-without-text",
+        ),
+        pytest.param(
+            {
+                "fetch/article_fetched": 10,
+                "export/exported": 4,
+                "monitor/dropped/DuplicateArticle": 6,
+            },
+            True,
+            0.0,
+            id="duplicates-are-not-loss",
+        ),
     ],
 )
 def test_text_lost(counts: dict[str, int], passed: bool, figure: float) -> None:

@@ -27,15 +27,26 @@ from tests.monitoring.conftest import (
 CHROMIUM = "/usr/bin/chromium"
 
 
-def _record(site: str, url: str, published: str | None, status: str = "unique", original: str | None = None,
-            original_site: str | None = None) -> dict[str, Any]:
+def _record(
+    site: str,
+    url: str,
+    published: str | None,
+    status: str = "unique",
+    original: str | None = None,
+    original_site: str | None = None,
+) -> dict[str, Any]:
     return {
-        "url": url, "canonical_url": url, "site": site, "published_at": published,
+        "url": url,
+        "canonical_url": url,
+        "site": site,
+        "published_at": published,
         "syndication": {"status": status, "original_url": original, "original_site": original_site},
     }
 
 
-def _write_part(out: Path, run_id: str, site: str, records: list[dict[str, Any]], *, gz: bool = True) -> None:
+def _write_part(
+    out: Path, run_id: str, site: str, records: list[dict[str, Any]], *, gz: bool = True
+) -> None:
     folder = out / "articles" / "dt=2026-03-02" / f"site={site}"
     folder.mkdir(parents=True, exist_ok=True)
     data = "".join(json.dumps(r) + "\n" for r in records).encode()
@@ -53,39 +64,102 @@ def crawl_history(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     root = tmp_path_factory.mktemp("report")
     state, out = root / "state", root / "out"
     raws = [
-        raw_stats({"harbor-times": healthy_site(20), "valley-ledger": healthy_site(15), "kestrel-fm": healthy_site(10)}),
-        raw_stats({"harbor-times": healthy_site(22), "valley-ledger": healthy_site(14), "kestrel-fm": healthy_site(11)}),
+        raw_stats(
+            {
+                "harbor-times": healthy_site(20),
+                "valley-ledger": healthy_site(15),
+                "kestrel-fm": healthy_site(10),
+            }
+        ),
+        raw_stats(
+            {
+                "harbor-times": healthy_site(22),
+                "valley-ledger": healthy_site(14),
+                "kestrel-fm": healthy_site(11),
+            }
+        ),
         standard_raw(),
     ]
     ids = [run_id_at(day) for day in range(3)]
     for day, (run_id, raw) in enumerate(zip(ids, raws, strict=True)):
         start = T0 + timedelta(days=day)
         finalize_run(
-            raw, sites=STANDARD_SITES, run_id=run_id, started_at=start.isoformat(),
-            finished_at=(start + timedelta(minutes=5)).isoformat(), exit_status=0, state_dir=state, output_uri=str(out), settings={},
+            raw,
+            sites=STANDARD_SITES,
+            run_id=run_id,
+            started_at=start.isoformat(),
+            finished_at=(start + timedelta(minutes=5)).isoformat(),
+            exit_status=0,
+            state_dir=state,
+            output_uri=str(out),
+            settings={},
         )
     # The wire publishes; harbor-times copies two stories (30 and 90 min later), valley-ledger one (4 h later).
     wire = [_record("meridian-wire", f"https://wire.example/story-{i}", _iso(0)) for i in range(3)]
     _write_part(out, ids[0], "meridian-wire", wire)
-    _write_part(out, ids[1], "harbor-times", [
-        _record("harbor-times", "https://harbor.example/a", _iso(30), "republication", wire[0]["url"], "meridian-wire"),
-        _record("harbor-times", "https://harbor.example/b", _iso(90), "republication", wire[1]["url"], "meridian-wire"),
-        _record("harbor-times", "https://harbor.example/own", _iso(5)),
-    ])
-    _write_part(out, ids[2], "valley-ledger", [
-        _record("valley-ledger", "https://valley.example/c", _iso(240), "republication", wire[2]["url"], "meridian-wire"),
-        _record("valley-ledger", "https://valley.example/d", _iso(10), "republication", "https://gone.example/x", "old-source"),
-    ], gz=False)
+    _write_part(
+        out,
+        ids[1],
+        "harbor-times",
+        [
+            _record(
+                "harbor-times",
+                "https://harbor.example/a",
+                _iso(30),
+                "republication",
+                wire[0]["url"],
+                "meridian-wire",
+            ),
+            _record(
+                "harbor-times",
+                "https://harbor.example/b",
+                _iso(90),
+                "republication",
+                wire[1]["url"],
+                "meridian-wire",
+            ),
+            _record("harbor-times", "https://harbor.example/own", _iso(5)),
+        ],
+    )
+    _write_part(
+        out,
+        ids[2],
+        "valley-ledger",
+        [
+            _record(
+                "valley-ledger",
+                "https://valley.example/c",
+                _iso(240),
+                "republication",
+                wire[2]["url"],
+                "meridian-wire",
+            ),
+            _record(
+                "valley-ledger",
+                "https://valley.example/d",
+                _iso(10),
+                "republication",
+                "https://gone.example/x",
+                "old-source",
+            ),
+        ],
+        gz=False,
+    )
     return {"state": state, "out": out, "ids": ids, "raws": raws}
 
 
 def test_syndication_graph_counts_stories_and_median_delay() -> None:
     records = [
-        _record("wire", "https://w/1", _iso(0)), _record("wire", "https://w/2", _iso(0)),
+        _record("wire", "https://w/1", _iso(0)),
+        _record("wire", "https://w/2", _iso(0)),
         _record("copy", "https://c/1", _iso(30), "republication", "https://w/1", "wire"),
         _record("copy", "https://c/2", _iso(90), "republication", "https://w/2", "wire"),
-        _record("copy", "https://c/2", _iso(90), "republication", "https://w/2", "wire"),  # re-exported: one story
-        _record("copy", "https://c/3", None, "republication", "https://w/3", "wire"),  # no dates: story without delay
+        _record(
+            "copy", "https://c/2", _iso(90), "republication", "https://w/2", "wire"
+        ),  # re-exported: one story
+        _record(
+            "copy", "https://c/3", None, "republication", "https://w/3", "wire"
+        ),  # no dates: story without delay
     ]
     [edge] = build_graph(records).edges
     assert (edge.source, edge.syndicator, edge.stories, len(edge.delays)) == ("wire", "copy", 3, 2)
@@ -101,14 +175,20 @@ def test_report_figures_equal_the_stats(crawl_history: dict[str, Any]) -> None:
     assert figures["errors_by_kind"] == {"http_500": 16, "timeout": 1}
     assert figures["drops_by_reason"] == {"BodyTooShort": 3, "EmptyExtraction": 7}
     assert [(m["run_id"], m["monitor"], m["site"]) for m in figures["failing_monitors"]] == [
-        (ids[2], "error_rate", "valley-ledger"), (ids[2], "text_lost", "kestrel-fm")
+        (ids[2], "error_rate", "valley-ledger"),
+        (ids[2], "text_lost", "kestrel-fm"),
     ]
     edges = {(e["source"], e["syndicator"]): e for e in figures["syndication"]["edges"]}
     assert edges["meridian-wire", "harbor-times"]["stories"] == 2
     assert edges["meridian-wire", "harbor-times"]["median_delay_seconds"] == 3600.0
     assert edges["meridian-wire", "valley-ledger"]["median_delay_seconds"] == 14400.0
-    assert edges["old-source", "valley-ledger"] == {"source": "old-source", "syndicator": "valley-ledger", "stories": 1,
-                                                   "with_delay": 0, "median_delay_seconds": None}
+    assert edges["old-source", "valley-ledger"] == {
+        "source": "old-source",
+        "syndicator": "valley-ledger",
+        "stories": 1,
+        "with_delay": 0,
+        "median_delay_seconds": None,
+    }
     assert figures["syndication"]["parts"] == 3
 
     page = render_html(data)
@@ -117,24 +197,44 @@ def test_report_figures_equal_the_stats(crawl_history: dict[str, Any]) -> None:
     assert "site valley-ledger: fetch error rate 0.89" in page
     for site, per_run in figures["articles_per_site"].items():
         for run_id, exported in per_run.items():
-            cell = f'<td data-metric="exported" data-site="{site}" data-run="{run_id}">{exported}</td>'
+            cell = (
+                f'<td data-metric="exported" data-site="{site}" data-run="{run_id}">{exported}</td>'
+            )
             assert cell in page
-            assert f'data-metric="exported" data-site="{site}" data-run="{run_id}" data-value="{exported}"' in page
+            assert (
+                f'data-metric="exported" data-site="{site}" data-run="{run_id}" data-value="{exported}"'
+                in page
+            )
     assert 'data-metric="errors_by_kind" data-key="http_500" data-value="16"' in page
     assert "1h 00m" in page and "4h 00m" in page
 
 
 def test_report_is_self_contained(crawl_history: dict[str, Any]) -> None:
     page = render_html(collect(load_state_history(crawl_history["state"]), runs=10))
-    assert not re.search(r"<script|<link|<img|<iframe|@import|url\(|\bsrc=|\bhref=", page, re.IGNORECASE)
+    assert not re.search(
+        r"<script|<link|<img|<iframe|@import|url\(|\bsrc=|\bhref=", page, re.IGNORECASE
+    )
     assert set(re.findall(r"https?://[^\s\"'<]+", page)) <= {"http://www.w3.org/2000/svg"} | {
         u for u in re.findall(r"https?://[^\s\"'<]+", page) if "example" in u
     }
 
 
-def test_report_command_json_and_runs_limit(crawl_history: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_report_command_json_and_runs_limit(
+    crawl_history: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "r" / "report.html"
-    status = main(["report", "--state-dir", str(crawl_history["state"]), "--runs", "2", "--out", str(out), "--json"])
+    status = main(
+        [
+            "report",
+            "--state-dir",
+            str(crawl_history["state"]),
+            "--runs",
+            "2",
+            "--out",
+            str(out),
+            "--json",
+        ]
+    )
     lines = capsys.readouterr().out.strip().splitlines()
     assert status == 0 and out.exists()
     figures = json.loads(lines[-1])
@@ -143,15 +243,28 @@ def test_report_command_json_and_runs_limit(crawl_history: dict[str, Any], tmp_p
     assert main(["report", "--state-dir", str(tmp_path / "missing")]) == 2
 
 
-def test_report_from_the_output_store(crawl_history: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_report_from_the_output_store(
+    crawl_history: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     history = load_output_history(str(crawl_history["out"]))
     assert [r.run_id for r in history.runs] == crawl_history["ids"]
-    status = main(["report", "--output", str(crawl_history["out"]), "--out", str(tmp_path / "o.html"), "--json"])
+    status = main(
+        [
+            "report",
+            "--output",
+            str(crawl_history["out"]),
+            "--out",
+            str(tmp_path / "o.html"),
+            "--json",
+        ]
+    )
     figures = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert status == 0 and figures["errors_by_kind"] == {"http_500": 16, "timeout": 1}
 
 
-def test_unreadable_document_is_named_not_fatal(crawl_history: dict[str, Any], tmp_path: Path) -> None:
+def test_unreadable_document_is_named_not_fatal(
+    crawl_history: dict[str, Any], tmp_path: Path
+) -> None:
     state = tmp_path / "state"
     shutil.copytree(crawl_history["state"], state)
     (state / "runs" / "run=20260310T000000Z-broken.json").write_text("{half a doc")
@@ -173,19 +286,32 @@ def test_report_renders_in_headless_chromium(crawl_history: dict[str, Any], tmp_
     outside: list[str] = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
         )
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 2000})
-            page.on("request", lambda r: outside.append(r.url) if not r.url.startswith("file://") else None)
+            page.on(
+                "request",
+                lambda r: outside.append(r.url) if not r.url.startswith("file://") else None,
+            )
             page.goto(report.as_uri())
             rendered = page.eval_on_selector_all(
-                'td[data-metric="exported"]', "els => els.map(e => [e.dataset.site, e.dataset.run, e.textContent])"
+                'td[data-metric="exported"]',
+                "els => els.map(e => [e.dataset.site, e.dataset.run, e.textContent])",
             )
             bars = page.eval_on_selector_all(
-                'rect[data-metric="exported"]', "els => els.map(e => [e.dataset.site, e.dataset.run, e.getBoundingClientRect().height])"
+                'rect[data-metric="exported"]',
+                "els => els.map(e => [e.dataset.site, e.dataset.run, e.getBoundingClientRect().height])",
             )
             failing = page.inner_text("#monitors")
             page.screenshot(path=str(shot), full_page=True)
@@ -193,9 +319,15 @@ def test_report_renders_in_headless_chromium(crawl_history: dict[str, Any], tmp_
             browser.close()
     assert outside == []  # the page loads nothing
     expected = data.articles_per_site()
-    assert sorted((s, r, int(t)) for s, r, t in rendered) == sorted((s, r, n) for s, runs in expected.items() for r, n in runs.items())
+    assert sorted((s, r, int(t)) for s, r, t in rendered) == sorted(
+        (s, r, n) for s, runs in expected.items() for r, n in runs.items()
+    )
     heights = {(s, r): h for s, r, h in bars}
-    assert heights["harbor-times", data.runs[-1].run_id] > heights["valley-ledger", data.runs[-1].run_id] > 0
+    assert (
+        heights["harbor-times", data.runs[-1].run_id]
+        > heights["valley-ledger", data.runs[-1].run_id]
+        > 0
+    )
     assert "valley-ledger" in failing and "error_rate" in failing
     assert shot.stat().st_size > 20_000
     with shot.open("rb") as f:
@@ -204,8 +336,12 @@ def test_report_renders_in_headless_chromium(crawl_history: dict[str, Any], tmp_
 
 
 @pytest.mark.s3
-def test_report_from_an_s3_output(crawl_history: dict[str, Any], moto_endpoint: str, tmp_path: Path,
-                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_report_from_an_s3_output(
+    crawl_history: dict[str, Any],
+    moto_endpoint: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     import boto3
 
     client = boto3.client("s3", endpoint_url=moto_endpoint)
@@ -213,8 +349,23 @@ def test_report_from_an_s3_output(crawl_history: dict[str, Any], moto_endpoint: 
     out: Path = crawl_history["out"]
     for path in out.rglob("*"):
         if path.is_file():
-            client.put_object(Bucket="news", Key=f"prod/{path.relative_to(out).as_posix()}", Body=path.read_bytes())
-    status = main(["report", "--output", "s3://news/prod", "--endpoint-url", moto_endpoint, "--out", str(tmp_path / "s3.html"), "--json"])
+            client.put_object(
+                Bucket="news",
+                Key=f"prod/{path.relative_to(out).as_posix()}",
+                Body=path.read_bytes(),
+            )
+    status = main(
+        [
+            "report",
+            "--output",
+            "s3://news/prod",
+            "--endpoint-url",
+            moto_endpoint,
+            "--out",
+            str(tmp_path / "s3.html"),
+            "--json",
+        ]
+    )
     figures = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert status == 0 and figures["runs"] == crawl_history["ids"]
     assert figures["syndication"]["parts"] == 3 and len(figures["syndication"]["edges"]) == 3

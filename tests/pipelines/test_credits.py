@@ -1,4 +1,3 @@
-
 """Credit lines: forms, alias normalisation, site patterns and the dateline prefix."""
 
 from __future__ import annotations

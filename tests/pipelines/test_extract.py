@@ -1,4 +1,3 @@
-
 """Extract core and ExtractPipeline: body text, metadata, site selectors, drop reasons, odd input."""
 
 from __future__ import annotations

@@ -17,17 +17,74 @@ from pipelines.core.extraction import (
     split_paragraphs,
 )
 
-TAGS = ["p", "div", "article", "span", "h1", "h2", "a", "script", "style", "table", "td", "li", "ul",
-        "br", "img", "time", "meta", "header", "footer", "main", "section", "blockquote", "iframe", "svg", "math"]
-ATTRS = ["class", "id", "href", "content", "property", "datetime", "itemprop", "lang", "charset", "style", "src"]
+TAGS = [
+    "p",
+    "div",
+    "article",
+    "span",
+    "h1",
+    "h2",
+    "a",
+    "script",
+    "style",
+    "table",
+    "td",
+    "li",
+    "ul",
+    "br",
+    "img",
+    "time",
+    "meta",
+    "header",
+    "footer",
+    "main",
+    "section",
+    "blockquote",
+    "iframe",
+    "svg",
+    "math",
+]
+ATTRS = [
+    "class",
+    "id",
+    "href",
+    "content",
+    "property",
+    "datetime",
+    "itemprop",
+    "lang",
+    "charset",
+    "style",
+    "src",
+]
 
 # Text with the awkward parts: control characters, NULs, lone surrogates, RTL marks, entities,
 # characters outside the BMP, and stray markup.
 awkward_text = st.lists(
     st.one_of(
         st.characters(codec=None),
-        st.sampled_from(["&amp;", "&#0;", "&#x110000;", "&nbsp;", "&bogus;", "<", ">", "\x00", "\ufeff",
-                         "\u202e", "\ud800", "\U0001f4f0", "]]>", "<!--", "-->", "<![CDATA[", "\r\n", "\t"]),
+        st.sampled_from(
+            [
+                "&amp;",
+                "&#0;",
+                "&#x110000;",
+                "&nbsp;",
+                "&bogus;",
+                "<",
+                ">",
+                "\x00",
+                "\ufeff",
+                "\u202e",
+                "\ud800",
+                "\U0001f4f0",
+                "]]>",
+                "<!--",
+                "-->",
+                "<![CDATA[",
+                "\r\n",
+                "\t",
+            ]
+        ),
         st.text(max_size=20),
     ),
     max_size=12,
@@ -37,8 +94,13 @@ attr = st.tuples(st.sampled_from(ATTRS), awkward_text).map(lambda kv: f' {kv[0]}
 
 def _element(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
     return st.builds(
-        lambda tag, attrs, inner, close: f"<{tag}{''.join(attrs)}>{''.join(inner)}" + (f"</{tag}>" if close else ""),
-        st.sampled_from(TAGS), st.lists(attr, max_size=3), st.lists(children, max_size=4), st.booleans(),
+        lambda tag, attrs, inner, close: (
+            f"<{tag}{''.join(attrs)}>{''.join(inner)}" + (f"</{tag}>" if close else "")
+        ),
+        st.sampled_from(TAGS),
+        st.lists(attr, max_size=3),
+        st.lists(children, max_size=4),
+        st.booleans(),
     )
 
 
@@ -47,7 +109,14 @@ documents = st.builds(
     lambda head, body, doctype: f"{doctype}<html><head>{head}</head><body>{body}</body></html>",
     st.lists(fragments, max_size=3).map("".join),
     st.lists(fragments, max_size=8).map("".join),
-    st.sampled_from(["", "<!doctype html>", "<?xml version='1.0' encoding='utf-8'?>", "<!DOCTYPE x [<!ENTITY a 'b'>]>"]),
+    st.sampled_from(
+        [
+            "",
+            "<!doctype html>",
+            "<?xml version='1.0' encoding='utf-8'?>",
+            "<!DOCTYPE x [<!ENTITY a 'b'>]>",
+        ]
+    ),
 )
 
 EXTRACTOR = ArticleExtractor(ExtractOptions(min_chars=0))
@@ -76,7 +145,12 @@ def test_cleaning_never_crashes_on_any_paragraphs(paragraphs: list[str], title: 
 
 
 @settings(max_examples=200, deadline=None)
-@given(body=st.binary(max_size=2000), declared=st.sampled_from([None, "utf-8", "iso-8859-1", "cp1251", "shift_jis", "utf-16", "bogus", ""]))
+@given(
+    body=st.binary(max_size=2000),
+    declared=st.sampled_from(
+        [None, "utf-8", "iso-8859-1", "cp1251", "shift_jis", "utf-16", "bogus", ""]
+    ),
+)
 def test_decoding_any_bytes_under_any_label_gives_text(body: bytes, declared: str | None) -> None:
     from crawler.middlewares.encoding import decode_html
 
@@ -89,7 +163,9 @@ xml_like = st.one_of(
     st.binary(max_size=1500),
     documents.map(lambda html: html.encode("utf-8", "surrogatepass")),
     st.builds(
-        lambda inner: f'<?xml version="1.0"?><urlset><url><loc>{inner}</loc></url></urlset>'.encode("utf-8", "surrogatepass"),
+        lambda inner: f'<?xml version="1.0"?><urlset><url><loc>{inner}</loc></url></urlset>'.encode(
+            "utf-8", "surrogatepass"
+        ),
         awkward_text,
     ),
 )

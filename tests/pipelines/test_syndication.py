@@ -22,8 +22,14 @@ SITES = {
 
 
 def item(url: str, site: str, text: str = TEXT, day: int = 1) -> ArticleItem:
-    return ArticleItem(url=url, canonical_url=url, site=site, title="Pier closes", text=text,
-                       published_at=f"2026-03-0{day}T08:00:00+00:00")
+    return ArticleItem(
+        url=url,
+        canonical_url=url,
+        site=site,
+        title="Pier closes",
+        text=text,
+        published_at=f"2026-03-0{day}T08:00:00+00:00",
+    )
 
 
 def make(mode: str = "annotate", **settings: object) -> SyndicationPipeline:
@@ -35,13 +41,22 @@ def make(mode: str = "annotate", **settings: object) -> SyndicationPipeline:
 
 
 def test_from_crawler_maps_settings(tmp_path: Path) -> None:
-    crawler = get_crawler(settings_dict={
-        "SYNDICRAWL_SYNDICATION_WINDOW_DAYS": 3, "SYNDICRAWL_SYNDICATION_MIN_CONTAINMENT": 0.7,
-        "SYNDICRAWL_SYNDICATION_CREDITED_MIN_SCORE": 0.4, "SYNDICRAWL_SYNDICATION_BACKEND": "sqlite",
-        "SYNDICRAWL_STATE_DIR": str(tmp_path), "SYNDICRAWL_SYNDICATION_MODE": "separate",
-    })
+    crawler = get_crawler(
+        settings_dict={
+            "SYNDICRAWL_SYNDICATION_WINDOW_DAYS": 3,
+            "SYNDICRAWL_SYNDICATION_MIN_CONTAINMENT": 0.7,
+            "SYNDICRAWL_SYNDICATION_CREDITED_MIN_SCORE": 0.4,
+            "SYNDICRAWL_SYNDICATION_BACKEND": "sqlite",
+            "SYNDICRAWL_STATE_DIR": str(tmp_path),
+            "SYNDICRAWL_SYNDICATION_MODE": "separate",
+        }
+    )
     pipe = SyndicationPipeline.from_crawler(crawler)
-    assert (pipe.options.window_days, pipe.options.min_containment, pipe.options.credited_min_score) == (3, 0.7, 0.4)
+    assert (
+        pipe.options.window_days,
+        pipe.options.min_containment,
+        pipe.options.credited_min_score,
+    ) == (3, 0.7, 0.4)
     assert pipe.mode == "separate" and pipe.backend == "sqlite"
     pipe._sites = SITES
     pipe.process_item(item("https://wire/a", "coast-wire"))
@@ -51,9 +66,13 @@ def test_from_crawler_maps_settings(tmp_path: Path) -> None:
 
 def test_disabled_and_bad_mode() -> None:
     with pytest.raises(NotConfigured, match="SYNDICRAWL_SYNDICATION_ENABLED"):
-        SyndicationPipeline.from_crawler(get_crawler(settings_dict={"SYNDICRAWL_SYNDICATION_ENABLED": False}))
+        SyndicationPipeline.from_crawler(
+            get_crawler(settings_dict={"SYNDICRAWL_SYNDICATION_ENABLED": False})
+        )
     with pytest.raises(ValueError, match="SYNDICRAWL_SYNDICATION_MODE='copies-only'"):
-        SyndicationPipeline.from_crawler(get_crawler(settings_dict={"SYNDICRAWL_SYNDICATION_MODE": "copies-only"}))
+        SyndicationPipeline.from_crawler(
+            get_crawler(settings_dict={"SYNDICRAWL_SYNDICATION_MODE": "copies-only"})
+        )
 
 
 def test_bad_backend_is_a_clear_error() -> None:
@@ -82,7 +101,9 @@ def test_annotate_mode_links_and_counts() -> None:
 def test_originals_mode_drops_copies() -> None:
     pipe = make("originals")
     pipe.process_item(item("https://wire/a", "coast-wire"))
-    with pytest.raises(CopyFilteredOut, match="https://wire/a dropped by SYNDICRAWL_SYNDICATION_MODE=originals"):
+    with pytest.raises(
+        CopyFilteredOut, match="https://wire/a dropped by SYNDICRAWL_SYNDICATION_MODE=originals"
+    ):
         pipe.process_item(item("https://radio/a", "valley-radio", day=2))
 
 

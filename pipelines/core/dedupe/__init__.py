@@ -23,26 +23,46 @@ from pipelines.core.dedupe.options import BACKENDS, MODES, SyndicationOptions
 INDEX_FILE = "syndication.sqlite3"
 
 __all__ = [
-    "BACKENDS", "MODES", "ArticleInput", "BadSyndicationOptions", "IndexUnavailable", "MemoryIndex",
-    "SyndicationDetector", "SyndicationError", "SyndicationIndex", "SyndicationOptions",
-    "SyndicationResult", "SyndicationUpdate", "cluster_id", "open_index",
+    "BACKENDS",
+    "MODES",
+    "ArticleInput",
+    "BadSyndicationOptions",
+    "IndexUnavailable",
+    "MemoryIndex",
+    "SyndicationDetector",
+    "SyndicationError",
+    "SyndicationIndex",
+    "SyndicationOptions",
+    "SyndicationResult",
+    "SyndicationUpdate",
+    "cluster_id",
+    "open_index",
 ]
 
 
-def open_index(backend: str, *, state_dir: str | Path | None = None, redis_url: str | None = None,
-               redis_prefix: str = "syndicrawl:syn") -> SyndicationIndex:
+def open_index(
+    backend: str,
+    *,
+    state_dir: str | Path | None = None,
+    redis_url: str | None = None,
+    redis_prefix: str = "syndicrawl:syn",
+) -> SyndicationIndex:
     """The configured index: ``sqlite`` (``<state_dir>/syndication.sqlite3``), ``redis`` or ``memory``."""
     if backend == "sqlite":
         from pipelines.core.dedupe.sqlite_index import SqliteIndex
 
         if not state_dir:
-            raise BadSyndicationOptions("SYNDICRAWL_STATE_DIR is empty: the sqlite backend needs a folder")
+            raise BadSyndicationOptions(
+                "SYNDICRAWL_STATE_DIR is empty: the sqlite backend needs a folder"
+            )
         return SqliteIndex(Path(state_dir) / INDEX_FILE)
     if backend == "redis":
         from pipelines.core.dedupe.redis_index import RedisIndex
 
         if not redis_url:
-            raise BadSyndicationOptions("SYNDICRAWL_REDIS_URL is empty: the redis backend needs a URL")
+            raise BadSyndicationOptions(
+                "SYNDICRAWL_REDIS_URL is empty: the redis backend needs a URL"
+            )
         return RedisIndex(redis_url, prefix=redis_prefix)
     if backend == "memory":
         return MemoryIndex()

@@ -94,15 +94,21 @@ def epoch(iso: str | None) -> int | None:
 class SyndicationDetector:
     """Links copies to originals through a :class:`SyndicationIndex`; one instance per process."""
 
-    def __init__(self, index: SyndicationIndex, sites: Mapping[str, SiteLike] | None = None,
-                 options: SyndicationOptions | None = None) -> None:
+    def __init__(
+        self,
+        index: SyndicationIndex,
+        sites: Mapping[str, SiteLike] | None = None,
+        options: SyndicationOptions | None = None,
+    ) -> None:
         self.index = index
         self.options = options or SyndicationOptions()
         self.sites: dict[str, SiteLike] = dict(sites or {})
         self._site_keys: dict[str, set[str]] = {}
         self._key_sites: dict[str, set[str]] = {}
         for name, site in self.sites.items():
-            keys = {k for k in (publisher_key(n) for n in (site.publisher, name, *site.aliases)) if k}
+            keys = {
+                k for k in (publisher_key(n) for n in (site.publisher, name, *site.aliases)) if k
+            }
             self._site_keys[name] = keys
             for key in keys:
                 self._key_sites.setdefault(key, set()).add(name)
@@ -118,10 +124,16 @@ class SyndicationDetector:
             return result
         opts = self.options
         sk = make_sketch(art.text)
-        canonical = art.canonical_url if art.canonical_url and art.canonical_url != art.url else None
+        canonical = (
+            art.canonical_url if art.canonical_url and art.canonical_url != art.url else None
+        )
         doc = StoredDoc(
-            url=art.url, site=art.site, sketch=sk, title=(art.title or "")[:120],
-            published=epoch(art.published_at), canonical=canonical,
+            url=art.url,
+            site=art.site,
+            sketch=sk,
+            title=(art.title or "")[:120],
+            published=epoch(art.published_at),
+            canonical=canonical,
             credited=publisher_key(art.credited_source),
         )
         existing = self.index.get_by_url(art.url)
@@ -132,8 +144,11 @@ class SyndicationDetector:
                 result.counters["known"] += 1
                 return result
             doc.id = existing.id  # text changed and still unlinked: search again
-            self.index.replace_sketch(doc, posting_keys(existing.sketch, opts.index_keys),
-                                      posting_keys(sk, opts.index_keys))
+            self.index.replace_sketch(
+                doc,
+                posting_keys(existing.sketch, opts.index_keys),
+                posting_keys(sk, opts.index_keys),
+            )
 
         match, score, credited_match = self._best_match(doc, sk, art, result.counters)
         if doc.id == 0:
@@ -157,7 +172,9 @@ class SyndicationDetector:
         result.syndication = self.syndication_of(doc)
         for other in changed.values():
             if other.id != doc.id:
-                result.updates.append(SyndicationUpdate(other.url, other.site, self.syndication_of(other)))
+                result.updates.append(
+                    SyndicationUpdate(other.url, other.site, self.syndication_of(other))
+                )
         return result
 
     def syndication_of(self, doc: StoredDoc) -> Syndication:
@@ -168,12 +185,18 @@ class SyndicationDetector:
                 status="republication",
                 original_url=original.public_url if original else None,
                 original_site=original.site if original else None,
-                cluster_id=doc.cluster, similarity=doc.similarity, evidence=list(doc.evidence),
+                cluster_id=doc.cluster,
+                similarity=doc.similarity,
+                evidence=list(doc.evidence),
             )
         if doc.status == "original":
             copies = [c.public_url for c in self.index.copies_of(doc.id)]
-            return Syndication(status="original", cluster_id=doc.cluster, copies=copies,
-                               evidence=list(doc.evidence))
+            return Syndication(
+                status="original",
+                cluster_id=doc.cluster,
+                copies=copies,
+                evidence=list(doc.evidence),
+            )
         return Syndication(status="unique", evidence=list(doc.evidence))
 
     # --- matching -------------------------------------------------------------------------------
@@ -204,17 +227,23 @@ class SyndicationDetector:
             return False
         return score.score >= threshold
 
-    def _best_match(self, doc: StoredDoc, sk: Sketch, art: ArticleInput,
-                    counters: Counter[str]) -> tuple[StoredDoc | None, PairScore | None, bool]:
+    def _best_match(
+        self, doc: StoredDoc, sk: Sketch, art: ArticleInput, counters: Counter[str]
+    ) -> tuple[StoredDoc | None, PairScore | None, bool]:
         opts = self.options
         assert sk.shingles is not None
         keys = [int(v) for v in sk.shingles[: opts.query_keys]]
         keys += [sk.lead_hash | LEAD_KEY_BIT, sk.body_hash | LEAD_KEY_BIT]
         hits = self.index.lookup(keys, opts.max_bucket)
         hits.pop(doc.id, None)
-        ranked = sorted((i for i, n in hits.items() if n >= opts.min_shared_keys), key=lambda i: -hits[i])
-        candidates = [c for c in self.index.get_many(ranked[: opts.max_candidates]).values()
-                      if c.url != doc.url and self._in_window(doc.published, c)]
+        ranked = sorted(
+            (i for i, n in hits.items() if n >= opts.min_shared_keys), key=lambda i: -hits[i]
+        )
+        candidates = [
+            c
+            for c in self.index.get_many(ranked[: opts.max_candidates]).values()
+            if c.url != doc.url and self._in_window(doc.published, c)
+        ]
         counters["candidates"] += len(candidates)
         scored: list[tuple[StoredDoc, PairScore]] = []
         for cand in candidates:
@@ -234,9 +263,15 @@ class SyndicationDetector:
         scored.sort(key=lambda cs: (-cs[1].score, cs[0].published or 0, cs[0].id))
         return scored[0][0], scored[0][1], False
 
-    def _credited_match(self, doc: StoredDoc, sk: Sketch, art: ArticleInput, sites: set[str],
-                        verified: list[tuple[StoredDoc, PairScore]],
-                        counters: Counter[str]) -> tuple[StoredDoc, PairScore] | None:
+    def _credited_match(
+        self,
+        doc: StoredDoc,
+        sk: Sketch,
+        art: ArticleInput,
+        sites: set[str],
+        verified: list[tuple[StoredDoc, PairScore]],
+        counters: Counter[str],
+    ) -> tuple[StoredDoc, PairScore] | None:
         """Best article of the credited publisher, with the lower bar (reworded copies)."""
         opts = self.options
         mine = [(c, s) for c, s in verified if c.site in sites]
@@ -251,8 +286,12 @@ class SyndicationDetector:
                 if cand.id == doc.id:
                     continue
                 counters["credited_candidates"] += 1
-                score = score_credited(sk, cand.sketch, art.title or "", cand.title, self._score(sk, cand))
-                if score.score >= opts.credited_min_score and (best is None or score.score > best[1].score):
+                score = score_credited(
+                    sk, cand.sketch, art.title or "", cand.title, self._score(sk, cand)
+                )
+                if score.score >= opts.credited_min_score and (
+                    best is None or score.score > best[1].score
+                ):
                     best = (cand, score)
         return best
 
@@ -279,7 +318,11 @@ class SyndicationDetector:
             give(True, 2, f"credit:{self._publisher(a.site)}")
         if a.credited and a.credited in self._site_keys.get(b.site or "", set()):
             give(False, 2, f"credit:{self._publisher(b.site)}")
-        if a.published is not None and b.published is not None and abs(a.published - b.published) > DATE_SLACK:
+        if (
+            a.published is not None
+            and b.published is not None
+            and abs(a.published - b.published) > DATE_SLACK
+        ):
             give(a.published < b.published, 1, "earlier-publication")
         if points[True] == points[False]:
             # No evidence either way: the one indexed first stays the original.
@@ -298,8 +341,14 @@ class SyndicationDetector:
             return changed[doc.original_id]
         return self.index.get_many([doc.original_id]).get(doc.original_id, doc)
 
-    def _link(self, doc: StoredDoc, match: StoredDoc, score: PairScore,
-              changed: dict[int, StoredDoc], counters: Counter[str]) -> None:
+    def _link(
+        self,
+        doc: StoredDoc,
+        match: StoredDoc,
+        score: PairScore,
+        changed: dict[int, StoredDoc],
+        counters: Counter[str],
+    ) -> None:
         root = self._root(match, changed)
         doc_first, why = self._choose(doc, root)
         if not doc_first:
@@ -313,22 +362,31 @@ class SyndicationDetector:
         members = [root, *(c for c in self.index.copies_of(root.id) if c.id != doc.id)]
         for member in members:
             member = changed.get(member.id, member)
-            evidence = why + score.evidence if member.id == root.id else [*member.evidence, "relinked"]
+            evidence = (
+                why + score.evidence if member.id == root.id else [*member.evidence, "relinked"]
+            )
             similarity = score.score if member.id == root.id else member.similarity
             self._make_copy(member, doc, cluster, similarity, evidence)
             changed[member.id] = member
             counters["relinked"] += 1
 
-    def _make_copy(self, copy: StoredDoc, original: StoredDoc, cluster: str,
-                   similarity: float | None, evidence: list[str]) -> None:
+    def _make_copy(
+        self,
+        copy: StoredDoc,
+        original: StoredDoc,
+        cluster: str,
+        similarity: float | None,
+        evidence: list[str],
+    ) -> None:
         copy.status, copy.original_id, copy.cluster = "republication", original.id, cluster
         copy.similarity = None if similarity is None else round(similarity, 3)
         copy.evidence = list(dict.fromkeys(evidence))
         if copy.credited:
             self.index.remove_pending(copy.credited, copy.id)
 
-    def _resolve_pending(self, doc: StoredDoc, sk: Sketch, changed: dict[int, StoredDoc],
-                         counters: Counter[str]) -> None:
+    def _resolve_pending(
+        self, doc: StoredDoc, sk: Sketch, changed: dict[int, StoredDoc], counters: Counter[str]
+    ) -> None:
         """Copies that credited this publisher before any of its articles matched: link them now."""
         for key in sorted(self._site_keys.get(doc.site or "", set())):
             for pid in self.index.pending(key):
@@ -338,7 +396,9 @@ class SyndicationDetector:
                     continue
                 if not self._in_window(doc.published, waiting):
                     continue
-                score = score_credited(sk, waiting.sketch, doc.title, waiting.title, self._score(sk, waiting))
+                score = score_credited(
+                    sk, waiting.sketch, doc.title, waiting.title, self._score(sk, waiting)
+                )
                 if score.score < self.options.credited_min_score:
                     continue
                 cluster = doc.cluster or waiting.cluster or cluster_id(doc.public_url)
@@ -346,7 +406,11 @@ class SyndicationDetector:
                 why = [f"credit:{self._publisher(doc.site)}", "late-original"]
                 for member in [waiting, *self.index.copies_of(waiting.id)]:
                     member = changed.get(member.id, member)
-                    evidence = why + score.evidence if member.id == waiting.id else [*member.evidence, "relinked"]
+                    evidence = (
+                        why + score.evidence
+                        if member.id == waiting.id
+                        else [*member.evidence, "relinked"]
+                    )
                     sim = score.score if member.id == waiting.id else member.similarity
                     self._make_copy(member, doc, cluster, sim, evidence)
                     changed[member.id] = member

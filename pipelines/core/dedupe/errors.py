@@ -1,8 +1,8 @@
 """Errors of the syndication core.
 
-    SyndicationError
-     +-- IndexUnavailable      the index file/server cannot be opened or used
-     +-- BadSyndicationOptions a setting has a value outside its allowed range (also ValueError)
+SyndicationError
+ +-- IndexUnavailable      the index file/server cannot be opened or used
+ +-- BadSyndicationOptions a setting has a value outside its allowed range (also ValueError)
 """
 
 from __future__ import annotations

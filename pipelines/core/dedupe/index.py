@@ -159,7 +159,8 @@ class MemoryIndex:
 
     def by_site(self, site: str, start: int | None, end: int | None, limit: int) -> list[StoredDoc]:
         found = [
-            d for d in self._docs.values()
+            d
+            for d in self._docs.values()
             if d.site == site
             and (start is None or (d.published is not None and d.published >= start))
             and (end is None or (d.published is not None and d.published <= end))

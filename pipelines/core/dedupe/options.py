@@ -48,7 +48,11 @@ class SyndicationOptions:
             ("text_cache", self.text_cache, 0, 10**7),
         ]
         for name, value, lo, hi in checks:
-            if isinstance(value, bool) or not isinstance(value, int | float) or not lo <= value <= hi:
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not lo <= value <= hi
+            ):
                 raise BadSyndicationOptions(
                     f"SYNDICRAWL_SYNDICATION_{name.upper()}={value!r}: expected a number from {lo} to {hi}"
                 )

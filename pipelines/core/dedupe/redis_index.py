@@ -37,7 +37,9 @@ def _s(value: Any) -> str | None:
 class RedisIndex:
     """Shared index on a Redis server (``SYNDICRAWL_REDIS_URL``)."""
 
-    def __init__(self, url: str, *, prefix: str = "syndicrawl:syn", client: Any | None = None) -> None:
+    def __init__(
+        self, url: str, *, prefix: str = "syndicrawl:syn", client: Any | None = None
+    ) -> None:
         import redis
 
         self.prefix = prefix
@@ -60,12 +62,17 @@ class RedisIndex:
         similarity = g("similarity")
         evidence = _s(g("evidence"))
         return StoredDoc(
-            id=doc_id, url=_s(g("url")) or "", canonical=_s(g("canonical")) or None,
-            site=_s(g("site")) or None, title=_s(g("title")) or "",
+            id=doc_id,
+            url=_s(g("url")) or "",
+            canonical=_s(g("canonical")) or None,
+            site=_s(g("site")) or None,
+            title=_s(g("title")) or "",
             published=int(published) if published else None,
             sketch=Sketch.unpack(g("sketch") or b"", int(g("lead") or 0), int(g("body") or 0)),
-            credited=_s(g("credited")) or None, status=_s(g("status")) or "unique",  # type: ignore[arg-type]
-            original_id=int(original) if original else None, cluster=_s(g("cluster")) or None,
+            credited=_s(g("credited")) or None,
+            status=_s(g("status")) or "unique",  # type: ignore[arg-type]
+            original_id=int(original) if original else None,
+            cluster=_s(g("cluster")) or None,
             similarity=float(similarity) if similarity else None,
             evidence=evidence.split("|") if evidence else [],
         )
@@ -73,17 +80,25 @@ class RedisIndex:
     @staticmethod
     def _fields(doc: StoredDoc) -> dict[str, Any]:
         return {
-            "url": doc.url, "canonical": doc.canonical or "", "site": doc.site or "", "title": doc.title,
+            "url": doc.url,
+            "canonical": doc.canonical or "",
+            "site": doc.site or "",
+            "title": doc.title,
             "published": "" if doc.published is None else doc.published,
-            "lead": doc.sketch.lead_hash, "body": doc.sketch.body_hash, "sketch": doc.sketch.pack(),
-            "credited": doc.credited or "", **RedisIndex._link_fields(doc),
+            "lead": doc.sketch.lead_hash,
+            "body": doc.sketch.body_hash,
+            "sketch": doc.sketch.pack(),
+            "credited": doc.credited or "",
+            **RedisIndex._link_fields(doc),
         }
 
     @staticmethod
     def _link_fields(doc: StoredDoc) -> dict[str, Any]:
         return {
-            "status": doc.status, "original": "" if doc.original_id is None else doc.original_id,
-            "cluster": doc.cluster or "", "similarity": "" if doc.similarity is None else doc.similarity,
+            "status": doc.status,
+            "original": "" if doc.original_id is None else doc.original_id,
+            "cluster": doc.cluster or "",
+            "similarity": "" if doc.similarity is None else doc.similarity,
             "evidence": "|".join(doc.evidence),
         }
 
@@ -110,7 +125,10 @@ class RedisIndex:
         for key in keys:
             pipe.sadd(self._k("k", key), doc.id)
         if doc.site:
-            pipe.zadd(self._k("s", doc.site), {str(doc.id): _NONE_SCORE if doc.published is None else doc.published})
+            pipe.zadd(
+                self._k("s", doc.site),
+                {str(doc.id): _NONE_SCORE if doc.published is None else doc.published},
+            )
         if doc.original_id is not None:
             pipe.sadd(self._k("o", doc.original_id), doc.id)
         pipe.execute()
@@ -127,7 +145,10 @@ class RedisIndex:
             fields.pop(name)
         pipe.hset(self._k("d", doc.id), mapping=fields)
         if doc.site:
-            pipe.zadd(self._k("s", doc.site), {str(doc.id): _NONE_SCORE if doc.published is None else doc.published})
+            pipe.zadd(
+                self._k("s", doc.site),
+                {str(doc.id): _NONE_SCORE if doc.published is None else doc.published},
+            )
         pipe.execute()
 
     def set_link(self, doc: StoredDoc) -> None:

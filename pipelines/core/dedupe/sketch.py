@@ -48,7 +48,9 @@ class Sketch:
     def pack(self) -> bytes:
         """The stored form: counts and the two bottom-k arrays (~230 bytes)."""
         head = _HEADER.pack(self.n_shingles, self.n_words, len(self.bottom), len(self.words_bottom))
-        return head + self.bottom.astype("<u4").tobytes() + self.words_bottom.astype("<u4").tobytes()
+        return (
+            head + self.bottom.astype("<u4").tobytes() + self.words_bottom.astype("<u4").tobytes()
+        )
 
     @classmethod
     def unpack(cls, blob: bytes, lead_hash: int, body_hash: int) -> Sketch:
@@ -116,10 +118,7 @@ def estimate_containment(
     query_only = len(q_region) - shared
     union = shared + stored_only + query_only
     jaccard = shared / union if union else 0.0
-    if stored_n <= query_n:
-        denom = shared + stored_only
-    else:
-        denom = shared + query_only
+    denom = shared + stored_only if stored_n <= query_n else shared + query_only
     if denom == 0:
         # The shorter side has no values in the sampled range: fall back to Jaccard and sizes.
         inter = jaccard * (stored_n + query_n) / (1 + jaccard)

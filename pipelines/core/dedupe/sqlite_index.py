@@ -27,17 +27,43 @@ CREATE INDEX IF NOT EXISTS docs_original ON docs(original) WHERE original IS NOT
 CREATE TABLE IF NOT EXISTS post(k INTEGER NOT NULL, d INTEGER NOT NULL, PRIMARY KEY(k, d)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS pending(p TEXT NOT NULL, d INTEGER NOT NULL, PRIMARY KEY(p, d)) WITHOUT ROWID;
 """
-_COLS = ("id, url, canonical, site, title, published, lead, body, sketch, credited, status, "
-         "original, cluster, similarity, evidence")
+_COLS = (
+    "id, url, canonical, site, title, published, lead, body, sketch, credited, status, "
+    "original, cluster, similarity, evidence"
+)
 
 
 def _row_doc(row: tuple) -> StoredDoc:
-    (doc_id, url, canonical, site, title, published, lead, body, blob, credited, status,
-     original, cluster, similarity, evidence) = row
+    (
+        doc_id,
+        url,
+        canonical,
+        site,
+        title,
+        published,
+        lead,
+        body,
+        blob,
+        credited,
+        status,
+        original,
+        cluster,
+        similarity,
+        evidence,
+    ) = row
     return StoredDoc(
-        id=doc_id, url=url, canonical=canonical, site=site, title=title or "", published=published,
-        sketch=Sketch.unpack(blob, lead, body), credited=credited, status=status,
-        original_id=original, cluster=cluster, similarity=similarity,
+        id=doc_id,
+        url=url,
+        canonical=canonical,
+        site=site,
+        title=title or "",
+        published=published,
+        sketch=Sketch.unpack(blob, lead, body),
+        credited=credited,
+        status=status,
+        original_id=original,
+        cluster=cluster,
+        similarity=similarity,
         evidence=evidence.split("|") if evidence else [],
     )
 
@@ -49,7 +75,9 @@ class SqliteIndex:
         self.path = Path(path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
+            self._db = sqlite3.connect(
+                str(self.path), isolation_level=None, check_same_thread=False
+            )
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute(f"PRAGMA cache_size=-{int(cache_kib)}")
@@ -93,29 +121,62 @@ class SqliteIndex:
         cur = self._db.execute(
             "INSERT INTO docs(uk, url, canonical, site, title, published, lead, body, sketch, credited,"
             " status, original, cluster, similarity, evidence) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (url_key(doc.url), doc.url, doc.canonical, doc.site, doc.title, doc.published,
-             doc.sketch.lead_hash, doc.sketch.body_hash, doc.sketch.pack(), doc.credited, doc.status,
-             doc.original_id, doc.cluster, doc.similarity, "|".join(doc.evidence) or None),
+            (
+                url_key(doc.url),
+                doc.url,
+                doc.canonical,
+                doc.site,
+                doc.title,
+                doc.published,
+                doc.sketch.lead_hash,
+                doc.sketch.body_hash,
+                doc.sketch.pack(),
+                doc.credited,
+                doc.status,
+                doc.original_id,
+                doc.cluster,
+                doc.similarity,
+                "|".join(doc.evidence) or None,
+            ),
         )
         doc.id = int(cur.lastrowid or 0)
-        self._db.executemany("INSERT OR IGNORE INTO post(k, d) VALUES (?, ?)", [(k, doc.id) for k in keys])
+        self._db.executemany(
+            "INSERT OR IGNORE INTO post(k, d) VALUES (?, ?)", [(k, doc.id) for k in keys]
+        )
         return doc.id
 
     def replace_sketch(self, doc: StoredDoc, old_keys: Sequence[int], keys: Sequence[int]) -> None:
         self._begin()
         self._db.executemany("DELETE FROM post WHERE k=? AND d=?", [(k, doc.id) for k in old_keys])
-        self._db.executemany("INSERT OR IGNORE INTO post(k, d) VALUES (?, ?)", [(k, doc.id) for k in keys])
+        self._db.executemany(
+            "INSERT OR IGNORE INTO post(k, d) VALUES (?, ?)", [(k, doc.id) for k in keys]
+        )
         self._db.execute(
             "UPDATE docs SET title=?, published=?, lead=?, body=?, sketch=?, canonical=?, credited=? WHERE id=?",
-            (doc.title, doc.published, doc.sketch.lead_hash, doc.sketch.body_hash, doc.sketch.pack(),
-             doc.canonical, doc.credited, doc.id),
+            (
+                doc.title,
+                doc.published,
+                doc.sketch.lead_hash,
+                doc.sketch.body_hash,
+                doc.sketch.pack(),
+                doc.canonical,
+                doc.credited,
+                doc.id,
+            ),
         )
 
     def set_link(self, doc: StoredDoc) -> None:
         self._begin()
         self._db.execute(
             "UPDATE docs SET status=?, original=?, cluster=?, similarity=?, evidence=? WHERE id=?",
-            (doc.status, doc.original_id, doc.cluster, doc.similarity, "|".join(doc.evidence) or None, doc.id),
+            (
+                doc.status,
+                doc.original_id,
+                doc.cluster,
+                doc.similarity,
+                "|".join(doc.evidence) or None,
+                doc.id,
+            ),
         )
 
     def lookup(self, keys: Sequence[int], max_per_key: int) -> dict[int, int]:
@@ -138,14 +199,25 @@ class SqliteIndex:
             sql = f"SELECT {_COLS} FROM docs WHERE site=? ORDER BY published DESC, id DESC LIMIT ?"
             rows = self._db.execute(sql, (site, limit))
         else:
-            sql = (f"SELECT {_COLS} FROM docs WHERE site=? AND published BETWEEN ? AND ?"
-                   " ORDER BY published DESC LIMIT ?")
-            rows = self._db.execute(sql, (site, start if start is not None else -(2**62),
-                                          end if end is not None else 2**62, limit))
+            sql = (
+                f"SELECT {_COLS} FROM docs WHERE site=? AND published BETWEEN ? AND ?"
+                " ORDER BY published DESC LIMIT ?"
+            )
+            rows = self._db.execute(
+                sql,
+                (
+                    site,
+                    start if start is not None else -(2**62),
+                    end if end is not None else 2**62,
+                    limit,
+                ),
+            )
         return [_row_doc(r) for r in rows]
 
     def copies_of(self, original_id: int) -> list[StoredDoc]:
-        rows = self._db.execute(f"SELECT {_COLS} FROM docs WHERE original=? ORDER BY id", (original_id,))
+        rows = self._db.execute(
+            f"SELECT {_COLS} FROM docs WHERE original=? ORDER BY id", (original_id,)
+        )
         return [_row_doc(r) for r in rows]
 
     def add_pending(self, publisher: str, doc_id: int) -> None:
@@ -153,7 +225,10 @@ class SqliteIndex:
         self._db.execute("INSERT OR IGNORE INTO pending(p, d) VALUES (?, ?)", (publisher, doc_id))
 
     def pending(self, publisher: str) -> list[int]:
-        return [d for (d,) in self._db.execute("SELECT d FROM pending WHERE p=? ORDER BY d", (publisher,))]
+        return [
+            d
+            for (d,) in self._db.execute("SELECT d FROM pending WHERE p=? ORDER BY d", (publisher,))
+        ]
 
     def remove_pending(self, publisher: str, doc_id: int) -> None:
         self._begin()
@@ -181,8 +256,19 @@ def bulk_load(index: SqliteIndex, docs: list[tuple[StoredDoc, list[int]]]) -> No
         cur = db.execute(
             "INSERT INTO docs(uk, url, canonical, site, title, published, lead, body, sketch, credited,"
             " status) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            (url_key(doc.url), doc.url, doc.canonical, doc.site, doc.title, doc.published,
-             doc.sketch.lead_hash, doc.sketch.body_hash, doc.sketch.pack(), doc.credited, doc.status),
+            (
+                url_key(doc.url),
+                doc.url,
+                doc.canonical,
+                doc.site,
+                doc.title,
+                doc.published,
+                doc.sketch.lead_hash,
+                doc.sketch.body_hash,
+                doc.sketch.pack(),
+                doc.credited,
+                doc.status,
+            ),
         )
         doc.id = int(cur.lastrowid or 0)
         posts += [(k, doc.id) for k in keys]

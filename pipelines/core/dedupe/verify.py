@@ -47,7 +47,9 @@ def score_sketch(query: Sketch, stored: Sketch) -> PairScore:
         return PairScore(1.0, 1.0, stored.n_shingles, True, True, None, ["exact-body"])
     assert query.shingles is not None
     ov = estimate_containment(stored.bottom, stored.n_shingles, query.shingles, query.n_shingles)
-    shared_lead = query.lead_hash == stored.lead_hash and min(query.n_shingles, stored.n_shingles) > 0
+    shared_lead = (
+        query.lead_hash == stored.lead_hash and min(query.n_shingles, stored.n_shingles) > 0
+    )
     score = min(1.0, ov.containment + (LEAD_BONUS if shared_lead else 0.0))
     evidence = [f"containment:{ov.containment:.2f}"]
     if shared_lead:
@@ -81,8 +83,9 @@ def title_similarity(a: str, b: str) -> float:
     return fuzz.token_set_ratio(T.normalise(a), T.normalise(b)) / 100.0
 
 
-def score_credited(query: Sketch, stored: Sketch, query_title: str, stored_title: str,
-                   base: PairScore) -> PairScore:
+def score_credited(
+    query: Sketch, stored: Sketch, query_title: str, stored_title: str, base: PairScore
+) -> PairScore:
     """Looser score against an article of the credited publisher: a reworded copy keeps the
     content words (names, places, numbers) and usually the headline, not the word sequence."""
     assert query.words is not None
@@ -90,5 +93,12 @@ def score_credited(query: Sketch, stored: Sketch, query_title: str, stored_title
     title = title_similarity(query_title, stored_title)
     score = max(base.score, 0.5 * words.containment + 0.3 * title + 0.2 * base.containment)
     evidence = [*base.evidence, f"words:{words.containment:.2f}", f"title:{title:.2f}"]
-    return PairScore(score, base.containment, base.samples, base.shared_lead, base.exact,
-                     base.alignment, evidence)
+    return PairScore(
+        score,
+        base.containment,
+        base.samples,
+        base.shared_lead,
+        base.exact,
+        base.alignment,
+        evidence,
+    )
