@@ -1,9 +1,10 @@
 """Scrapy adapter of the syndication stage [400]: link republished copies to their originals.
 
 The work is in ``pipelines.core.dedupe``; this class maps settings to options, feeds each item to
-the detector, counts stats, applies the mode and keeps ``pending_updates``: records emitted
-earlier whose syndication changed (a late original now lists its copies, a copy now points at it),
-for the export stage to re-emit (``drain_updates()``).
+the detector, counts stats and applies the mode. When a link changes for a record emitted earlier
+(a late original now lists its copies, a copy now points at it), a record of an earlier run is
+fetched again through the spider (``NewsSpider.refetch_for_relink``) and exported with the link;
+a record of this run gets it when its part is made (``pipelines/export.py``).
 
 Modes (``SYNDICRAWL_SYNDICATION_MODE``): ``annotate`` every record; ``originals`` drops
 republications with ``CopyFilteredOut``; ``separate`` sets ``item.hints["feed"] = "copies"`` on
@@ -144,7 +145,7 @@ class SyndicationPipeline:
             count(self.stats, STAGE, "linked", site=item.site)
         if result.updates:
             count(self.stats, STAGE, "updated_records", value=len(result.updates))
-            self.pending_updates.extend(result.updates)
+            self._relink(result.updates)
         logger.debug(
             "syndication: %(url)s is %(status)s (%(evidence)s)",
             {"url": item.url, "status": status, "evidence": ", ".join(result.syndication.evidence)},
@@ -158,6 +159,18 @@ class SyndicationPipeline:
             if self.mode == "separate":
                 item.hints["feed"] = COPIES_FEED
         return item
+
+    def _relink(self, updates: list[SyndicationUpdate]) -> None:
+        """Records of earlier runs whose link changed are fetched again by the spider and exported
+        with the new link (the latest record of a URL is its current state). Without a crawl the
+        updates wait in ``pending_updates``."""
+        refetch = getattr(getattr(self.crawler, "spider", None), "refetch_for_relink", None)
+        for update in updates:
+            if refetch is None:  # no crawl (library use, tests): the caller drains them
+                self.pending_updates.append(update)
+            elif refetch(update.url, update.site):
+                count(self.stats, STAGE, "relink_refetch", site=update.site)
+            # else: a record of this run; its part takes the link from the index when made
 
     def drain_updates(self) -> list[SyndicationUpdate]:
         """Updated records since the last call (the export stage re-emits them)."""

@@ -311,10 +311,30 @@ class NewsSpider(scrapy.Spider):
                 headers["If-None-Match"] = previous.etag
             if previous.last_modified:
                 headers["If-Modified-Since"] = previous.last_modified
+        yield self._article_request(site, key, headers)
+
+    def _article_request(
+        self, site: SiteConfig, key: str, headers: dict[str, str] | None = None, *, again: bool = False
+    ) -> scrapy.Request:
         meta: dict[str, Any] = {"key": key, "handle_httpstatus_list": [304]}
         if site.render_javascript:
             meta.update(playwright=True, playwright_context=f"site-{site.name}")
-        yield self._request(site, key, "article", self.parse_article, meta=meta, headers=headers)
+        request = self._request(site, key, "article", self.parse_article, meta=meta, headers=headers)
+        return request.replace(dont_filter=True) if again else request
+
+    def refetch_for_relink(self, url: str, site_name: str | None) -> bool:
+        """Fetch again an article exported by an earlier run whose syndication link changed (its
+        original, or a copy of it, arrived only now), so its record is exported again with the
+        link. Articles of this run need nothing: their parts take the link from the index."""
+        site = self.sites.get(site_name or "")
+        key = normalize_url(url)
+        known = self._hints.get(key)
+        if site is None or known is FETCHED or (known is not None and not known.get("_unchanged")):
+            return False
+        self._hints[key] = {"relink": True}
+        count(self.crawler.stats, "discovery", "relink_refetch", site=site.name)
+        self.crawler.engine.crawl(self._article_request(site, key, again=True))
+        return True
 
     # --- articles ------------------------------------------------------------------------
     def parse_article(self, response: Response) -> Iterator[ArticleItem]:
