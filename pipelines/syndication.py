@@ -2,9 +2,10 @@
 
 The work is in ``pipelines.core.dedupe``; this class maps settings to options, feeds each item to
 the detector, counts stats and applies the mode. When a link changes for a record emitted earlier
-(a late original now lists its copies, a copy now points at it), a record of an earlier run is
-fetched again through the spider (``NewsSpider.refetch_for_relink``) and exported with the link;
-a record of this run gets it when its part is made (``pipelines/export.py``).
+(a copy now points at an original that arrived late), a copy exported by an earlier run is fetched
+again through the spider (``NewsSpider.refetch_for_relink``) and exported with the link; a record
+of this run gets it when its part is made (``pipelines/export.py``). An original exported by an
+earlier run keeps the copies known then (see ``_relink``).
 
 Modes (``SYNDICRAWL_SYNDICATION_MODE``): ``annotate`` every record; ``originals`` drops
 republications with ``CopyFilteredOut``; ``separate`` sets ``item.hints["feed"] = "copies"`` on
@@ -168,6 +169,11 @@ class SyndicationPipeline:
         for update in updates:
             if refetch is None:  # no crawl (library use, tests): the caller drains them
                 self.pending_updates.append(update)
+            elif update.syndication.status != "republication":
+                # An original exported earlier keeps the copies known then: re-exporting a wire
+                # story each time one more outlet copies it would multiply its records. Its
+                # copies point at it and share its cluster_id, so the cluster stays complete.
+                count(self.stats, STAGE, "original_not_reexported", site=update.site)
             elif refetch(update.url, update.site):
                 count(self.stats, STAGE, "relink_refetch", site=update.site)
             # else: a record of this run; its part takes the link from the index when made
