@@ -314,12 +314,19 @@ class NewsSpider(scrapy.Spider):
         yield self._article_request(site, key, headers)
 
     def _article_request(
-        self, site: SiteConfig, key: str, headers: dict[str, str] | None = None, *, again: bool = False
+        self,
+        site: SiteConfig,
+        key: str,
+        headers: dict[str, str] | None = None,
+        *,
+        again: bool = False,
     ) -> scrapy.Request:
         meta: dict[str, Any] = {"key": key, "handle_httpstatus_list": [304]}
         if site.render_javascript:
             meta.update(playwright=True, playwright_context=f"site-{site.name}")
-        request = self._request(site, key, "article", self.parse_article, meta=meta, headers=headers)
+        request = self._request(
+            site, key, "article", self.parse_article, meta=meta, headers=headers
+        )
         return request.replace(dont_filter=True) if again else request
 
     def refetch_for_relink(self, url: str, site_name: str | None) -> bool:

@@ -23,7 +23,9 @@ def latest(records: list[dict]) -> dict[str, dict]:
     return out
 
 
-def test_copy_first_then_original_in_a_later_run(demo_web: tuple[DemoWeb, Path], tmp_path: Path) -> None:
+def test_copy_first_then_original_in_a_later_run(
+    demo_web: tuple[DemoWeb, Path], tmp_path: Path
+) -> None:
     web, sites = demo_web
     truth = web.truth()
     output = tmp_path / "out"
@@ -43,10 +45,14 @@ def test_copy_first_then_original_in_a_later_run(demo_web: tuple[DemoWeb, Path],
         assert copy.original is not None
         original_site, original_path = copy.original
         link = record["syndication"]
-        assert (link["status"], link["original_site"]) == ("republication", original_site), copy.path
+        assert (link["status"], link["original_site"]) == ("republication", original_site), (
+            copy.path
+        )
         assert urlsplit(link["original_url"]).path == original_path
         original = by_path[(original_site, original_path)]
         assert original["syndication"]["status"] == "original"
         assert record["url"] in original["syndication"]["copies"]
     fetched = Counter((r.site, r.path) for r in web.requests)
-    assert all(fetched[("kestrel-fm", c.path)] == 2 for c in copies), "each copy fetched once per run"
+    assert all(fetched[("kestrel-fm", c.path)] == 2 for c in copies), (
+        "each copy fetched once per run"
+    )
