@@ -6,9 +6,9 @@
 
 from __future__ import annotations
 
-import argparse
-import importlib
 from typing import Any
+
+from crawler.commands.modules import add_module_subcommands
 
 DEFAULT = "pipeline"
 BENCHMARKS = {
@@ -30,26 +30,6 @@ def register(subparsers: Any) -> None:
         description="Benchmarks that print speed figures; without WHAT, the full-pipeline benchmark.",
     )
     kinds = parser.add_subparsers(dest="benchmark", metavar="WHAT", required=False)
-    for name, (module_name, help_text) in BENCHMARKS.items():
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if not exc.name or not module_name.startswith(
-                exc.name
-            ):  # a real import error inside it
-                raise
-            continue
-        sub = kinds.add_parser(name, help=help_text)
-        module.add_arguments(sub)
-        sub.set_defaults(func=_runner(module_name))
-        if name == DEFAULT:  # bare `syndicrawl bench` takes the default benchmark's options
-            module.add_arguments(parser)
-            parser.set_defaults(func=_runner(module_name))
-
-
-def _runner(module_name: str) -> Any:
-    def run(args: argparse.Namespace) -> int:
-        status: int = importlib.import_module(module_name).run(args)
-        return status
-
-    return run
+    default = add_module_subcommands(kinds, BENCHMARKS)[DEFAULT]
+    default.add_arguments(parser)  # bare `syndicrawl bench` takes the default benchmark's options
+    parser.set_defaults(func=default.run)

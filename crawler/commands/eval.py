@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
-import importlib
 from typing import Any
+
+from crawler.commands.modules import add_module_subcommands
 
 EVALUATIONS = {
     "extraction": (
@@ -21,23 +21,4 @@ EVALUATIONS = {
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("eval", help="evaluate extraction or syndication quality")
     kinds = parser.add_subparsers(dest="evaluation", metavar="WHAT", required=True)
-    for name, (module_name, help_text) in EVALUATIONS.items():
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if not exc.name or not module_name.startswith(
-                exc.name
-            ):  # a real import error inside it
-                raise
-            continue
-        sub = kinds.add_parser(name, help=help_text)
-        module.add_arguments(sub)
-        sub.set_defaults(func=_runner(module_name))
-
-
-def _runner(module_name: str) -> Any:
-    def run(args: argparse.Namespace) -> int:
-        status: int = importlib.import_module(module_name).run(args)
-        return status
-
-    return run
+    add_module_subcommands(kinds, EVALUATIONS)
