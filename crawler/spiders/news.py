@@ -338,6 +338,8 @@ class NewsSpider(scrapy.Spider):
         known = self._hints.get(key)
         if site is None or known is FETCHED or (known is not None and not known.get("_unchanged")):
             return False
+        if self.shared_hints is not None and not self.shared_hints.merge(key, {"relink": True}):
+            return False  # another worker of this run has it: its part takes the link
         self._hints[key] = {"relink": True}
         count(self.crawler.stats, "discovery", "relink_refetch", site=site.name)
         self.crawler.engine.crawl(self._article_request(site, key, again=True))

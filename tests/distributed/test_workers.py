@@ -130,6 +130,8 @@ def two_workers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TwoWorkerR
     try:
         started = datetime.now().astimezone()
         sites = rebased_sites(server.base_urls, workdir / "sites")
+        # A crawl long enough for both workers to be up (each starts its own process pool).
+        _slowed(sites, 0.2)
         output = workdir / "out"
         workers = {
             name: start_worker(
