@@ -235,13 +235,15 @@ def test_a_worker_killed_mid_crawl_loses_nothing(
         cmd = worker_command(sites, output, tmp_path / f"state-{name}", prefix, RUN_ID, name)
         return [*cmd, "--set", "LOG_LEVEL=DEBUG"] if name == "victim" else cmd
 
-    workers = {name: start_worker(command(name), tmp_path, name) for name in ("wa", "wb", "victim")}
+    # The victim starts first, so it surely holds work when it dies; the others join the run.
+    workers = {"victim": start_worker(command("victim"), tmp_path, "victim")}
     victim_log = tmp_path / "victim.err"
     deadline = time.monotonic() + 120
     while victim_log.read_text(errors="replace").count("Scraped from <200") < 2:
         assert workers["victim"].poll() is None, "the victim finished before it could be killed"
         assert time.monotonic() < deadline, "the victim never scraped two articles"
         time.sleep(0.05)
+    workers.update({name: start_worker(command(name), tmp_path, name) for name in ("wa", "wb")})
     workers["victim"].send_signal(signal.SIGKILL)
     workers["victim"].wait(timeout=10)
 
