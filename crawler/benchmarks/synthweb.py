@@ -16,11 +16,14 @@ from __future__ import annotations
 import itertools
 import json
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from html import escape
 from typing import Any
+
+from crawler.demo.dates import english_long
 
 SYLLABLES = (
     "ka",
@@ -58,22 +61,16 @@ ORIGINALS = (
 )
 SYNDICATORS = (("wave-radio", "Wave Radio"), ("daily-digest", "Daily Digest"))
 SECTIONS = ("politics", "business", "science", "sport", "culture", "local", "health", "weather")
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 SITEMAP_SIZE = 1000
 COPY_SHARE = 0.3
+
+
+def vocabulary(rng: random.Random, size: int, syllables: Sequence[str] = SYLLABLES) -> list[str]:
+    """``size`` made-up words of 1-4 syllables, sorted (deterministic for a seeded ``rng``)."""
+    words: set[str] = set()
+    while len(words) < size:
+        words.add("".join(rng.choice(syllables) for _ in range(rng.randint(1, 4))))
+    return sorted(words)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,10 +101,7 @@ class SyntheticWeb:
             second=0, microsecond=0
         )
         rng = random.Random(seed)
-        words: set[str] = set()
-        while len(words) < 6000:
-            words.add("".join(rng.choice(SYLLABLES) for _ in range(rng.randint(1, 4))))
-        self.vocab = sorted(words)
+        self.vocab = vocabulary(rng, 6000)
         self.cum_weights = list(
             itertools.accumulate(1.0 / (r + 1) ** 0.8 for r in range(len(self.vocab)))
         )
@@ -262,7 +256,7 @@ class SyntheticWeb:
                 "publisher": {"@type": "Organization", "name": self.publishers[a.site]},
             }
         )
-        dateline = f"{a.published.day} {MONTHS[a.published.month - 1]} {a.published.year}, {a.published:%H:%M}"
+        dateline = english_long(a.published, "UTC")
         body = "".join(f"<p>{escape(p)}</p>" for p in a.paragraphs)
         if a.original is not None:
             body += (

@@ -10,6 +10,7 @@ import logging
 import sqlite3
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 from pipelines.core.dedupe.errors import IndexUnavailable
 from pipelines.core.dedupe.index import StoredDoc, url_key
@@ -68,6 +69,26 @@ def _row_doc(row: tuple) -> StoredDoc:
     )
 
 
+# The columns every stored article has; link columns (original, cluster, ...) come after.
+DOC_COLUMNS = "uk, url, canonical, site, title, published, lead, body, sketch, credited, status"
+
+
+def doc_values(doc: StoredDoc) -> tuple[Any, ...]:
+    return (
+        url_key(doc.url),
+        doc.url,
+        doc.canonical,
+        doc.site,
+        doc.title,
+        doc.published,
+        doc.sketch.lead_hash,
+        doc.sketch.body_hash,
+        doc.sketch.pack(),
+        doc.credited,
+        doc.status,
+    )
+
+
 class SqliteIndex:
     """Default backend: a file under the state dir (``syndication.sqlite3``)."""
 
@@ -119,20 +140,10 @@ class SqliteIndex:
     def add(self, doc: StoredDoc, keys: Sequence[int]) -> int:
         self._begin()
         cur = self._db.execute(
-            "INSERT INTO docs(uk, url, canonical, site, title, published, lead, body, sketch, credited,"
-            " status, original, cluster, similarity, evidence) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            f"INSERT INTO docs({DOC_COLUMNS}, original, cluster, similarity, evidence)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
-                url_key(doc.url),
-                doc.url,
-                doc.canonical,
-                doc.site,
-                doc.title,
-                doc.published,
-                doc.sketch.lead_hash,
-                doc.sketch.body_hash,
-                doc.sketch.pack(),
-                doc.credited,
-                doc.status,
+                *doc_values(doc),
                 doc.original_id,
                 doc.cluster,
                 doc.similarity,
@@ -254,21 +265,7 @@ def bulk_load(index: SqliteIndex, docs: list[tuple[StoredDoc, list[int]]]) -> No
     posts: list[tuple[int, int]] = []
     for doc, keys in docs:
         cur = db.execute(
-            "INSERT INTO docs(uk, url, canonical, site, title, published, lead, body, sketch, credited,"
-            " status) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                url_key(doc.url),
-                doc.url,
-                doc.canonical,
-                doc.site,
-                doc.title,
-                doc.published,
-                doc.sketch.lead_hash,
-                doc.sketch.body_hash,
-                doc.sketch.pack(),
-                doc.credited,
-                doc.status,
-            ),
+            f"INSERT INTO docs({DOC_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)", doc_values(doc)
         )
         doc.id = int(cur.lastrowid or 0)
         posts += [(k, doc.id) for k in keys]
