@@ -35,6 +35,7 @@ from pipelines.core.storage import (
     new_run_id,
 )
 from pipelines.core.storage.layout import COMPRESSIONS, check_run_id
+from pipelines.core.storage.spool import DEFAULT_GZIP_LEVEL
 from pipelines.core.storage.sink import DEFAULT_MULTIPART_THRESHOLD, MIN_MULTIPART_THRESHOLD
 from pipelines.errors import ExportFailed, InvalidRecord
 from pipelines.stats import count
@@ -55,6 +56,7 @@ STATE_DIR = "SYNDICRAWL_STATE_DIR"
 RUN_ID = "SYNDICRAWL_RUN_ID"
 BATCH_SIZE = "SYNDICRAWL_EXPORT_BATCH_SIZE"
 COMPRESSION = "SYNDICRAWL_EXPORT_COMPRESSION"
+GZIP_LEVEL = "SYNDICRAWL_EXPORT_GZIP_LEVEL"
 RETRIES = "SYNDICRAWL_EXPORT_RETRIES"
 BACKOFF_SECONDS = "SYNDICRAWL_EXPORT_BACKOFF_SECONDS"
 MULTIPART_THRESHOLD = "SYNDICRAWL_EXPORT_MULTIPART_THRESHOLD"
@@ -71,7 +73,9 @@ record_spooling = object()
 records_stored = object()
 
 
-def _integer(settings: BaseSettings, name: str, default: int, minimum: int) -> int:
+def _integer(
+    settings: BaseSettings, name: str, default: int, minimum: int, maximum: int | None = None
+) -> int:
     raw = settings.get(name, default)
     try:
         if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
@@ -79,8 +83,9 @@ def _integer(settings: BaseSettings, name: str, default: int, minimum: int) -> i
         value = int(raw)
     except (TypeError, ValueError):
         value = minimum - 1
-    if value < minimum:
-        raise ValueError(f"{name}={raw!r} is not allowed: use an integer >= {minimum}")
+    if value < minimum or (maximum is not None and value > maximum):
+        allowed = f"from {minimum} to {maximum}" if maximum is not None else f">= {minimum}"
+        raise ValueError(f"{name}={raw!r} is not allowed: use an integer {allowed}")
     return value
 
 
@@ -130,6 +135,7 @@ def options_from_settings(settings: BaseSettings) -> ExportOptions:
         run_id=run_id,
         batch_size=_integer(settings, BATCH_SIZE, 500, 1),
         compression=compression,  # type: ignore[arg-type]  # checked above
+        gzip_level=_integer(settings, GZIP_LEVEL, DEFAULT_GZIP_LEVEL, 1, 9),
         retries=_integer(settings, RETRIES, 5, 0),
         backoff_seconds=_number(settings, BACKOFF_SECONDS, 1.0),
         multipart_threshold=_integer(

@@ -48,6 +48,7 @@ def local(tmp_path: Path) -> dict[str, Any]:
         ("SYNDICRAWL_RUN_ID", "20261127T083000Z-a1b2c3", "run_id", "20261127T083000Z-a1b2c3"),
         ("SYNDICRAWL_EXPORT_BATCH_SIZE", "250", "batch_size", 250),
         ("SYNDICRAWL_EXPORT_COMPRESSION", "NONE", "compression", "none"),
+        ("SYNDICRAWL_EXPORT_GZIP_LEVEL", "1", "gzip_level", 1),
         ("SYNDICRAWL_EXPORT_RETRIES", 0, "retries", 0),
         ("SYNDICRAWL_EXPORT_BACKOFF_SECONDS", "0.25", "backoff_seconds", 0.25),
         (
@@ -73,6 +74,7 @@ def test_defaults_of_the_project_settings() -> None:
     settings.set("SYNDICRAWL_RUN_ID", "")
     options = options_from_settings(settings)
     assert (options.batch_size, options.compression, options.retries) == (500, "gzip", 5)
+    assert options.gzip_level == 6
     assert options.multipart_threshold == 64 * 1024 * 1024
     assert re.fullmatch(r"\d{8}T\d{6}Z-[0-9a-f]{6}", options.run_id), (
         "a run id is generated when unset"
@@ -87,6 +89,8 @@ def test_defaults_of_the_project_settings() -> None:
         ("SYNDICRAWL_EXPORT_BATCH_SIZE", "many", "integer >= 1"),
         ("SYNDICRAWL_EXPORT_BATCH_SIZE", 2.5, "integer >= 1"),
         ("SYNDICRAWL_EXPORT_COMPRESSION", "zstd", "gzip, none"),
+        ("SYNDICRAWL_EXPORT_GZIP_LEVEL", 0, "integer from 1 to 9"),
+        ("SYNDICRAWL_EXPORT_GZIP_LEVEL", 10, "integer from 1 to 9"),
         ("SYNDICRAWL_EXPORT_RETRIES", -1, "integer >= 0"),
         ("SYNDICRAWL_EXPORT_BACKOFF_SECONDS", "soon", "number of seconds >= 0"),
         ("SYNDICRAWL_EXPORT_MULTIPART_THRESHOLD", 1024, "integer >= 5242880"),
@@ -147,6 +151,26 @@ def test_compression_none_writes_plain_jsonl(local: dict[str, Any], tmp_path: Pa
     run_export({**local, "SYNDICRAWL_EXPORT_COMPRESSION": "none"}, [make_item(1)])
     (part,) = (tmp_path / "out" / "articles").rglob("*.jsonl")
     assert json.loads(part.read_text(encoding="utf-8"))["url"] == make_item(1).url
+
+
+def test_gzip_level_trades_size_for_speed(local: dict[str, Any], tmp_path: Path) -> None:
+    items = [make_item(i) for i in range(1, 40)]
+    sizes = {}
+    for level in (1, 9):
+        out = tmp_path / f"level-{level}"
+        settings = {
+            **local,
+            "SYNDICRAWL_OUTPUT_URI": str(out / "out"),
+            "SYNDICRAWL_STATE_DIR": str(out / "state"),
+            "SYNDICRAWL_EXPORT_GZIP_LEVEL": level,
+            "SYNDICRAWL_EXPORT_BATCH_SIZE": 100,
+        }
+        run_export(settings, items)
+        (part,) = (out / "out" / "articles").rglob("*.jsonl.gz")
+        rows = gzip.decompress(part.read_bytes()).decode("utf-8").splitlines()
+        assert [json.loads(row)["url"] for row in rows] == [item.url for item in items]
+        sizes[level] = part.stat().st_size
+    assert sizes[9] < sizes[1]
 
 
 def invalid_item(kind: str) -> Any:

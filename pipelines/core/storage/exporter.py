@@ -38,7 +38,7 @@ from pipelines.core.storage.sink import (
     normalise_uri,
     open_sink,
 )
-from pipelines.core.storage.spool import RunStart, SpoolRun, leftover_runs
+from pipelines.core.storage.spool import DEFAULT_GZIP_LEVEL, RunStart, SpoolRun, leftover_runs
 from pipelines.core.storage.uploader import EventCallback, Uploader, _no_event
 
 logger = logging.getLogger(__name__)
@@ -57,6 +57,7 @@ class ExportOptions:
     run_id: str
     batch_size: int = 500
     compression: Compression = "gzip"
+    gzip_level: int = DEFAULT_GZIP_LEVEL
     retries: int = 5
     backoff_seconds: float = 1.0
     backoff_max_seconds: float = 60.0
@@ -75,6 +76,8 @@ class ExportOptions:
             check_worker(self.worker)
         if self.batch_size < 1:
             raise ValueError(f"batch_size={self.batch_size!r}: use an integer >= 1")
+        if not 1 <= self.gzip_level <= 9:
+            raise ValueError(f"gzip_level={self.gzip_level!r}: use an integer from 1 to 9")
         if self.compression not in COMPRESSIONS:
             raise ValueError(
                 f"compression={self.compression!r}: use one of {', '.join(COMPRESSIONS)}"
@@ -286,7 +289,13 @@ class Exporter:
             self.spool_failure = self.spool_failure or SpoolError(f"upload thread failed: {exc!r}")
 
     def _finish_part(self, batch: Path, key: str) -> None:
-        self.spool.finalise(batch, key, self.options.compression, self.transform_line)
+        self.spool.finalise(
+            batch,
+            key,
+            self.options.compression,
+            self.transform_line,
+            gzip_level=self.options.gzip_level,
+        )
         self.on_event("parts", None, 1)
         self._upload_part(self.spool, key)
 

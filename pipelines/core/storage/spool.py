@@ -41,6 +41,8 @@ LOCK = "lock"
 TMP = "tmp"
 PARTS = "parts"
 _PARTIAL = ".partial"
+# zlib's own default: level 9 costs ~3x the CPU for a part ~6% smaller (JSONL of article text).
+DEFAULT_GZIP_LEVEL = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,6 +225,8 @@ class SpoolRun:
         key: str,
         compression: Compression,
         transform: Callable[[bytes], bytes] | None = None,
+        *,
+        gzip_level: int = DEFAULT_GZIP_LEVEL,
     ) -> PartInfo:
         """Turn a sealed batch into the part file ``key`` (atomically) and journal it.
 
@@ -240,7 +244,9 @@ class SpoolRun:
             with batch.open("rb") as source, partial.open("wb") as raw:
                 if compression == "gzip":
                     # mtime=0 and no name: the same records always give the same bytes and sha256.
-                    with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as packed:
+                    with gzip.GzipFile(
+                        filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=gzip_level
+                    ) as packed:
                         shutil.copyfileobj(source, packed)
                 else:
                     shutil.copyfileobj(source, raw)
