@@ -88,7 +88,14 @@ def reset_caches() -> None:
         from trafilatura.meta import reset_caches as _reset
     except ImportError:  # pragma: no cover - older trafilatura
         return
-    _reset()
+    # htmldate logs an ERROR when charset_normalizer's helpers have no cache to clear (its
+    # compiled wheels): nothing is wrong, and an ERROR every thousand pages would page ops.
+    htmldate_log = logging.getLogger("htmldate.meta")
+    was_disabled, htmldate_log.disabled = htmldate_log.disabled, True
+    try:
+        _reset()
+    finally:
+        htmldate_log.disabled = was_disabled
 
 
 _STATE: WorkerState | None = None

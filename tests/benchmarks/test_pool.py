@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import time
 
@@ -198,3 +199,17 @@ def test_in_process_extract_stage_also_resets_trafilatura_caches(monkeypatch):
             ArticleItem(url=f"https://gazette.example/news/{n}", site="gazette", html=html)
         )
     assert len(calls) == 2
+
+
+def test_cache_reset_logs_no_error(caplog: pytest.LogCaptureFixture) -> None:
+    import trafilatura
+
+    from pipelines.pool import reset_caches
+
+    trafilatura.extract(
+        "<html><body><article><p>" + "Words of a page. " * 40 + "</p></article></body></html>"
+    )
+    with caplog.at_level(logging.DEBUG):
+        reset_caches()
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
+    assert not logging.getLogger("htmldate.meta").disabled
