@@ -35,8 +35,8 @@ from pipelines.core.storage import (
     new_run_id,
 )
 from pipelines.core.storage.layout import COMPRESSIONS, check_run_id
-from pipelines.core.storage.spool import DEFAULT_GZIP_LEVEL
 from pipelines.core.storage.sink import DEFAULT_MULTIPART_THRESHOLD, MIN_MULTIPART_THRESHOLD
+from pipelines.core.storage.spool import DEFAULT_GZIP_LEVEL
 from pipelines.errors import ExportFailed, InvalidRecord
 from pipelines.stats import count
 

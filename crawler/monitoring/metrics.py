@@ -4,18 +4,31 @@ Every value is a gauge describing the last run (a batch job has no process to sc
 site where the figure is per site. ``syndicrawl_last_success_timestamp_seconds`` comes from the run
 history, so a failed run keeps the time of the site's last good run and an alert can fire on its age.
 See ``deploy/prometheus/alerts.yml`` for rules over these names.
+
+Settings:
+
+- ``SYNDICRAWL_PROMETHEUS_TEXTFILE``: path of the textfile to write.
+- ``SYNDICRAWL_PROMETHEUS_PUSHGATEWAY``: Pushgateway URL (``http://`` when it has no scheme).
+  Credentials in it (``https://user:password@host:9091``, percent-encoded where needed) go as
+  HTTP basic auth to the URL without them; logs and problems only ever show that URL.
+- ``SYNDICRAWL_PROMETHEUS_JOB``: the job label of the push (default ``syndicrawl``).
+
+A failed write or push is logged and returned as a problem; it never raises.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from http.client import HTTPException
+from typing import Any, NamedTuple
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from prometheus_client import CollectorRegistry, Gauge
+from prometheus_client.exposition import basic_auth_handler, default_handler, push_to_gateway
 
-from crawler.monitoring.document import RunDocument, redact_uri
+from crawler.monitoring.document import RunDocument
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +54,55 @@ SITE_GAUGES = {
     ),
     "articles_missing_text": ("missing_text", "Exported articles without text in the last run"),
 }
+
+
+# prometheus_client's push handler: (url, method, timeout, headers, data) -> the request to run
+PushHandler = Callable[[str, str, float | None, list[tuple[str, str]], bytes], Callable[[], None]]
+
+
+class PushTarget(NamedTuple):
+    """Where to push: ``url`` holds no credentials and may be logged; ``secrets`` never may."""
+
+    url: str
+    handler: PushHandler
+    secrets: tuple[str, ...]
+
+
+def push_target(gateway: str) -> PushTarget:
+    """Split ``user:password@`` off a Pushgateway URL into a basic-auth handler.
+
+    prometheus_client would send the userinfo as part of the host name (so the push fails to
+    resolve), and urllib does not percent-decode it; hence the split here.
+    """
+    if urlsplit(gateway).scheme not in ("http", "https"):
+        gateway = f"http://{gateway}"  # prometheus_client's default, applied before splitting
+    parts = urlsplit(gateway)
+    userinfo, at, hostport = parts.netloc.rpartition("@")
+    if not at:
+        return PushTarget(gateway, default_handler, ())
+    url = urlunsplit((parts.scheme, hostport, parts.path, parts.query, parts.fragment))
+    raw_user, _, raw_password = userinfo.partition(":")
+    username, password = unquote(raw_user), unquote(raw_password)
+
+    def handler(
+        url: str,
+        method: str,
+        timeout: float | None,
+        headers: list[tuple[str, str]],
+        data: bytes,
+    ) -> Callable[[], None]:
+        return basic_auth_handler(url, method, timeout, headers, data, username, password)
+
+    # Both spellings of the password are secrets: error texts could echo either.
+    secrets = tuple(sorted({s for s in (raw_password, password) if s}, key=len, reverse=True))
+    return PushTarget(url, handler, secrets)
+
+
+def _hide(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every secret masked: a last guard for library error messages."""
+    for secret in secrets:
+        text = text.replace(secret, "***")
+    return text
 
 
 def _timestamp(value: str | None) -> float | None:
@@ -166,7 +228,7 @@ def publish_metrics(
     textfile, gateway = settings.get(TEXTFILE), settings.get(PUSHGATEWAY)
     if not textfile and not gateway:
         return []
-    from prometheus_client import push_to_gateway, write_to_textfile
+    from prometheus_client import write_to_textfile
 
     registry = build_registry(run, history)
     problems: list[str] = []
@@ -183,19 +245,35 @@ def publish_metrics(
             )
             problems.append(f"{TEXTFILE}={textfile}: {exc}")
     if gateway:
-        where = redact_uri(str(gateway))
-        try:
-            push_to_gateway(
-                str(gateway),
-                job=str(settings.get(JOB) or DEFAULT_JOB),
-                registry=registry,
-                timeout=PUSH_TIMEOUT_SECONDS,
-            )
-            logger.info("Metrics: pushed to %(gateway)s", {"gateway": where})
-        except OSError as exc:  # URLError and HTTPError are OSErrors
-            logger.error(
-                "Metrics (push): %(setting)s=%(gateway)s failed: %(error)s",
-                {"setting": PUSHGATEWAY, "gateway": where, "error": exc},
-            )
-            problems.append(f"{PUSHGATEWAY}={where}: {exc}")
+        problem = push(registry, str(gateway), str(settings.get(JOB) or DEFAULT_JOB))
+        if problem:
+            problems.append(problem)
     return problems
+
+
+def push(registry: CollectorRegistry, gateway: str, job: str) -> str | None:
+    """Push ``registry`` to the Pushgateway at ``gateway``; returns the failure in plain words."""
+    try:
+        target = push_target(gateway)
+    except ValueError:  # urlsplit's message may quote the netloc, credentials included
+        logger.error("Metrics (push): %(setting)s is not a valid URL", {"setting": PUSHGATEWAY})
+        return f"{PUSHGATEWAY}: not a valid URL"
+    try:
+        push_to_gateway(
+            target.url,
+            job=job,
+            registry=registry,
+            timeout=PUSH_TIMEOUT_SECONDS,
+            handler=target.handler,
+        )
+    # URLError and HTTPError are OSErrors; a garbled reply is an HTTPException and a bad port a
+    # ValueError: none of them may end the run.
+    except (OSError, HTTPException, ValueError) as exc:
+        error = _hide(str(exc), target.secrets)
+        logger.error(
+            "Metrics (push): %(setting)s=%(gateway)s failed: %(error)s",
+            {"setting": PUSHGATEWAY, "gateway": target.url, "error": error},
+        )
+        return f"{PUSHGATEWAY}={target.url}: {error}"
+    logger.info("Metrics: pushed to %(gateway)s", {"gateway": target.url})
+    return None

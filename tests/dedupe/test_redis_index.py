@@ -8,7 +8,9 @@ import pytest
 
 from pipelines.core.dedupe import ArticleInput, SyndicationDetector, SyndicationOptions
 from pipelines.core.dedupe.errors import IndexUnavailable
+from pipelines.core.dedupe.index import StoredDoc, posting_keys
 from pipelines.core.dedupe.redis_index import RedisIndex
+from pipelines.core.dedupe.sketch import make_sketch
 
 URL = "redis://127.0.0.1:6379/0"
 pytestmark = pytest.mark.redis
@@ -62,6 +64,45 @@ def test_pending_credit_survives_in_redis(prefix, sites, harbour_text) -> None:
     assert RedisIndex(URL, prefix=prefix).pending("coastwire") == [7]
     index.remove_pending("coastwire", 7)
     assert index.pending("coastwire") == []
+
+
+def test_fields_round_trip_and_by_site_orders_newest_first(prefix, harbour_text) -> None:
+    index = RedisIndex(URL, prefix=prefix)
+    sketch = make_sketch(harbour_text)
+    keys = posting_keys(sketch, SyndicationOptions().index_keys)
+
+    def add(name: str, published: int | None) -> StoredDoc:
+        doc = StoredDoc(url=f"https://wire/{name}", site="coast-wire", sketch=sketch, title=name)
+        doc.published = published
+        index.add(doc, keys)
+        return doc
+
+    undated, old, new = add("undated", None), add("old", 1_000), add("new", 2_000)
+    new.status, new.original_id, new.similarity = "republication", old.id, 0.875
+    new.cluster, new.evidence = "c-1", ["lead", "body"]
+    index.set_link(new)
+
+    back = index.get_by_url("https://wire/new")
+    assert back is not None
+    assert (back.title, back.published, back.status, back.original_id) == (
+        "new",
+        2_000,
+        "republication",
+        old.id,
+    )
+    assert (back.similarity, back.cluster, back.evidence) == (0.875, "c-1", ["lead", "body"])
+    assert back.sketch.lead_hash == sketch.lead_hash and back.sketch.body_hash == sketch.body_hash
+    assert [d.url for d in index.copies_of(old.id)] == ["https://wire/new"]
+
+    assert [d.title for d in index.by_site("coast-wire", None, None, 10)] == [
+        "new",
+        "old",
+        "undated",
+    ]
+    assert [d.title for d in index.by_site("coast-wire", 500, None, 10)] == ["new", "old"]
+    assert [d.title for d in index.by_site("coast-wire", None, 1_500, 1)] == ["old"]
+    assert index.by_site("elsewhere", None, None, 10) == []
+    assert undated.id in {d.id for d in index.by_site("coast-wire", None, None, 10)}
 
 
 def test_unreachable_server_is_a_clear_error() -> None:

@@ -17,11 +17,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from pipelines.core.dedupe.errors import IndexUnavailable
 from pipelines.core.dedupe.index import StoredDoc, url_key
 from pipelines.core.dedupe.sketch import Sketch
+
+if TYPE_CHECKING:
+    from redis.typing import EncodableT, FieldT
+
+    # One article's hash fields, typed as redis-py's HSET takes them (its mapping key is invariant).
+    HashFields = dict[FieldT, EncodableT]
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +84,7 @@ class RedisIndex:
         )
 
     @staticmethod
-    def _fields(doc: StoredDoc) -> dict[str, Any]:
+    def _fields(doc: StoredDoc) -> HashFields:
         return {
             "url": doc.url,
             "canonical": doc.canonical or "",
@@ -93,7 +99,7 @@ class RedisIndex:
         }
 
     @staticmethod
-    def _link_fields(doc: StoredDoc) -> dict[str, Any]:
+    def _link_fields(doc: StoredDoc) -> HashFields:
         return {
             "status": doc.status,
             "original": "" if doc.original_id is None else doc.original_id,
@@ -183,7 +189,8 @@ class RedisIndex:
             lo = "-inf" if start is None else start
             hi = "+inf" if end is None else end
             ids = self._r.zrevrangebyscore(self._k("s", site), hi, lo, start=0, num=limit)
-        wanted = [int(i) for i in ids]
+        # Without withscores the reply is plain members; redis-py types both shapes as one.
+        wanted = [int(i) for i in cast("list[bytes | str]", ids)]
         docs = self.get_many(wanted)
         return [docs[i] for i in wanted if i in docs]
 
