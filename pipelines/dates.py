@@ -15,8 +15,11 @@ Settings (defaults in brackets):
 
 Stats: ``syndicrawl/dates/source_count/<jsonld|meta|sitemap|feed|text|url>``,
 ``syndicrawl/dates/rejected_count/<future|too_old|unparseable>``, ``syndicrawl/dates/missing_count``,
-``syndicrawl/dates/updated_count``, ``syndicrawl/dates/cpu_seconds``. With a pool
-(``SYNDICRAWL_POOL_PROCESSES``, :mod:`pipelines.pool`) dateparser runs in a worker process.
+``syndicrawl/dates/updated_count``, ``syndicrawl/dates/cpu_seconds``,
+``syndicrawl/dates/pooled_count``. With a pool (``SYNDICRAWL_POOL_PROCESSES``, :mod:`pipelines.pool`)
+a page whose dates need dateparser (free text: "3 hours ago", "27. November 2026") goes to a worker
+process; ISO 8601 / RFC 2822 candidates (JSON-LD, meta, sitemaps) are chosen here, since a round trip
+to a worker costs more than parsing them.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from pipelines.core.dating import (
     DateFinder,
     DateOptions,
     DateResult,
+    NeedsDateparser,
     hint_candidates,
     supported_language,
 )
@@ -107,26 +111,36 @@ class DatesPipeline:
         return candidates, fetched, site.timezone if site else "UTC", languages
 
     def process_item(self, item: ArticleItem) -> ArticleItem | Coroutine[Any, Any, ArticleItem]:
-        """In the crawl process: the item; with a pool: a coroutine Scrapy awaits."""
-        if self.pool is not None:
-            return self._pooled(item)
+        """The item, or with a pool and free-text dates to parse: a coroutine Scrapy awaits."""
         started = time.process_time()
-        candidates, fetched, timezone, languages = self._inputs(item)
-        result = self.finder.find(
-            candidates, fetched_at=fetched, timezone=timezone, languages=languages
-        )
-        count(self.stats, STAGE, "cpu_seconds", value=time.process_time() - started)
+        inputs = candidates, fetched, timezone, languages = self._inputs(item)
+        try:
+            result = self.finder.find(
+                candidates,
+                fetched_at=fetched,
+                timezone=timezone,
+                languages=languages,
+                fast_only=self.pool is not None,
+            )
+        except NeedsDateparser:
+            return self._pooled(item, inputs)
+        finally:
+            count(self.stats, STAGE, "cpu_seconds", value=time.process_time() - started)
         self._apply(item, result)
         return item
 
-    async def _pooled(self, item: ArticleItem) -> ArticleItem:
+    async def _pooled(
+        self, item: ArticleItem, inputs: tuple[list[DateCandidate], datetime, str, tuple[str, ...]]
+    ) -> ArticleItem:
         assert self.pool is not None
+        count(self.stats, STAGE, "pooled", site=item.site)
         try:
-            result, _, cpu = await self.pool.run(dates_task, *self._inputs(item))
+            result, _, cpu = await self.pool.run(dates_task, *inputs)
         except ArticleDropped as exc:  # the worker died
             count(self.stats, STAGE, "dropped", type(exc).__name__, site=item.site)
             raise
         count(self.stats, STAGE, "cpu_seconds", value=cpu)
+        count(self.stats, STAGE, "worker_cpu_seconds", value=cpu)
         self._apply(item, result)
         return item
 

@@ -158,6 +158,7 @@ class ExtractPipeline:
             count(self.stats, STAGE, "dropped", type(exc).__name__, site=item.site)
             raise
         count(self.stats, STAGE, "cpu_seconds", value=cpu)
+        count(self.stats, STAGE, "worker_cpu_seconds", value=cpu)
         if error is not None:
             assert isinstance(error, ExtractionError)
             raise self._drop(item, error) from error

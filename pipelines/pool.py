@@ -5,7 +5,8 @@ One pool per crawl, shared by the stages (:meth:`StagePool.for_crawler`). Worker
 half-made) and initialised once: trafilatura, dateparser and the cores' parsers are built per
 worker, never per page. A task is a module-level function ``fn(state, *args)`` run in a worker
 with that worker's :class:`WorkerState`; it returns ``(value, error, cpu_seconds)`` so the CPU
-spent in workers is counted in the crawl's stats (``syndicrawl/<stage>/cpu_seconds``).
+spent in workers is counted in the crawl's stats (``syndicrawl/<stage>/worker_cpu_seconds``, and in
+``syndicrawl/<stage>/cpu_seconds`` with the stage's CPU in the crawl process).
 
 Back-pressure: at most ``max_pending`` tasks are submitted at once; further pages wait (awaited,
 not blocking the reactor), and Scrapy's scraper slot limit (``SCRAPER_SLOT_MAX_ACTIVE_SIZE``)

@@ -41,7 +41,6 @@ from typing import Any
 from crawler.benchmarks.synthweb import SyntheticWeb
 
 STAGES = ("extract", "clean", "revisit", "dates", "syndication", "export")
-POOLED = ("extract", "dates")  # stages whose core runs in the pool workers
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -197,12 +196,7 @@ def summarize(report: dict[str, Any], *, processes: int) -> dict[str, Any]:
     articles = int(stats.get("item_scraped_count", 0))
     per = max(articles, 1)
     main = {s: float(stats.get(f"syndicrawl/{s}/main_cpu_seconds", 0.0)) for s in STAGES}
-    worker = {
-        s: float(stats.get(f"syndicrawl/{s}/cpu_seconds", 0.0))
-        if processes and s in POOLED
-        else 0.0
-        for s in STAGES
-    }
+    worker = {s: float(stats.get(f"syndicrawl/{s}/worker_cpu_seconds", 0.0)) for s in STAGES}
     self_cpu, kids_cpu = report["self_cpu_seconds"], report["children_cpu_seconds"]
     stage_ms = {s: round(1000 * (main[s] + worker[s]) / per, 3) for s in STAGES}
     stage_ms["fetch_parse"] = round(1000 * (self_cpu - sum(main.values())) / per, 3)

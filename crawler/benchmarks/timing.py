@@ -4,7 +4,7 @@
 ``process_item`` adds the crawl process's CPU spent inside the stage to the stat
 ``syndicrawl/<stage>/main_cpu_seconds``. For a stage that awaits (the clean stage's hold, a pool
 task) only the steps it runs are timed (CPU of the reactor thread), not the waits: the coroutine is driven step by step.
-CPU spent in pool workers is counted by the stages themselves (``syndicrawl/<stage>/cpu_seconds``).
+CPU spent in pool workers is counted by the stages themselves (``syndicrawl/<stage>/worker_cpu_seconds``).
 """
 
 from __future__ import annotations

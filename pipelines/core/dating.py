@@ -40,6 +40,10 @@ logger = logging.getLogger(__name__)
 Rejection = Literal["future", "too_old", "unparseable"]
 
 
+class NeedsDateparser(Exception):
+    """Raised by a ``fast_only`` parse that would have to call dateparser (free-text dates)."""
+
+
 @dataclass(frozen=True, slots=True)
 class DateOptions:
     """``future_skew``: how far past ``fetched_at`` a date may lie (clock skew, a local time
@@ -193,7 +197,9 @@ class DateParser:
         tz_name: str,
         languages: Sequence[str],
         relative_base: datetime,
+        fast_only: bool = False,
     ) -> ParsedDate | None:
+        """``fast_only``: raise :class:`NeedsDateparser` instead of calling dateparser."""
         text = raw.strip()
         if not text:
             return None
@@ -219,6 +225,8 @@ class DateParser:
             if dt is not None:
                 aware = dt if dt.tzinfo else dt.replace(tzinfo=tz)
                 return ParsedDate(aware.astimezone(UTC), dt.replace(tzinfo=None), has_time=True)
+        if fast_only:
+            raise NeedsDateparser(text)
         parsed = self._dateparser(text, tz_name, languages, relative_base)
         if parsed is None:
             # "Published 9 March 2026, 10:15 · Updated ...": the first segment, from its first digit
@@ -286,8 +294,13 @@ class DateFinder:
         fetched_at: datetime,
         timezone: str = "UTC",
         languages: Sequence[str] = (),
+        fast_only: bool = False,
     ) -> DateResult:
-        """Pick the dates. ``fetched_at`` must be aware; it bounds the future and anchors "2 hours ago"."""
+        """Pick the dates. ``fetched_at`` must be aware; it bounds the future and anchors "2 hours ago".
+
+        ``fast_only``: raise :class:`NeedsDateparser` when the choice needs a dateparser parse (the
+        candidates are parsed lazily, so a result returned is the same as without the flag).
+        """
         if fetched_at.tzinfo is None:
             raise ValueError("fetched_at must be timezone-aware")
         tz = ZoneInfo(timezone)
@@ -306,7 +319,12 @@ class DateFinder:
         def parse(cand: DateCandidate) -> ParsedDate | None:
             # parsed lazily, best-trusted first: dateparser runs only when no better candidate is valid
             return self.parser.parse(
-                cand.raw, tz=tz, tz_name=timezone, languages=languages, relative_base=fetched_at
+                cand.raw,
+                tz=tz,
+                tz_name=timezone,
+                languages=languages,
+                relative_base=fetched_at,
+                fast_only=fast_only,
             )
 
         best = self._choose(published, fetched_at, result, parse)

@@ -213,3 +213,78 @@ def test_cache_reset_logs_no_error(caplog: pytest.LogCaptureFixture) -> None:
         reset_caches()
     assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
     assert not logging.getLogger("htmldate.meta").disabled
+
+
+def test_dates_stage_parses_iso_here_and_sends_free_text_to_a_worker(pool):
+    from pipelines.core.metadata import DateCandidate
+    from pipelines.dates import DatesPipeline
+    from pipelines.extract import HINT_DATES
+
+    crawler = get_crawler(settings_dict={})
+    crawler.stats.open_spider()
+    pipe = DatesPipeline(crawler=crawler, pool=pool)
+
+    def item(raw: str, source: str) -> ArticleItem:
+        found = ArticleItem(
+            url="https://gazette.example/a", site=None, fetched_at="2026-11-27T12:00:00+00:00"
+        )
+        found.hints[HINT_DATES] = [DateCandidate(raw, source, "published")]  # type: ignore[arg-type]
+        return found
+
+    iso = pipe.process_item(item("2026-11-26T08:30:00+01:00", "jsonld"))
+    assert isinstance(iso, ArticleItem), "an ISO date needs no worker"
+    assert iso.published_at == "2026-11-26T07:30:00+00:00"
+    assert crawler.stats.get_value("syndicrawl/dates/pooled_count") is None
+
+    pending = pipe.process_item(item("26 November 2026, 08:30", "text"))
+    assert asyncio.iscoroutine(pending), "a free-text date goes to the pool"
+    pool._slots = None
+    text = asyncio.run(pending)
+    assert text.published_at == "2026-11-26T08:30:00+00:00"
+    assert crawler.stats.get_value("syndicrawl/dates/pooled_count") == 1
+    assert crawler.stats.get_value("syndicrawl/dates/worker_cpu_seconds") > 0
+    # the same answer as the stage without a pool
+    alone = DatesPipeline(crawler=crawler).process_item(item("26 November 2026, 08:30", "text"))
+    assert isinstance(alone, ArticleItem) and alone.published_at == text.published_at
+
+
+def test_syndication_stage_makes_the_sketch_in_a_worker(pool, tmp_path):
+    from pipelines.core.dedupe.sqlite_index import SqliteIndex
+    from pipelines.syndication import SyndicationPipeline
+
+    web = SyntheticWeb(60, seed=5)
+    copy = next(i for i in range(60) if web.article(i).original is not None)
+    original = web.article(copy).original
+    assert original is not None
+
+    def run(pool_or_none, name):
+        crawler = get_crawler(settings_dict={})
+        crawler.stats.open_spider()
+        index = SqliteIndex(tmp_path / f"{name}.sqlite3")
+        pipe = SyndicationPipeline(index=index, sites={}, crawler=crawler, pool=pool_or_none)
+        out = []
+        for n in (original[1], copy):
+            a = web.article(n)
+            got = pipe.process_item(
+                ArticleItem(
+                    url=f"https://{a.site}.example{a.path}",
+                    site=a.site,
+                    text="\n\n".join(a.paragraphs),
+                    title=a.title,
+                    published_at=a.published.isoformat(),
+                )
+            )
+            if asyncio.iscoroutine(got):
+                pool._slots = None
+                got = asyncio.run(got)
+            out.append(got.syndication)
+        pipe.close_spider()
+        return out, crawler.stats
+
+    pooled, stats = run(pool, "pooled")
+    assert stats.get_value("syndicrawl/syndication/worker_cpu_seconds") > 0
+    assert pooled[1].status == "republication"
+    assert pooled[1].original_url == f"https://{original[0]}.example{web.article(original[1]).path}"
+    here, _ = run(None, "here")
+    assert [s.status for s in here] == [s.status for s in pooled]
+    assert here[1].original_url == pooled[1].original_url
