@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from crawler.benchmarks.timing import timed_pipelines
+from crawler.benchmarks.timing import ItemClock, timed_pipelines
 from crawler.registry import parse_site
 from crawler.runner import run_crawl
 
@@ -31,6 +31,7 @@ def crawl(config: dict[str, Any]) -> dict[str, Any]:
     overrides["ITEM_PIPELINES"] = (
         timed_pipelines(project.ITEM_PIPELINES) if config.get("pipeline", True) else {}
     )
+    overrides["EXTENSIONS"] = {**project.EXTENSIONS, ItemClock: 0}
     before = resource.getrusage(resource.RUSAGE_SELF)
     started_wall, started_cpu = time.perf_counter(), time.process_time()
     result = run_crawl(

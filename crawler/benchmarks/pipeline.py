@@ -12,6 +12,10 @@ AutoThrottle off and high concurrency. In one run:
 * ``pool_0`` / ``pool_1`` / ``pool_N``: the full crawl of a ``--compare-articles`` web with the
   stage cores in the crawl process, with one worker and with ``--processes`` workers.
 
+Articles per second: over the whole crawl (start-up, discovery and the final drain included) and
+steady (between the 10th and 90th percentile of the items' scrape times,
+:class:`crawler.benchmarks.timing.ItemClock`).
+
 CPU per article is the crawl process tree's (the crawl process from its start, plus its pool
 workers); per stage: the crawl process's CPU inside each stage, plus the workers' CPU in the stage's
 core. ``fetch_parse`` is the rest of the crawl process (Scrapy, the spider, discovery, the reactor);
@@ -39,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.benchmarks.synthweb import SyntheticWeb
+from crawler.benchmarks.timing import STEADY_RATE_STAT
 
 STAGES = ("extract", "clean", "revisit", "dates", "syndication", "export")
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -210,6 +215,7 @@ def summarize(report: dict[str, Any], *, processes: int) -> dict[str, Any]:
         "articles_per_second": round(articles / report["wall_seconds"], 2)
         if report["wall_seconds"]
         else 0.0,
+        "steady_articles_per_second": round(float(stats.get(STEADY_RATE_STAT, 0.0)), 2),
         "cpu_ms_per_article": round(1000 * (self_cpu + kids_cpu) / per, 3),
         "cpu_ms_per_article_by_stage": stage_ms,
         "peak_rss_mb": round(report["tree_peak_rss_kb"] / 1024, 1),
@@ -307,6 +313,9 @@ def run_bench(
         "full_peak_rss_vs_scrapy_only": _ratio(full["peak_rss_mb"], scrapy_only["peak_rss_mb"]),
         f"pool_{processes}_vs_pool_1_articles_per_second": _ratio(
             many["articles_per_second"], one["articles_per_second"]
+        ),
+        f"pool_{processes}_vs_pool_1_steady_articles_per_second": _ratio(
+            many["steady_articles_per_second"], one["steady_articles_per_second"]
         ),
         f"pool_{processes}_vs_in_process_articles_per_second": _ratio(
             many["articles_per_second"], compare_runs["pool_0"]["articles_per_second"]

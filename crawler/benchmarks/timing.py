@@ -5,6 +5,10 @@
 ``syndicrawl/<stage>/main_cpu_seconds``. For a stage that awaits (the clean stage's hold, a pool
 task) only the steps it runs are timed (CPU of the reactor thread), not the waits: the coroutine is driven step by step.
 CPU spent in pool workers is counted by the stages themselves (``syndicrawl/<stage>/worker_cpu_seconds``).
+
+:class:`ItemClock` (an extension) records when each item is scraped and sets the crawl's steady
+rate: items per second between the 10th and the 90th percentile of those times, i.e. without the
+start (worker spawn, robots.txt and sitemaps before the first article) and the drain at the end.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import time
 from collections.abc import Generator
 from typing import Any
 
+from scrapy import signals
 from scrapy.utils.misc import load_object
 
 from pipelines.stats import count
@@ -108,3 +113,38 @@ def timed_pipelines(pipelines: dict[str, int]) -> dict[type, int]:
         )
         out[cls] = priority
     return out
+
+
+STEADY_RATE_STAT = "syndicrawl/bench/steady_items_per_second"
+
+
+class ItemClock:
+    """Sets :data:`STEADY_RATE_STAT` when the spider closes (see the module docstring)."""
+
+    def __init__(self, crawler: Any) -> None:
+        self.stats = crawler.stats
+        self.times: list[float] = []
+        crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> ItemClock:
+        return cls(crawler)
+
+    def item_scraped(self) -> None:
+        self.times.append(time.perf_counter())
+
+    def spider_closed(self) -> None:
+        rate = steady_rate(self.times)
+        if rate is not None:
+            self.stats.set_value(STEADY_RATE_STAT, rate)
+
+
+def steady_rate(times: list[float], low: float = 0.1, high: float = 0.9) -> float | None:
+    """Events per second between the ``low`` and ``high`` quantiles of ``times`` (None: too few)."""
+    if len(times) < 20:
+        return None
+    ordered = sorted(times)
+    first, last = int(low * (len(ordered) - 1)), int(high * (len(ordered) - 1))
+    span = ordered[last] - ordered[first]
+    return (last - first) / span if span > 0 else None

@@ -40,4 +40,5 @@ def test_a_tiny_crawl_reports_every_figure(tmp_path):
     assert set(stages) == {*pipeline.STAGES, "fetch_parse", "pool_overhead"}
     assert stages["extract"] > 0 and stages["syndication"] > 0 and stages["pool_overhead"] > 0
     assert full["peak_rss_mb"] > alone["peak_rss_mb"] > 0
+    assert full["steady_articles_per_second"] > 0 and alone["steady_articles_per_second"] > 0
     assert list((tmp_path / "full" / "out").rglob("part-*.jsonl*"))

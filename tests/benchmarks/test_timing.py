@@ -62,3 +62,20 @@ def test_async_stage_counts_its_steps_not_its_waits():
     assert out["after"] is True
     cpu = crawler.stats.get_value("syndicrawl/asyncstage/main_cpu_seconds")
     assert 0 < cpu < 0.15
+
+
+def test_steady_rate_leaves_out_the_start_and_the_drain():
+    # 2 s of start-up with one item, then 100 items a second for 1 s, then one straggler
+    times = [0.0] + [2.0 + i / 100 for i in range(100)] + [9.0]
+    assert timing.steady_rate(times) == pytest.approx(100, rel=0.03)
+    assert timing.steady_rate(times[:10]) is None  # too few to say
+    assert timing.steady_rate([1.0] * 30) is None  # no time passed
+
+
+def test_item_clock_sets_the_steady_rate_stat():
+    crawler = get_crawler(settings_dict={})
+    crawler.stats.open_spider()
+    clock = timing.ItemClock.from_crawler(crawler)
+    clock.times = [i / 50 for i in range(40)]
+    clock.spider_closed()
+    assert crawler.stats.get_value(timing.STEADY_RATE_STAT) == pytest.approx(50)
