@@ -114,12 +114,13 @@ class CleanPipeline:
         site = site_of(self.crawler, item.site)
         paragraphs = [p for p in (item.text or "").split("\n\n") if p.strip()]
         titles = [t for t in (item.title, *item.hints.get(HINT_TITLES, ())) if t]
+        first = self.cleaner.first_pass(paragraphs, titles=titles, site=site)
         learn = True
         if self.store is not None and site is not None and self.learn_wait > 0:
-            seen = self.cleaner.observe(paragraphs, titles=titles, site=site)
+            seen = self.cleaner.observe(first)
             learn = False
             await self._hold(site.name, seen)
-        result = self.cleaner.clean(paragraphs, titles=titles, site=site, learn=learn)
+        result = self.cleaner.clean(paragraphs, learn=learn, first=first)
         item.html = None  # the last stage that needs the page; records can be many
         for reason in result.stripped:
             count(self.stats, STAGE, "stripped", reason, site=item.site)

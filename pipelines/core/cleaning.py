@@ -70,6 +70,15 @@ class _Pass:
     date_lines: list[str] = field(default_factory=list)
 
 
+@dataclass(slots=True)
+class FirstPass:
+    """One article's first pass: made once, read by both ``observe`` and ``clean``."""
+
+    paragraphs: list[str]
+    kept: list[str]
+    state: _Pass
+
+
 class Cleaner:
     """Cleans one article's paragraphs. Build once; ``store`` None disables learned boilerplate."""
 
@@ -80,6 +89,19 @@ class Cleaner:
         self.credits = CreditFinder(self.names)
         self.store = store
 
+    def first_pass(
+        self,
+        paragraphs: Sequence[str],
+        *,
+        title: str | None = None,
+        titles: Sequence[str] = (),
+        site: SiteConfig | None = None,
+    ) -> FirstPass:
+        """Credits, chrome and site rules without learned boilerplate (what the store records)."""
+        heads = tuple(t for t in (title, *titles) if t)
+        state = _Pass(site, heads, set())
+        return FirstPass(list(paragraphs), self._run(list(paragraphs), state), state)
+
     def clean(
         self,
         paragraphs: Sequence[str],
@@ -88,42 +110,37 @@ class Cleaner:
         titles: Sequence[str] = (),
         site: SiteConfig | None = None,
         learn: bool = True,
+        first: FirstPass | None = None,
     ) -> CleanResult:
         """Clean ``paragraphs``; with ``learn`` (and a store and a site) also record them.
 
         ``title`` and ``titles`` are the page's headline forms: a leading paragraph repeating one goes.
+        ``first``: this article's :meth:`first_pass` when already made (then the other arguments
+        but ``learn`` are not read again).
         """
-        heads = tuple(t for t in (title, *titles) if t)
-        first = _Pass(site, heads, set())
-        kept = self._run(list(paragraphs), first)
+        if first is None:
+            first = self.first_pass(paragraphs, title=title, titles=titles, site=site)
+        site = first.state.site
         if self.store is not None and site is not None:
             if learn:
-                self.store.observe(site.name, kept)
-            edges = kept[: self.store.options.edge] + kept[-self.store.options.edge :]
+                self.store.observe(site.name, first.kept)
+            edges = first.kept[: self.store.options.edge] + first.kept[-self.store.options.edge :]
             learned = self.store.boilerplate(site.name, edges)
             if learned:
-                second = _Pass(site, heads, learned)
-                return self._result(self._run(list(paragraphs), second), second)
-        return self._result(kept, first)
+                second = _Pass(site, first.state.titles, learned)
+                return self._result(self._run(list(first.paragraphs), second), second)
+        return self._result(first.kept, first.state)
 
-    def observe(
-        self,
-        paragraphs: Sequence[str],
-        *,
-        title: str | None = None,
-        titles: Sequence[str] = (),
-        site: SiteConfig,
-    ) -> int:
-        """Record one article in the learned store without cleaning it; the site's article count.
+    def observe(self, first: FirstPass) -> int:
+        """Record one article (its :meth:`first_pass`) in the learned store; the site's article count.
 
         The clean stage calls this first, may wait until the site has enough articles, then calls
         :meth:`clean` with ``learn=False``: so the first articles of a crawl are cleaned too.
         """
-        if self.store is None:
+        site = first.state.site
+        if self.store is None or site is None:
             return 0
-        heads = tuple(t for t in (title, *titles) if t)
-        kept = self._run(list(paragraphs), _Pass(site, heads, set()))
-        self.store.observe(site.name, kept)
+        self.store.observe(site.name, first.kept)
         return self.store.site_articles(site.name)
 
     # -- one pass ---------------------------------------------------------------------------------
