@@ -1,14 +1,26 @@
-"""The synthetic web: deterministic, realistic enough to exercise every stage."""
+"""The synthetic web: deterministic, sized and built like real news pages, cheap to render."""
 
 from __future__ import annotations
 
+import random
 import re
+import statistics
+import time
 from datetime import UTC, datetime
 
 import pytest
+from lxml import html as lxml_html
 
-from crawler.benchmarks.synthweb import ORIGINALS, SYNDICATORS, SyntheticWeb
+from crawler.benchmarks.synthweb import (
+    ORIGINALS,
+    SIZE_RANGE,
+    SYNDICATORS,
+    Pool,
+    SyntheticWeb,
+)
+from crawler.demo.dates import english_long
 from crawler.registry import parse_site
+from pipelines.core.extraction import ArticleExtractor
 
 ANCHOR = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 
@@ -18,18 +30,106 @@ def web() -> SyntheticWeb:
     return SyntheticWeb(400, seed=5, anchor=ANCHOR)
 
 
+@pytest.fixture(scope="module")
+def sizes(web: SyntheticWeb) -> list[int]:
+    return [len(web.render(i)) for i in range(400)]
+
+
 def test_same_seed_same_bytes_other_seed_other_text(web):
     again = SyntheticWeb(400, seed=5, anchor=ANCHOR)
     assert all(web.render(i) == again.render(i) for i in (0, 17, 399))
     assert SyntheticWeb(400, seed=6, anchor=ANCHOR).render(17) != web.render(17)
 
 
-def test_pages_are_news_sized_and_dated_in_the_past(web):
-    sizes = [len(web.render(i)) for i in range(0, 400, 40)]
-    assert all(60_000 < n < 150_000 for n in sizes), sizes
-    assert all(web.article(i).published < ANCHOR for i in range(400))
-    html = web.render(3).decode()
+def test_page_sizes_spread_like_real_news_pages(sizes):
+    q = statistics.quantiles(sizes, n=10)
+    assert 95_000 < statistics.median(sizes) < 140_000
+    assert q[0] < 70_000 and q[-1] > 200_000, q  # p10, p90
+    lo, hi = SIZE_RANGE
+    assert all(lo < n < hi * 1.1 for n in sizes), (min(sizes), max(sizes))
+
+
+def test_sizes_vary_per_article_within_a_site(web, sizes):
+    for site in web.sites:
+        own = [sizes[i] for i in web.articles_of(site)]
+        assert max(own) > 1.5 * min(own), site
+
+
+def test_pages_carry_real_chrome_around_the_article(web):
+    i = min(range(400), key=lambda i: abs(len(web.render(i)) - 115_000))
+    html = web.render(i).decode()
+    tree = lxml_html.fromstring(html)
+    elements = list(tree.iter())
+    assert 500 < len(elements) < 2000
+    scripts = sum(len(el.text or "") for el in tree.iter("script"))
+    styles = sum(len(el.text or "") for el in tree.iter("style"))
+    assert scripts > 0.15 * len(html) and styles > 0.03 * len(html)
+    for selector in (
+        "nav a",
+        "svg symbol",
+        "#comments li",
+        "[data-rail] a",
+        "footer a",
+        ".ad-slot",
+    ):
+        assert tree.cssselect(selector), selector
+    # the site configs' boilerplate selectors still have something to remove
+    assert tree.cssselect(".newsletter") and tree.cssselect(".breadcrumbs")
     assert '"@type": "NewsArticle"' in html and 'class="dateline"' in html
+    assert all(web.article(i).published < ANCHOR for i in range(400))
+
+
+def test_the_pipeline_extracts_the_article_and_nothing_of_the_chrome(web):
+    extractor = ArticleExtractor()
+    copies = [i for i in range(400) if web.article(i).original is not None][:3]
+    for i in (0, 3, 101, *copies):
+        a = web.article(i)
+        site = parse_site(web.site_config(a.site, "http://127.0.0.1:1/"), a.site)
+        found = extractor.extract(web.render(i).decode(), "http://127.0.0.1:1" + a.path, site)
+        body = [p for p in found.paragraphs if p in a.paragraphs]
+        assert body == list(a.paragraphs)
+        allowed = {a.title, f"Published {english_long(a.published, 'UTC')}"}
+        if a.original is not None:
+            pub = web.publishers[a.site]
+            allowed.add(
+                f"Listen to {pub} live every weekday from six, and catch up on every bulletin "
+                f"on the {pub} app."
+            )
+        assert set(found.paragraphs) - set(a.paragraphs) <= allowed
+
+
+def test_rendering_is_cheap_with_chrome_built_once_per_site(web):
+    for site in web.sites:
+        web.render(web.articles_of(site)[0])
+        assert web.chrome(site) is web.chrome(site)
+    fresh = SyntheticWeb(400, seed=5, anchor=ANCHOR)
+    for site in fresh.sites:
+        fresh.chrome(site)
+    started = time.process_time()
+    for i in range(100, 160):
+        fresh.render(i)
+    per_page = (time.process_time() - started) / 60
+    assert per_page < 0.003, per_page  # about 0.3 ms; a chrome rebuilt per page is ~20 ms
+
+
+def test_sentences_are_the_draws_random_choices_would_make(web):
+    # _sentence spells random.choices out for speed: same generator state in, same words out
+    a, b = random.Random(11), random.Random(11)
+    for _ in range(50):
+        n = a.randint(9, 24)
+        words = a.choices(web.vocab, cum_weights=web.cum_weights, k=n)
+        expected = " ".join(words).capitalize() + a.choice((".", ".", ".", "?", "!"))
+        assert web._sentence(b) == expected
+
+
+def test_pool_slices_wrap_around_and_never_exceed_the_pool():
+    pool = Pool(["a", "bb", "ccc"])
+    assert pool.mean_chars == 2 and pool.count_for(7) == 4
+    r = random.Random(1)
+    for _ in range(20):
+        taken = pool.take(r, 2)
+        assert len(taken) == 2 and "".join(taken) in "abbcccabbccc"
+    assert sorted(pool.take(r, 10)) == ["a", "bb", "ccc"]
 
 
 def test_about_thirty_percent_are_edited_republications_with_credit_and_promo(web):
