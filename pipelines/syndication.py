@@ -7,10 +7,6 @@ again through the spider (``NewsSpider.refetch_for_relink``) and exported with t
 of this run gets it when its part is made (``pipelines/export.py``). An original exported by an
 earlier run keeps the copies known then (see ``_relink``).
 
-With a pool (``SYNDICRAWL_POOL_PROCESSES``, :mod:`pipelines.pool`) the text's sketch (tokens,
-shingle hashes, the bottom-k MinHash) is made in a worker process; the index lookups, verification
-and writes stay here, where the index is.
-
 Modes (``SYNDICRAWL_SYNDICATION_MODE``): ``annotate`` every record; ``originals`` drops
 republications with ``CopyFilteredOut``; ``separate`` sets ``item.hints["feed"] = "copies"`` on
 republications so the export stage can write them to their own feed.
@@ -19,7 +15,7 @@ republications so the export stage can write them to their own feed.
 from __future__ import annotations
 
 import logging
-from collections.abc import Coroutine, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import NotConfigured
@@ -34,14 +30,11 @@ from pipelines.core.dedupe import (
     SyndicationUpdate,
     open_index,
 )
-from pipelines.core.dedupe.sketch import Sketch, make_sketch
-from pipelines.errors import ArticleDropped, CopyFilteredOut
+from pipelines.errors import CopyFilteredOut
 from pipelines.stats import count
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
-
-    from pipelines.pool import StagePool, WorkerState
 
 logger = logging.getLogger(__name__)
 
@@ -61,11 +54,6 @@ _COUNTERS = (
 )
 
 
-def sketch_task(state: WorkerState, text: str) -> Sketch:
-    """The pool task: the sketch of a clean text (CPU-bound; pure numpy and hashing)."""
-    return make_sketch(text)
-
-
 class SyndicationPipeline:
     def __init__(
         self,
@@ -79,7 +67,6 @@ class SyndicationPipeline:
         sites: Mapping[str, Any] | None = None,
         index: SyndicationIndex | None = None,
         crawler: Crawler | None = None,
-        pool: StagePool | None = None,
     ) -> None:
         if mode not in MODES:
             raise ValueError(
@@ -97,12 +84,9 @@ class SyndicationPipeline:
         self._index = index
         self._detector: SyndicationDetector | None = None
         self.pending_updates: list[SyndicationUpdate] = []
-        self.pool = pool if pool is not None and not pool.in_process else None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SyndicationPipeline:
-        from pipelines.pool import StagePool
-
         s = crawler.settings
         if not s.getbool("SYNDICRAWL_SYNDICATION_ENABLED", True):
             raise NotConfigured("SyndicationPipeline: SYNDICRAWL_SYNDICATION_ENABLED is off")
@@ -120,7 +104,6 @@ class SyndicationPipeline:
             redis_prefix=s.get("SYNDICRAWL_SYNDICATION_REDIS_PREFIX", "syndicrawl:syn"),
             options=options,
             crawler=crawler,
-            pool=StagePool.for_crawler(crawler),
         )
 
     @property
@@ -141,23 +124,7 @@ class SyndicationPipeline:
             self._detector = SyndicationDetector(self._index, sites, self.options)
         return self._detector
 
-    def process_item(self, item: ArticleItem) -> ArticleItem | Coroutine[Any, Any, ArticleItem]:
-        """The item; with a pool: a coroutine Scrapy awaits (the sketch is made in a worker)."""
-        if self.pool is not None and item.text and item.text.strip():
-            return self._pooled(item)
-        return self._detect(item)
-
-    async def _pooled(self, item: ArticleItem) -> ArticleItem:
-        assert self.pool is not None and item.text
-        try:
-            sketch, _, cpu = await self.pool.run(sketch_task, item.text)
-        except ArticleDropped as exc:  # the worker died
-            count(self.stats, STAGE, "dropped", type(exc).__name__, site=item.site)
-            raise
-        count(self.stats, STAGE, "worker_cpu_seconds", value=cpu)
-        return self._detect(item, sketch)
-
-    def _detect(self, item: ArticleItem, sketch: Sketch | None = None) -> ArticleItem:
+    def process_item(self, item: ArticleItem) -> ArticleItem:
         result = self.detector.process(
             ArticleInput(
                 url=item.url,
@@ -167,7 +134,6 @@ class SyndicationPipeline:
                 title=item.title,
                 published_at=item.published_at,
                 credited_source=item.credited_source,
-                sketch=sketch,
             )
         )
         item.syndication = result.syndication

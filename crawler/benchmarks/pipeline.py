@@ -58,7 +58,9 @@ def _child_env() -> dict[str, str]:
 
 
 @contextmanager
-def served(n_articles: int, seed: int, anchor: datetime, workdir: Path) -> Iterator[dict[str, str]]:
+def served(
+    n_articles: int, seed: int, anchor: datetime, workdir: Path, page_scale: float = 1.0
+) -> Iterator[dict[str, str]]:
     """The synthetic web served by its own process; yields {site: base_url}."""
     port_file = workdir / f"ports-{n_articles}.json"
     proc = subprocess.Popen(
@@ -74,6 +76,8 @@ def served(n_articles: int, seed: int, anchor: datetime, workdir: Path) -> Itera
             anchor.isoformat(),
             "--port-file",
             str(port_file),
+            "--page-scale",
+            str(page_scale),
         ],
         env=_child_env(),
         stdout=subprocess.DEVNULL,
@@ -243,12 +247,17 @@ def bare_trafilatura(web: SyntheticWeb, sample: int) -> dict[str, Any]:
 
 
 def crawl_web(
-    n: int, seed: int, anchor: datetime, workdir: Path, runs: Sequence[tuple[str, bool, int]]
+    n: int,
+    seed: int,
+    anchor: datetime,
+    workdir: Path,
+    runs: Sequence[tuple[str, bool, int]],
+    page_scale: float = 1.0,
 ) -> dict[str, dict[str, Any]]:
     """Serve an ``n``-article web and run each (label, pipeline on, processes) crawl on it."""
-    web = SyntheticWeb(n, seed=seed, anchor=anchor)
+    web = SyntheticWeb(n, seed=seed, anchor=anchor, page_scale=page_scale)
     out = {}
-    with served(n, seed, anchor, workdir) as urls:
+    with served(n, seed, anchor, workdir, page_scale) as urls:
         for label, pipeline, processes in runs:
             config = crawl_config(web, urls, workdir, label, pipeline=pipeline, processes=processes)
             out[label] = summarize(
@@ -268,22 +277,37 @@ def _ratio(a: float, b: float) -> float | None:
 
 
 def run_bench(
-    n: int, compare: int, processes: int, seed: int, sample: int, workdir: Path
+    n: int,
+    compare: int,
+    processes: int,
+    seed: int,
+    sample: int,
+    workdir: Path,
+    page_scale: float = 1.0,
 ) -> dict[str, Any]:
     anchor = (datetime.now(UTC) - timedelta(hours=2)).replace(second=0, microsecond=0)
     report: dict[str, Any] = {
-        "command": f"syndicrawl bench --articles {n} --compare-articles {compare}",
+        "command": f"syndicrawl bench --articles {n} --compare-articles {compare}"
+        + (f" --page-scale {page_scale:g}" if page_scale != 1 else ""),
+        "page_scale": page_scale,
         "cores": _cores(),
         "processes": processes,
         "articles_generated": n,
         "seed": seed,
     }
     runs = crawl_web(
-        n, seed, anchor, workdir, [("full", True, processes), ("scrapy_only", False, 0)]
+        n,
+        seed,
+        anchor,
+        workdir,
+        [("full", True, processes), ("scrapy_only", False, 0)],
+        page_scale,
     )
     full, scrapy_only = runs["full"], runs["scrapy_only"]
     report["full"], report["scrapy_only"] = full, scrapy_only
-    bare = bare_trafilatura(SyntheticWeb(n, seed=seed, anchor=anchor), sample)
+    bare = bare_trafilatura(
+        SyntheticWeb(n, seed=seed, anchor=anchor, page_scale=page_scale), sample
+    )
     report["bare_trafilatura"] = bare
     compare_runs = crawl_web(
         compare,
@@ -291,6 +315,7 @@ def run_bench(
         anchor,
         workdir,
         [("pool_0", True, 0), ("pool_1", True, 1), (f"pool_{processes}", True, processes)],
+        page_scale,
     )
     report["pool_compare"] = {"articles_generated": compare, **compare_runs}
     one, many = compare_runs["pool_1"], compare_runs[f"pool_{processes}"]
@@ -380,6 +405,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
+        "--page-scale",
+        type=float,
+        default=1.0,
+        help="page sizes times this (default 1: median ~115 KB as article-extraction-benchmark; "
+        "1.8: ~250 KB as fundus)",
+    )
+    parser.add_argument(
         "--memory-check",
         action="store_true",
         help="compare the peak memory of a --small and a --large crawl instead",
@@ -397,6 +429,8 @@ def _validate(args: argparse.Namespace) -> str | None:
     for name in ("articles", "compare_articles", "sample", "small", "large"):
         if getattr(args, name) < 1:
             return f"--{name.replace('_', '-')} must be >= 1, got {getattr(args, name)}"
+    if not 0.5 <= args.page_scale <= 4:
+        return f"--page-scale must be within 0.5..4, got {args.page_scale}"
     if args.processes < 1:
         return f"--processes must be >= 1, got {args.processes}"
     return None
@@ -420,6 +454,7 @@ def run(args: argparse.Namespace) -> int:
                 args.seed,
                 args.sample,
                 workdir,
+                args.page_scale,
             )
     if args.json:
         print(json.dumps(report, sort_keys=True))

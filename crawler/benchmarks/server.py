@@ -137,8 +137,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--anchor", required=True, help="ISO time of the newest article")
     parser.add_argument("--port-file", required=True)
+    parser.add_argument("--page-scale", type=float, default=1.0)
     args = parser.parse_args(argv)
-    web = SyntheticWeb(args.articles, seed=args.seed, anchor=datetime.fromisoformat(args.anchor))
+    web = SyntheticWeb(
+        args.articles,
+        seed=args.seed,
+        anchor=datetime.fromisoformat(args.anchor),
+        page_scale=args.page_scale,
+    )
     asyncio.run(serve(web, Path(args.port_file)))
     return 0
 

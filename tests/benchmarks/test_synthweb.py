@@ -49,6 +49,16 @@ def test_page_sizes_spread_like_real_news_pages(sizes):
     assert all(lo < n < hi * 1.1 for n in sizes), (min(sizes), max(sizes))
 
 
+def test_page_scale_grows_the_pages_around_the_same_articles(web, sizes):
+    heavy = SyntheticWeb(400, seed=5, anchor=ANCHOR, page_scale=1.8)
+    heavy_sizes = [len(heavy.render(i)) for i in range(0, 400, 4)]
+    ratio = statistics.median(heavy_sizes) / statistics.median(sizes[::4])
+    assert 1.5 < ratio < 2.1, ratio
+    assert all(heavy.article(i) == web.article(i) for i in (0, 17, 399))
+    with pytest.raises(ValueError, match="page_scale"):
+        SyntheticWeb(10, page_scale=10)
+
+
 def test_sizes_vary_per_article_within_a_site(web, sizes):
     for site in web.sites:
         own = [sizes[i] for i in web.articles_of(site)]
