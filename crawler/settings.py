@@ -63,7 +63,7 @@ SYNDICRAWL_RUN_ID = ""  # set by the runner; one id per crawl run
 SYNDICRAWL_EXPORT_BACKOFF_SECONDS = 1.0  # first retry delay, doubled per retry (max 60 s)
 SYNDICRAWL_EXPORT_BATCH_SIZE = 500  # records per part file
 SYNDICRAWL_EXPORT_COMPRESSION = "gzip"  # gzip | none
-SYNDICRAWL_EXPORT_GZIP_LEVEL = 6  # 1 (fastest) .. 9 (smallest)
+SYNDICRAWL_EXPORT_GZIP_LEVEL = 4  # 1 (fastest) .. 9 (smallest)
 SYNDICRAWL_EXPORT_MULTIPART_THRESHOLD = 64 * 1024 * 1024  # bytes; at least 5 MiB
 SYNDICRAWL_EXPORT_RETRIES = 5  # per upload, after the first attempt
 

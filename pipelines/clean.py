@@ -23,7 +23,8 @@ Settings (defaults in brackets):
     Text shorter than this after cleaning drops the page as ``BodyTooShort``.
 
 Stats: ``syndicrawl/clean/stripped_count/<credit|rule|learned|chrome>``, ``.../cleaned_count``,
-``.../held_count``, ``.../hold_timeout_count``, ``.../credited_count``.
+``.../held_count``, ``.../hold_timeout_count``, ``.../credited_count``,
+``.../first_pass_count/<worker|here>`` (made ahead in a pool worker, :mod:`pipelines.prework`).
 """
 
 from __future__ import annotations
@@ -37,10 +38,10 @@ from scrapy import signals
 
 from crawler.items import ArticleItem
 from pipelines.core.cleaning import Cleaner
-from pipelines.core.credits import PublisherNames
 from pipelines.core.learned import LearnedStore, LearnOptions
 from pipelines.errors import BodyTooShort, EmptyExtraction
 from pipelines.extract import HINT_TITLES, site_of
+from pipelines.prework import HINT_PREWORK, Prework
 from pipelines.stats import count
 
 if TYPE_CHECKING:
@@ -106,15 +107,18 @@ class CleanPipeline:
         if self._cleaner is None:
             spider = getattr(self.crawler, "spider", None)
             sites: dict[str, SiteConfig] = getattr(spider, "sites", None) or {}
-            names = PublisherNames((s.publisher or s.name, s.aliases) for s in sites.values())
-            self._cleaner = Cleaner(names, self.store)
+            self._cleaner = Cleaner.for_sites(sites, self.store)
         return self._cleaner
 
     async def process_item(self, item: ArticleItem) -> ArticleItem:
         site = site_of(self.crawler, item.site)
         paragraphs = [p for p in (item.text or "").split("\n\n") if p.strip()]
         titles = [t for t in (item.title, *item.hints.get(HINT_TITLES, ())) if t]
-        first = self.cleaner.first_pass(paragraphs, titles=titles, site=site)
+        work: Prework | None = item.hints.get(HINT_PREWORK)
+        first = work.first_pass_for(paragraphs, tuple(titles), site) if work else None
+        count(self.stats, STAGE, "first_pass", "here" if first is None else "worker")
+        if first is None:
+            first = self.cleaner.first_pass(paragraphs, titles=titles, site=site)
         learn = True
         if self.store is not None and site is not None and self.learn_wait > 0:
             seen = self.cleaner.observe(first)

@@ -14,7 +14,8 @@ Settings (defaults in brackets):
 
 Stats: ``syndicrawl/extract/extracted_count``, ``syndicrawl/extract/dropped_count/<Reason>``,
 ``syndicrawl/extract/cpu_seconds`` (the core's CPU, in the pool workers or here). With a pool
-(``SYNDICRAWL_POOL_PROCESSES``, :mod:`pipelines.pool`) the core runs in a worker process.
+(``SYNDICRAWL_POOL_PROCESSES``, :mod:`pipelines.pool`) the core runs in a worker process, which
+also does the clean and syndication stages' pure work ahead (:mod:`pipelines.prework`).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from pipelines.errors import (
     NotAnArticle,
     PageTooLarge,
 )
+from pipelines.prework import HINT_PREWORK, Prework, prework
 from pipelines.stats import count
 
 if TYPE_CHECKING:
@@ -82,11 +84,35 @@ def extract_options(s: BaseSettings) -> ExtractOptions:
     )
 
 
+def headlines(found: Extraction, hint_title: str | None) -> tuple[str | None, list[str]]:
+    """The item's title and every headline form (the clean stage drops a paragraph repeating one).
+
+    A feed's or news sitemap's title (``hint_title``) is the publisher's own; it beats a <title>
+    tag guess.
+    """
+    if found.metadata.title_from_markup and hint_title:
+        title = hint_title
+    else:
+        title = found.title or hint_title
+    return title, [t for t in (hint_title, *found.metadata.titles) if t]
+
+
 def extract_task(
-    state: WorkerState, html: str | None, url: str, site: str | None, fetched_at: str | None
-) -> Extraction:
-    """The pool task: the extraction core in a worker (the site is looked up by name there)."""
-    return state.extractor.extract(html, url, state.site(site), parse_fetched_at(fetched_at))
+    state: WorkerState,
+    html: str | None,
+    url: str,
+    site: str | None,
+    fetched_at: str | None,
+    hint_title: str | None = None,
+) -> tuple[Extraction, Prework]:
+    """The pool task: the extraction core in a worker (the site is looked up by name there), and
+    the later stages' pure work on its text (:mod:`pipelines.prework`)."""
+    config = state.site(site)
+    found = state.extractor.extract(html, url, config, parse_fetched_at(fetched_at))
+    title, titles = headlines(found, hint_title)
+    paragraphs = [p for p in found.text.split("\n\n") if p.strip()]  # as the clean stage splits
+    heads = tuple(t for t in (title, *titles) if t)
+    return found, prework(state.cleaner, paragraphs, heads, config)
 
 
 class ExtractPipeline:
@@ -146,12 +172,13 @@ class ExtractPipeline:
     async def _pooled(self, item: ArticleItem) -> ArticleItem:
         assert self.pool is not None
         try:
-            found, error, cpu = await self.pool.run(
+            done, error, cpu = await self.pool.run(
                 extract_task,
                 item.html,
                 item.url,
                 item.site,
                 item.fetched_at,
+                item.hints.get("title"),
                 expected=(ExtractionError,),
             )
         except ArticleDropped as exc:  # the worker died
@@ -162,6 +189,7 @@ class ExtractPipeline:
         if error is not None:
             assert isinstance(error, ExtractionError)
             raise self._drop(item, error) from error
+        found, item.hints[HINT_PREWORK] = done
         return self._apply(item, found)
 
     def _drop(self, item: ArticleItem, exc: ExtractionError) -> ArticleDropped:
@@ -171,16 +199,12 @@ class ExtractPipeline:
     def _apply(self, item: ArticleItem, found: Extraction) -> ArticleItem:
         hints: dict[str, Any] = item.hints
         item.text = found.text
-        # A feed's or news sitemap's title is the publisher's own; it beats a <title> tag guess.
-        if found.metadata.title_from_markup and hints.get("title"):
-            item.title = hints["title"]
-        else:
-            item.title = found.title or hints.get("title")
+        item.title, titles = headlines(found, hints.get("title"))
         item.authors = found.authors
         item.canonical_url = found.canonical_url
         item.language = found.language or hints.get("language")
         hints[HINT_DATES] = list(found.metadata.dates)
-        hints[HINT_TITLES] = [t for t in (hints.get("title"), *found.metadata.titles) if t]
+        hints[HINT_TITLES] = titles
         count(self.stats, STAGE, "extracted", site=item.site)
         logger.debug(
             "extract: %(chars)s chars from %(url)s", {"chars": len(item.text), "url": item.url}

@@ -39,6 +39,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from pipelines.core.cleaning import Cleaner
 from pipelines.core.dating import DateFinder, DateOptions
 from pipelines.core.extraction import ArticleExtractor, ExtractOptions
 from pipelines.errors import WorkerCrashed
@@ -73,6 +74,14 @@ class WorkerState:
         self.extractor = ArticleExtractor(config.extract)
         self.dates = DateFinder(config.dates)
         self.pages = 0
+        self._cleaner: Cleaner | None = None
+
+    @property
+    def cleaner(self) -> Cleaner:
+        """The clean stage's cleaner without its learned store (that stays in the crawl process)."""
+        if self._cleaner is None:
+            self._cleaner = Cleaner.for_sites(self.sites)
+        return self._cleaner
 
     def site(self, name: str | None) -> SiteConfig | None:
         return self.sites.get(name) if name else None

@@ -7,6 +7,9 @@ again through the spider (``NewsSpider.refetch_for_relink``) and exported with t
 of this run gets it when its part is made (``pipelines/export.py``). An original exported by an
 earlier run keeps the copies known then (see ``_relink``).
 
+The text's sketch comes from the pool worker that extracted the page when it sketched this very
+text (:mod:`pipelines.prework`; stat ``syndicrawl/syndication/sketch_count/<worker|here>``).
+
 Modes (``SYNDICRAWL_SYNDICATION_MODE``): ``annotate`` every record; ``originals`` drops
 republications with ``CopyFilteredOut``; ``separate`` sets ``item.hints["feed"] = "copies"`` on
 republications so the export stage can write them to their own feed.
@@ -31,6 +34,7 @@ from pipelines.core.dedupe import (
     open_index,
 )
 from pipelines.errors import CopyFilteredOut
+from pipelines.prework import HINT_PREWORK, Prework
 from pipelines.stats import count
 
 if TYPE_CHECKING:
@@ -125,6 +129,10 @@ class SyndicationPipeline:
         return self._detector
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
+        work: Prework | None = item.hints.get(HINT_PREWORK)
+        sketch = work.sketch_for(item.text) if work else None
+        if item.text:
+            count(self.stats, STAGE, "sketch", "here" if sketch is None else "worker")
         result = self.detector.process(
             ArticleInput(
                 url=item.url,
@@ -134,6 +142,7 @@ class SyndicationPipeline:
                 title=item.title,
                 published_at=item.published_at,
                 credited_source=item.credited_source,
+                sketch=sketch,
             )
         )
         item.syndication = result.syndication

@@ -85,7 +85,6 @@ def _read(page: str, explicit_url: str | None) -> tuple[str, str]:
 
 def run(args: argparse.Namespace) -> int:
     from pipelines.core.cleaning import Cleaner
-    from pipelines.core.credits import PublisherNames
     from pipelines.core.dating import DateFinder, hint_candidates, supported_language
     from pipelines.core.extraction import ArticleExtractor, ExtractionError, ExtractOptions
 
@@ -124,8 +123,7 @@ def run(args: argparse.Namespace) -> int:
     except ExtractionError as exc:
         print(f"syndicrawl extract: {exc.reason}: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    names = PublisherNames((s.publisher or s.name, s.aliases) for s in sites.values())
-    cleaned = Cleaner(names).clean(
+    cleaned = Cleaner.for_sites(sites).clean(
         found.paragraphs, title=found.title, titles=found.metadata.titles, site=site
     )
     languages = tuple(x for x in (site.languages if site else ()) if supported_language(x))

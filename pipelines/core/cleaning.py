@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -88,6 +88,15 @@ class Cleaner:
         self.names = names or PublisherNames()
         self.credits = CreditFinder(self.names)
         self.store = store
+
+    @classmethod
+    def for_sites(
+        cls, sites: Mapping[str, SiteConfig], store: LearnedStore | None = None
+    ) -> Cleaner:
+        """A cleaner knowing the registry's publishers (credits naming them are recognised)."""
+        return cls(
+            PublisherNames((s.publisher or s.name, s.aliases) for s in sites.values()), store
+        )
 
     def first_pass(
         self,

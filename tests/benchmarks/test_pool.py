@@ -246,3 +246,67 @@ def test_dates_stage_parses_iso_here_and_sends_free_text_to_a_worker(pool):
     # the same answer as the stage without a pool
     alone = DatesPipeline(crawler=crawler).process_item(item("26 November 2026, 08:30", "text"))
     assert isinstance(alone, ArticleItem) and alone.published_at == text.published_at
+
+
+def test_work_done_ahead_in_the_worker_gives_the_same_records(pool, tmp_path):
+    """extract -> clean -> syndication through the pool (first pass and sketch made in the worker)
+    and in the crawl process give the same text, credits and links."""
+    from crawler.registry import parse_site
+    from pipelines.clean import CleanPipeline
+    from pipelines.core.dedupe.sqlite_index import SqliteIndex
+    from pipelines.syndication import SyndicationPipeline
+
+    web = SyntheticWeb(60, seed=5)
+    copy = next(i for i in range(60) if web.article(i).original is not None)
+    original = web.article(copy).original
+    assert original is not None
+    sites = {s: parse_site(web.site_config(s, f"https://{s}.example/"), s) for s in web.sites}
+    worker_pool = StagePool(1, max_pending=2, config=WorkerConfig(sites=sites))
+
+    def run(stage_pool, name):
+        crawler = get_crawler(settings_dict={})
+        crawler.stats.open_spider()
+        crawler.spider = type("Spider", (), {"sites": sites})()
+        extract = ExtractPipeline(crawler=crawler, pool=stage_pool)
+        clean = CleanPipeline(crawler=crawler, learn_wait=0)
+        syndication = SyndicationPipeline(
+            index=SqliteIndex(tmp_path / f"{name}.sqlite3"), crawler=crawler
+        )
+        out = []
+        for n in (original[1], copy):
+            a = web.article(n)
+            item = ArticleItem(
+                url=f"https://{a.site}.example{a.path}",
+                site=a.site,
+                html=web.render(n).decode(),
+                fetched_at="2026-11-27T12:00:00+00:00",
+            )
+            item.hints["title"] = a.title
+            got = extract.process_item(item)
+            if asyncio.iscoroutine(got):
+                if stage_pool._slots is not None:
+                    stage_pool._slots = None
+                got = asyncio.run(got)
+            got = asyncio.run(clean.process_item(got))
+            got = syndication.process_item(got)
+            out.append(
+                (
+                    got.text,
+                    got.credited_source,
+                    got.syndication.status,
+                    got.syndication.original_url,
+                )
+            )
+        syndication.close_spider()
+        return out, crawler.stats
+
+    try:
+        pooled, stats = run(worker_pool, "pooled")
+    finally:
+        worker_pool.close()
+    assert stats.get_value("syndicrawl/clean/first_pass_count/worker") == 2
+    assert stats.get_value("syndicrawl/syndication/sketch_count/worker") == 2
+    here, stats_here = run(StagePool(0, config=WorkerConfig(sites=sites)), "here")
+    assert stats_here.get_value("syndicrawl/clean/first_pass_count/here") == 2
+    assert pooled == here
+    assert pooled[1][2] == "republication" and pooled[1][1] == web.publishers[original[0]]

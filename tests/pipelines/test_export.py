@@ -74,7 +74,7 @@ def test_defaults_of_the_project_settings() -> None:
     settings.set("SYNDICRAWL_RUN_ID", "")
     options = options_from_settings(settings)
     assert (options.batch_size, options.compression, options.retries) == (500, "gzip", 5)
-    assert options.gzip_level == 6
+    assert options.gzip_level == 4
     assert options.multipart_threshold == 64 * 1024 * 1024
     assert re.fullmatch(r"\d{8}T\d{6}Z-[0-9a-f]{6}", options.run_id), (
         "a run id is generated when unset"

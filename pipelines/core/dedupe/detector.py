@@ -54,6 +54,8 @@ class ArticleInput:
     title: str | None = None
     published_at: str | None = None
     credited_source: str | None = None
+    sketch: Sketch | None = None
+    """``make_sketch(text)`` when already made (in a pool worker); made here otherwise."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +125,7 @@ class SyndicationDetector:
             result.counters["no_text"] += 1
             return result
         opts = self.options
-        sk = make_sketch(art.text)
+        sk = art.sketch if art.sketch is not None else make_sketch(art.text)
         canonical = (
             art.canonical_url if art.canonical_url and art.canonical_url != art.url else None
         )

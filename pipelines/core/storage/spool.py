@@ -41,8 +41,10 @@ LOCK = "lock"
 TMP = "tmp"
 PARTS = "parts"
 _PARTIAL = ".partial"
-# zlib's own default: level 9 costs ~3x the CPU for a part ~6% smaller (JSONL of article text).
-DEFAULT_GZIP_LEVEL = 6
+# Measured on JSONL records of real article bodies (article-extraction-benchmark ground truth):
+# level 4 packs to 0.387 of the size at 0.07 ms a record; 6 (zlib's default) to 0.372 at 0.19 ms;
+# 9 to 0.371 at 0.26 ms. Compression runs in the crawl process, the pipeline's bottleneck.
+DEFAULT_GZIP_LEVEL = 4
 
 
 @dataclass(frozen=True, slots=True)
