@@ -90,6 +90,7 @@ def headlines(found: Extraction, hint_title: str | None) -> tuple[str | None, li
     A feed's or news sitemap's title (``hint_title``) is the publisher's own; it beats a <title>
     tag guess.
     """
+    title: str | None
     if found.metadata.title_from_markup and hint_title:
         title = hint_title
     else:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import scrapy
 from scrapy import signals
@@ -29,7 +29,7 @@ from crawler.discovery.xmlsafe import XMLDocumentError
 from crawler.items import ArticleItem
 from crawler.middlewares.failures import classify_failure
 from crawler.registry import Listing, SiteConfig, load_sites
-from crawler.state.resume import Reconciled, reconcile_pending
+from crawler.state.resume import HoldingSeenStore, Reconciled, reconcile_pending
 from crawler.state.seen import SeenEntry, SeenStore, SharedHints, SQLiteSeenStore, decide
 from pipelines.errors import ExportFailed
 from pipelines.export import SPOOL_RUN_HINT, SPOOL_SUBDIR, record_spooling, records_stored
@@ -112,7 +112,8 @@ class NewsSpider(scrapy.Spider):
             if settings.get("SYNDICRAWL_STATE_DIR"):
                 # Before the export stage starts: it uploads (and removes) the dead runs' spools.
                 spider._resumed = reconcile_pending(
-                    spider.seen, Path(settings.get("SYNDICRAWL_STATE_DIR")) / SPOOL_SUBDIR
+                    cast("HoldingSeenStore", spider.seen),  # it has ``hold``: the holding kind
+                    Path(settings.get("SYNDICRAWL_STATE_DIR")) / SPOOL_SUBDIR,
                 )
             crawler.signals.connect(spider._on_record_spooling, signal=record_spooling)
             crawler.signals.connect(spider._on_records_stored, signal=records_stored)
