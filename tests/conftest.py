@@ -15,6 +15,21 @@ for _name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_pro
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
+def crawl_argv(sites: Path, output: Path | str, *extra: str) -> list[str]:
+    """``syndicrawl crawl --sites SITES --output OUTPUT EXTRA...`` as a subprocess command line."""
+    return [
+        sys.executable,
+        "-m",
+        "crawler",
+        "crawl",
+        "--sites",
+        str(sites),
+        "--output",
+        str(output),
+        *extra,
+    ]
+
+
 @pytest.fixture
 def run_cli(tmp_path: Path):
     """Run ``syndicrawl ARGS`` in a subprocess (one reactor per crawl); returns CompletedProcess."""

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from crawler.benchmarks.timing import ItemClock, timed_pipelines
+from crawler.benchmarks.timing import ItemClock, proc_status_kb, timed_pipelines
 from crawler.registry import parse_site
 from crawler.runner import run_crawl
 
@@ -58,14 +58,7 @@ def crawl(config: dict[str, Any]) -> dict[str, Any]:
 
 def _vm_hwm_kb() -> int:
     """This process's peak RSS (Linux /proc; 0 elsewhere)."""
-    try:
-        with open("/proc/self/status") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
+    return proc_status_kb("self", "VmHWM")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.benchmarks.synthweb import SyntheticWeb
-from crawler.benchmarks.timing import STEADY_RATE_STAT
+from crawler.benchmarks.timing import STEADY_RATE_STAT, proc_status_kb
 
 STAGES = ("extract", "clean", "revisit", "dates", "syndication", "export")
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -101,14 +101,7 @@ def served(
 
 
 def _rss_kb(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/status") as fh:
-            for line in fh:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
+    return proc_status_kb(pid, "VmRSS")
 
 
 def _descendants(pid: int) -> list[int]:

@@ -1,4 +1,5 @@
-"""CPU seconds per pipeline stage, measured in the crawl process, for the benchmark.
+"""CPU seconds per pipeline stage, measured in the crawl process, for the benchmark (and the
+bench's /proc readings: :func:`proc_status_kb`).
 
 :func:`timed_pipelines` turns ``ITEM_PIPELINES`` into wrapper classes (same priorities) whose
 ``process_item`` adds the crawl process's CPU spent inside the stage to the stat
@@ -148,3 +149,15 @@ def steady_rate(times: list[float], low: float = 0.1, high: float = 0.9) -> floa
     first, last = int(low * (len(ordered) - 1)), int(high * (len(ordered) - 1))
     span = ordered[last] - ordered[first]
     return (last - first) / span if span > 0 else None
+
+
+def proc_status_kb(pid: int | str, field: str) -> int:
+    """A kB field of ``/proc/<pid>/status`` (``VmRSS``, ``VmHWM``; pid may be "self"); 0 if absent."""
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith(f"{field}:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0

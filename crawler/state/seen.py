@@ -47,6 +47,18 @@ class SeenEntry:
     content_sha256: str | None
     outcome: str
 
+    def values(self) -> tuple[str | None, ...]:
+        """The fields in column order (both tables store them after their own leading columns)."""
+        return (
+            self.key,
+            self.site,
+            self.lastmod,
+            self.etag,
+            self.last_modified,
+            self.content_sha256,
+            self.outcome,
+        )
+
 
 class SeenStore(Protocol):
     def get(self, key: str) -> SeenEntry | None: ...
@@ -125,16 +137,7 @@ class SQLiteSeenStore:
         with self._lock:
             self._db.execute(
                 "INSERT OR REPLACE INTO seen VALUES (?,?,?,?,?,?,?,?)",
-                (
-                    entry.key,
-                    entry.site,
-                    entry.lastmod,
-                    entry.etag,
-                    entry.last_modified,
-                    entry.content_sha256,
-                    entry.outcome,
-                    time.time(),
-                ),
+                (*entry.values(), time.time()),
             )
 
     def hold(self, entry: SeenEntry, run_id: str) -> None:
@@ -142,17 +145,7 @@ class SQLiteSeenStore:
         with self._lock:
             self._db.execute(
                 "INSERT OR REPLACE INTO pending VALUES (?,?,?,?,?,?,?,?,?)",
-                (
-                    entry.key,
-                    run_id,
-                    entry.site,
-                    entry.lastmod,
-                    entry.etag,
-                    entry.last_modified,
-                    entry.content_sha256,
-                    entry.outcome,
-                    time.time(),
-                ),
+                (entry.key, run_id, *entry.values()[1:], time.time()),
             )
 
     def commit(self, run_id: str, keys: Iterable[str]) -> int:

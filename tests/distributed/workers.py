@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from crawler.registry import demo_sites_dir
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, crawl_argv
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
@@ -80,15 +80,9 @@ def rebased_sites(base_urls: dict[str, str], folder: Path) -> Path:
 def worker_command(
     sites: Path, output: Path, state: Path, prefix: str, run_id: str, worker: str, *extra: str
 ) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "crawler",
-        "crawl",
-        "--sites",
-        str(sites),
-        "--output",
-        str(output),
+    return crawl_argv(
+        sites,
+        output,
         "--state-dir",
         str(state),
         "--redis",
@@ -109,7 +103,7 @@ def worker_command(
         "--set",
         "LOG_LEVEL=INFO",
         *extra,
-    ]
+    )
 
 
 def start_worker(command: list[str], workdir: Path, name: str) -> subprocess.Popen[bytes]:

@@ -4,7 +4,6 @@ import gzip
 import json
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,7 @@ import pytest
 
 from crawler.demo.rebase import write_site_files
 from crawler.demo.server import DemoWeb
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, crawl_argv
 
 
 def read_records(output: Path) -> list[dict[str, Any]]:
@@ -29,22 +28,16 @@ def crawl(
 ) -> subprocess.CompletedProcess[str]:
     """``syndicrawl crawl`` in a subprocess (one reactor per crawl)."""
     return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "crawler",
-            "crawl",
-            "--sites",
-            str(sites_dir),
-            "--output",
-            str(output),
+        crawl_argv(
+            sites_dir,
+            output,
             "--set",
             "SYNDICRAWL_FETCH_ALLOWED_ADDRESSES=127.0.0.1",
             "--set",
             "LOG_LEVEL=WARNING",
             "--json",
             *extra,
-        ],
+        ),
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -19,7 +19,7 @@ import pytest
 
 from crawler.demo.server import DemoWeb
 from crawler.state.resume import record_urls
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, crawl_argv
 from tests.e2e.conftest import crawl, read_records
 
 pytestmark = pytest.mark.e2e
@@ -46,21 +46,15 @@ def crawl_and_kill(
     mark, before = len(web.requests), part_names(output)
     log = output.parent / f"crawl-{mark}.log"
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "crawler",
-            "crawl",
-            "--sites",
-            str(sites),
-            "--output",
-            str(output),
+        crawl_argv(
+            sites,
+            output,
             "--set",
             "SYNDICRAWL_FETCH_ALLOWED_ADDRESSES=127.0.0.1",
             "--set",
             "LOG_LEVEL=WARNING",
             *BATCH,
-        ],
+        ),
         stdout=subprocess.DEVNULL,
         stderr=log.open("w"),
         cwd=output.parent,

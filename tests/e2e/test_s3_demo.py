@@ -17,21 +17,15 @@ from pathlib import Path
 import pytest
 
 from crawler.demo.server import DemoWeb
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, crawl_argv
 from tests.storage.conftest import _DUMMY_AWS, MotoServer, s3_client
 
 pytestmark = [pytest.mark.e2e, pytest.mark.s3]
 
 
 def crawl_command(sites: Path, output: str, state: Path, endpoint: str) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "crawler",
-        "crawl",
-        "--sites",
-        str(sites),
-        "--output",
+    return crawl_argv(
+        sites,
         output,
         "--state-dir",
         str(state),
@@ -48,7 +42,7 @@ def crawl_command(sites: Path, output: str, state: Path, endpoint: str) -> list[
         "--set",
         "LOG_LEVEL=WARNING",
         "--json",
-    ]
+    )
 
 
 def crawl_env(tmp_path: Path) -> dict[str, str]:

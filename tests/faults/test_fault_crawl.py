@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, crawl_argv
 from tests.e2e.conftest import read_records
 from tests.faults import pages
 from tests.faults.server import FAULTS, HEALTHY, RECOVERED, RECOVERED_STATS, FaultServer
@@ -63,17 +62,7 @@ def fault_run(tmp_path_factory: pytest.TempPathFactory) -> FaultRun:
         sites.mkdir()
         (sites / "fault-lab.yaml").write_text(server.site_yaml(), encoding="utf-8")
         output = workdir / "out"
-        args = [
-            sys.executable,
-            "-m",
-            "crawler",
-            "crawl",
-            "--sites",
-            str(sites),
-            "--output",
-            str(output),
-            "--json",
-        ]
+        args = crawl_argv(sites, output, "--json")
         for name, value in SETTINGS.items():
             args += ["--set", f"{name}={value}"]
         started = time.monotonic()
