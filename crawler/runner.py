@@ -112,6 +112,9 @@ def run_crawl(
         sites, output_uri=output_uri, state_dir=state_dir, run_id=run_id, overrides=overrides
     )
     process = CrawlerProcess(settings)
+    # Scrapy filters LOG_LEVEL at its handler, so every debug call below it still builds a record
+    # (Scrapy's own two per page included); at the root logger the call returns at once.
+    logging.getLogger().setLevel(settings.get("LOG_LEVEL") or "DEBUG")
     crawler = process.create_crawler(NewsSpider)
     process.crawl(crawler, sites=sites)
     process.start()

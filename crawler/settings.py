@@ -125,6 +125,8 @@ SYNDICRAWL_POOL_RESET_EVERY = 1000  # pages after which a worker clears trafilat
 
 # --- syndicrawl: monitoring and reporting ----------------------------------------------------
 EXTENSIONS = {"crawler.monitoring.extension.MonitorStats": 500}  # per-site drop/date/text counts
+# Scrapy's in-memory stats without its per-access deprecation wrapper (crawler/stats.py)
+STATS_CLASS = "crawler.stats.StatsCollector"
 SYNDICRAWL_MONITOR_ENABLED = True
 SYNDICRAWL_MONITOR_DROP_RATIO = (
     0.5  # discovered+unchanged below this share of the recent median fails

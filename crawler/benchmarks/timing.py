@@ -15,6 +15,9 @@ start (worker spawn, robots.txt and sitemaps before the first article) and the d
 from __future__ import annotations
 
 import inspect
+import os
+import re
+import threading
 import time
 from collections.abc import Generator
 from typing import Any
@@ -117,6 +120,7 @@ def timed_pipelines(pipelines: dict[str, int]) -> dict[type, int]:
 
 
 STEADY_RATE_STAT = "syndicrawl/bench/steady_items_per_second"
+THREAD_CPU_STAT = "syndicrawl/bench/thread_cpu_seconds"
 
 
 class ItemClock:
@@ -139,6 +143,8 @@ class ItemClock:
         rate = steady_rate(self.times)
         if rate is not None:
             self.stats.set_value(STEADY_RATE_STAT, rate)
+        for name, seconds in thread_cpu_seconds().items():
+            self.stats.set_value(f"{THREAD_CPU_STAT}/{name}", seconds)
 
 
 def steady_rate(times: list[float], low: float = 0.1, high: float = 0.9) -> float | None:
@@ -149,6 +155,29 @@ def steady_rate(times: list[float], low: float = 0.1, high: float = 0.9) -> floa
     first, last = int(low * (len(ordered) - 1)), int(high * (len(ordered) - 1))
     span = ordered[last] - ordered[first]
     return (last - first) / span if span > 0 else None
+
+
+_NUMBERED = re.compile(r"[-_]?\d+")
+
+
+def thread_cpu_seconds() -> dict[str, float]:
+    """CPU seconds of this process's live threads, summed by name without numbers (Linux /proc).
+
+    Where the crawl process's CPU goes outside the stages: the reactor (``MainThread``), the pool's
+    queue feeder and result threads, Twisted's thread pool (part compression and upload).
+    """
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    out: dict[str, float] = {}
+    for thread in threading.enumerate():
+        try:
+            with open(f"/proc/self/task/{thread.native_id}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        name = _NUMBERED.sub("", thread.name).strip() or "thread"
+        seconds = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+        out[name] = round(out.get(name, 0.0) + seconds, 3)
+    return out
 
 
 def proc_status_kb(pid: int | str, field: str) -> int:

@@ -82,6 +82,7 @@ def parse_lastmod(value: str | None) -> datetime | None:
     """A sitemap/feed date as an aware UTC datetime (W3C datetime, RFC 822, or free text)."""
     if not value:
         return None
+    parsed: datetime | None
     try:
         parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:

@@ -26,12 +26,12 @@ import htmldate
 import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
-from lxml.cssselect import CSSSelector
 from trafilatura.settings import Extractor
 from trafilatura.utils import load_html
 
 from pipelines.core.language import detect_language
 from pipelines.core.metadata import DateCandidate, PageMetadata, normalise_language, read_metadata
+from pipelines.core.selectors import compile_selectors
 
 if TYPE_CHECKING:
     from crawler.registry import SiteConfig
@@ -173,20 +173,19 @@ def _parse(html: str) -> lxml_html.HtmlElement:
 
 def _remove_selectors(tree: lxml_html.HtmlElement, selectors: tuple[str, ...]) -> int:
     removed = 0
-    for css in selectors:
-        for el in CSSSelector(css)(tree):
-            parent = el.getparent()
-            if parent is None:
-                continue
-            # keep the tail text: it belongs to the parent, not to the removed element
-            if el.tail:
-                prev = el.getprevious()
-                if prev is not None:
-                    prev.tail = (prev.tail or "") + el.tail
-                else:
-                    parent.text = (parent.text or "") + el.tail
-            parent.remove(el)
-            removed += 1
+    for el in compile_selectors(selectors)(tree):
+        parent = el.getparent()
+        if parent is None:
+            continue
+        # keep the tail text: it belongs to the parent, not to the removed element
+        if el.tail:
+            prev = el.getprevious()
+            if prev is not None:
+                prev.tail = (prev.tail or "") + el.tail
+            else:
+                parent.text = (parent.text or "") + el.tail
+        parent.remove(el)
+        removed += 1
     return removed
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 MIN_CHARS = 120  # below this, detection is noise
 MIN_PROBABILITY = 0.9
+SAMPLE_CHARS = 700
 _lock = threading.Lock()
 
 
@@ -25,7 +26,10 @@ def _identifier() -> Any:
 
 def detect_language(text: str, declared: str | None = None) -> str | None:
     """ISO 639-1 code of ``text``; ``declared`` when the text is too short or the guess unsure."""
-    sample = text[:1500]  # enough for a confident guess; langid cost grows with the sample
+    # langid's cost grows with the sample: on the 257 fundus articles (20 languages), 700 chars
+    # give the same language as 1,500 on every one, every guess >= MIN_PROBABILITY, at half the
+    # cost (1.1 vs 2.3 ms); 500 chars lose confidence on two
+    sample = text[:SAMPLE_CHARS]
     if len(sample) < MIN_CHARS:
         return declared
     with _lock:  # the identifier keeps per-call buffers

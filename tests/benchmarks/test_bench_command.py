@@ -42,3 +42,42 @@ def test_a_tiny_crawl_reports_every_figure(tmp_path):
     assert full["peak_rss_mb"] > alone["peak_rss_mb"] > 0
     assert full["steady_articles_per_second"] > 0 and alone["steady_articles_per_second"] > 0
     assert list((tmp_path / "full" / "out").rglob("part-*.jsonl*"))
+
+
+def test_bare_trafilatura_split_over_processes_counts_every_page():
+    from crawler.benchmarks.synthweb import SyntheticWeb
+
+    anchor = datetime(2026, 11, 1, tzinfo=UTC)
+    web = SyntheticWeb(20, seed=3, anchor=anchor)
+    alone = pipeline.bare_trafilatura(web, 10)
+    loaded = pipeline.bare_trafilatura(web, 10, processes=2)
+    assert alone["pages"] == loaded["pages"] == 10
+    assert (alone["processes"], loaded["processes"]) == (1, 2)
+    assert alone["extracted"] == loaded["extracted"] == 10
+    assert alone["cpu_ms_per_page"] > 0 and loaded["cpu_ms_per_page"] > 0
+
+
+def test_pooled_rate_weighs_each_crawl_by_its_wall_time():
+    runs = [
+        {
+            "articles": 100,
+            "wall_seconds": 10.0,
+            "steady_articles_per_second": 12.0,
+            "articles_per_second": 10.0,
+        },
+        {
+            "articles": 100,
+            "wall_seconds": 30.0,
+            "steady_articles_per_second": 4.0,
+            "articles_per_second": 3.33,
+        },
+    ]
+    pooled = pipeline._pooled(runs)
+    assert pooled["articles_per_second"] == 5.0  # 200 articles in 40 s, not the mean of rates
+    assert pooled["steady_articles_per_second"] == 8.0
+    assert pooled["crawls"] == 2 and pooled["articles_per_second_by_round"] == [10.0, 3.33]
+
+
+def test_bad_rounds_exit_2(capsys):
+    assert pipeline.run(parse("--rounds", "0")) == 2
+    assert "--rounds must be >= 1, got 0" in capsys.readouterr().err
