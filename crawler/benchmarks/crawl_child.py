@@ -5,7 +5,8 @@
 ``CONFIG.json``: ``{"sites": {name: site entry}, "output": dir, "state": dir, "pipeline": true,
 "overrides": {...}}``. The crawl is :func:`crawler.runner.run_crawl` (what ``syndicrawl crawl``
 runs) with each stage wrapped to time it (:mod:`crawler.benchmarks.timing`); ``"pipeline": false``
-runs Scrapy alone (no item pipelines). Prints one JSON object on the last line: wall and CPU
+runs Scrapy alone (no item pipelines); ``"bare_every": N`` also times bare trafilatura on every N-th
+page inside the crawl (:mod:`crawler.benchmarks.baseline`). Prints one JSON object on the last line: wall and CPU
 seconds of this process (from the crawl's start: imports excluded) and of its (pool) children, their peak RSS, and the crawl's stats.
 """
 
@@ -18,6 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from crawler.benchmarks.baseline import EVERY_SETTING, BaselineSampler
 from crawler.benchmarks.timing import ItemClock, proc_status_kb, timed_pipelines
 from crawler.registry import parse_site
 from crawler.runner import run_crawl
@@ -28,9 +30,13 @@ def crawl(config: dict[str, Any]) -> dict[str, Any]:
     import crawler.settings as project
 
     overrides = dict(config.get("overrides") or {})
-    overrides["ITEM_PIPELINES"] = (
-        timed_pipelines(project.ITEM_PIPELINES) if config.get("pipeline", True) else {}
+    pipelines: dict[Any, int] = (
+        dict(timed_pipelines(project.ITEM_PIPELINES)) if config.get("pipeline", True) else {}
     )
+    if pipelines and config.get("bare_every"):
+        pipelines[BaselineSampler] = 50  # ahead of extract [100]; its pool CPU is counted apart
+        overrides[EVERY_SETTING] = int(config["bare_every"])
+    overrides["ITEM_PIPELINES"] = pipelines
     overrides["EXTENSIONS"] = {**project.EXTENSIONS, ItemClock: 0}
     before = resource.getrusage(resource.RUSAGE_SELF)
     started_wall, started_cpu = time.perf_counter(), time.process_time()

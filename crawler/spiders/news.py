@@ -29,6 +29,7 @@ from crawler.discovery.xmlsafe import XMLDocumentError
 from crawler.items import ArticleItem
 from crawler.middlewares.failures import classify_failure
 from crawler.registry import Listing, SiteConfig, load_sites
+from crawler.spiders.request import SpiderRequest
 from crawler.state.resume import HoldingSeenStore, Reconciled, reconcile_pending
 from crawler.state.seen import SeenEntry, SeenStore, SharedHints, SQLiteSeenStore, decide
 from pipelines.errors import ExportFailed
@@ -174,7 +175,7 @@ class NewsSpider(scrapy.Spider):
         headers: dict[str, str] | None = None,
     ) -> scrapy.Request:
         full_meta = {"site": site.name, "kind": kind, "download_slot": site.name, **(meta or {})}
-        return scrapy.Request(
+        return SpiderRequest(
             url,
             callback=callback,
             errback=self.on_error,

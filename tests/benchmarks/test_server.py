@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from crawler.benchmarks.pipeline import served
-from crawler.benchmarks.server import NOT_FOUND, SiteServer
+from crawler.benchmarks.server import NOT_FOUND, SiteServer, article_response, prerender
 from crawler.benchmarks.synthweb import SyntheticWeb
 
 ANCHOR = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
@@ -67,3 +67,18 @@ def test_served_web_keeps_connections_alive_and_sends_the_rendered_bytes(web, tm
         with socket.create_connection((host, int(port)), timeout=10) as raw:
             raw.sendall(b"NONSENSE\r\n\r\n")
             assert raw.recv(1024).startswith(b"HTTP/1.1 400 Bad Request")
+
+
+def test_prerendered_pages_are_the_rendered_responses_within_the_budget(web):
+    site = web.sites[0]
+    everything = prerender(web, 10**9)
+    assert sorted(everything) == list(range(web.n_articles))
+    sizes = [len(everything[i]) for i in range(web.n_articles)]
+    some = prerender(web, sum(sizes[:5]) + sizes[5] // 2)
+    assert sorted(some) == [0, 1, 2, 3, 4]  # the sixth would pass the budget
+    cached = SiteServer(web, site, "http://h:1/", everything)
+    fresh = SiteServer(web, site, "http://h:1/")
+    for i in web.articles_of(site)[:3]:
+        path = web.article(i).path
+        assert cached.respond(path) is everything[i]
+        assert fresh.respond(path) == everything[i] == article_response(web, i)

@@ -1,0 +1,53 @@
+"""Bare trafilatura measured inside the benchmark crawl: same pages, same processes, same minutes.
+
+The VM's speed drifts by up to ~30% over minutes, and a core slows when the other one works, so
+bare trafilatura timed before or after a crawl is not a fair yardstick for the crawl's own CPU.
+:class:`BaselineSampler` (an item pipeline ahead of extract, bench only) sends every
+``SYNDICRAWL_BENCH_BARE_EVERY``-th page to the crawl's pool as one more task,
+``trafilatura.extract(html)`` with its defaults, and adds the task's CPU to
+:data:`BARE_CPU_STAT` and its page to :data:`BARE_PAGES_STAT`. The bench subtracts that CPU from
+the crawl's, so CPU per article stays the pipeline's own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crawler.items import ArticleItem
+from pipelines.pool import StagePool, WorkerState
+
+EVERY_SETTING = "SYNDICRAWL_BENCH_BARE_EVERY"
+BARE_CPU_STAT = "syndicrawl/bench/bare_trafilatura_cpu_seconds"
+BARE_PAGES_STAT = "syndicrawl/bench/bare_trafilatura_pages"
+BARE_FOUND_STAT = "syndicrawl/bench/bare_trafilatura_extracted"
+
+
+def bare_extract_task(state: WorkerState, html: str) -> bool:
+    """The pool task: trafilatura with its defaults, as a user would call it."""
+    import trafilatura
+
+    return trafilatura.extract(html) is not None
+
+
+class BaselineSampler:
+    def __init__(self, crawler: Any, every: int) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.every = every
+        self.pages = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> BaselineSampler:
+        return cls(crawler, crawler.settings.getint(EVERY_SETTING, 0))
+
+    async def process_item(self, item: Any) -> Any:
+        self.pages += 1
+        if self.every <= 0 or self.pages % self.every or not isinstance(item, ArticleItem):
+            return item
+        if not item.html:
+            return item
+        found, _, cpu = await StagePool.for_crawler(self.crawler).run(bare_extract_task, item.html)
+        self.stats.inc_value(BARE_CPU_STAT, cpu)
+        self.stats.inc_value(BARE_PAGES_STAT, 1)
+        self.stats.inc_value(BARE_FOUND_STAT, int(bool(found)))
+        return item
