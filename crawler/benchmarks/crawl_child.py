@@ -5,9 +5,10 @@
 ``CONFIG.json``: ``{"sites": {name: site entry}, "output": dir, "state": dir, "pipeline": true,
 "overrides": {...}}``. The crawl is :func:`crawler.runner.run_crawl` (what ``syndicrawl crawl``
 runs) with each stage wrapped to time it (:mod:`crawler.benchmarks.timing`); ``"pipeline": false``
-runs Scrapy alone (no item pipelines); ``"bare_every": N`` also times bare trafilatura on every N-th
-page inside the crawl (:mod:`crawler.benchmarks.baseline`). Prints one JSON object on the last line: wall and CPU
-seconds of this process (from the crawl's start: imports excluded) and of its (pool) children, their peak RSS, and the crawl's stats.
+runs Scrapy alone (no item pipelines); ``"bare_every": N`` also times bare trafilatura on every
+N-th page inside the crawl (:mod:`crawler.benchmarks.baseline`). Prints one JSON object on the last
+line: wall and CPU seconds of this process (from the crawl's start: imports excluded) and of its
+(pool) children, their peak RSS, and the crawl's stats.
 """
 
 from __future__ import annotations

@@ -359,7 +359,7 @@ def run_bench(
     report["bare_trafilatura"] = bare
     in_crawl = full["bare_trafilatura_in_crawl"]["cpu_ms_per_page"] or 0.0
     # 1 worker and N workers alternate, round after round, so drift hits both alike.
-    many_label = f"pool_{processes}"
+    many_label = f"pool_{processes}" if processes != 1 else "pool_1b"  # labels name output dirs
     suffixes = ["" if r == 1 else f"_round{r}" for r in range(1, rounds + 1)]
     plan: list[tuple[str, bool, int]] = [("pool_0", True, 0)]
     for suffix in suffixes:

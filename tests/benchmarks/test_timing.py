@@ -79,3 +79,29 @@ def test_item_clock_sets_the_steady_rate_stat():
     clock.times = [i / 50 for i in range(40)]
     clock.spider_closed()
     assert crawler.stats.get_value(timing.STEADY_RATE_STAT) == pytest.approx(50)
+
+
+def test_thread_cpu_is_summed_by_name_without_numbers():
+    import threading
+    import time
+
+    done = threading.Event()
+
+    def spin():
+        started = time.thread_time()
+        while time.thread_time() - started < 0.2:
+            pass
+        done.wait(5)
+
+    threads = [threading.Thread(target=spin, name=f"Spinner-{k}") for k in (1, 2)]
+    for t in threads:
+        t.start()
+    time.sleep(0.6)
+    try:
+        by_name = timing.thread_cpu_seconds()
+    finally:
+        done.set()
+        for t in threads:
+            t.join()
+    assert by_name["Spinner"] >= 0.3  # both threads, 0.2 s each (clock ticks: 0.01 s)
+    assert "MainThread" in by_name and not any(c.isdigit() for c in "".join(by_name))
