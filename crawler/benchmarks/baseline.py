@@ -49,9 +49,8 @@ class BaselineSampler:
 
     async def process_item(self, item: Any) -> Any:
         self.pages += 1
-        if self.every <= 0 or self.pages % self.every or not isinstance(item, ArticleItem):
-            return item
-        if not item.html:
+        sampled = self.every > 0 and self.pages % self.every == 0
+        if not (sampled and isinstance(item, ArticleItem) and item.html):
             return item
         try:
             found, _, cpu = await StagePool.for_crawler(self.crawler).run(

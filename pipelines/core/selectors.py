@@ -4,7 +4,9 @@ lxml's ``CSSSelector`` walks the whole tree once per selector (0.5-0.8 ms each o
 news page here), and a site config lists several. Selectors that translate to a single step over
 every element (``.promo``, ``#share``, ``aside``, ``div.related``, ``[data-ad]``, ``p:first-child``)
 become one ``descendant-or-self::*[c1 or c2 ...]`` step; the rest (combinators such as ``div.a p``)
-stay separate paths of the same expression. Compiled once per selector tuple.
+stay separate paths of the same expression. Compiled once per selector tuple. cssselect's HTML
+translator (not lxml's default XML one): element names match whatever their case in the config,
+as in a browser.
 """
 
 from __future__ import annotations
