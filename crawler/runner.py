@@ -112,9 +112,12 @@ def run_crawl(
         sites, output_uri=output_uri, state_dir=state_dir, run_id=run_id, overrides=overrides
     )
     process = CrawlerProcess(settings)
-    # Scrapy filters LOG_LEVEL at its handler, so every debug call below it still builds a record
-    # (Scrapy's own two per page included); at the root logger the call returns at once.
-    logging.getLogger().setLevel(settings.get("LOG_LEVEL") or "DEBUG")
+    # Scrapy filters LOG_LEVEL at its handler, so every debug call below it still builds a record;
+    # set on the loggers, the call returns at once. Scrapy's logging config pins the "scrapy" logger
+    # at DEBUG (its two records per page), so it is set too.
+    level = settings.get("LOG_LEVEL") or "DEBUG"
+    logging.getLogger().setLevel(level)
+    logging.getLogger("scrapy").setLevel(level)
     crawler = process.create_crawler(NewsSpider)
     process.crawl(crawler, sites=sites)
     process.start()

@@ -24,7 +24,9 @@ Settings (defaults in brackets):
 
 Stats: ``syndicrawl/clean/stripped_count/<credit|rule|learned|chrome>``, ``.../cleaned_count``,
 ``.../held_count``, ``.../hold_timeout_count``, ``.../credited_count``,
-``.../first_pass_count/<worker|here>`` (made ahead in a pool worker, :mod:`pipelines.prework`).
+``.../first_pass_count/<worker|here>`` (made ahead in a pool worker, :mod:`pipelines.prework`),
+``.../learned_pass_count/<worker|here>`` (the pass with learned boilerplate: the worker's guess
+confirmed, or made here).
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from pipelines.core.cleaning import Cleaner
 from pipelines.core.learned import LearnedStore, LearnOptions
 from pipelines.errors import BodyTooShort, EmptyExtraction
 from pipelines.extract import HINT_TITLES, site_of
-from pipelines.prework import HINT_PREWORK, Prework
+from pipelines.prework import HINT_PREWORK, LearnedGuesses, Prework
 from pipelines.stats import count
 
 if TYPE_CHECKING:
@@ -73,6 +75,7 @@ class CleanPipeline:
         self.stats = crawler.stats if crawler is not None else None
         self._cleaner: Cleaner | None = None
         self._warm: dict[str, asyncio.Event] = {}
+        self.guesses = LearnedGuesses.for_crawler(crawler)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -124,7 +127,12 @@ class CleanPipeline:
             seen = self.cleaner.observe(first)
             learn = False
             await self._hold(site.name, seen)
-        result = self.cleaner.clean(paragraphs, learn=learn, first=first)
+        guessed = work.guessed if work is not None and first is work.first_pass else None
+        result = self.cleaner.clean(paragraphs, learn=learn, first=first, guessed=guessed)
+        if result.learned and site is not None:
+            self.guesses.note(site.name, result.learned)
+            ahead = guessed is not None and guessed.present == result.learned
+            count(self.stats, STAGE, "learned_pass", "worker" if ahead else "here")
         item.html = None  # the last stage that needs the page; records can be many
         for reason in result.stripped:
             count(self.stats, STAGE, "stripped", reason, site=item.site)

@@ -35,7 +35,7 @@ from pipelines.errors import (
     NotAnArticle,
     PageTooLarge,
 )
-from pipelines.prework import HINT_PREWORK, Prework, prework
+from pipelines.prework import HINT_PREWORK, LearnedGuesses, Prework, prework
 from pipelines.stats import count
 
 if TYPE_CHECKING:
@@ -105,6 +105,7 @@ def extract_task(
     site: str | None,
     fetched_at: str | None,
     hint_title: str | None = None,
+    learned_guess: frozenset[str] = frozenset(),
 ) -> tuple[Extraction, Prework]:
     """The pool task: the extraction core in a worker (the site is looked up by name there), and
     the later stages' pure work on its text (:mod:`pipelines.prework`)."""
@@ -113,7 +114,7 @@ def extract_task(
     title, titles = headlines(found, hint_title)
     paragraphs = [p for p in found.text.split("\n\n") if p.strip()]  # as the clean stage splits
     heads = tuple(t for t in (title, *titles) if t)
-    return found, prework(state.cleaner, paragraphs, heads, config)
+    return found, prework(state.cleaner, paragraphs, heads, config, learned_guess)
 
 
 class ExtractPipeline:
@@ -131,6 +132,7 @@ class ExtractPipeline:
         self.pool = pool if pool is not None and not pool.in_process else None
         self.reset_every = reset_every
         self._pages = 0
+        self.guesses = LearnedGuesses.for_crawler(crawler)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -180,6 +182,7 @@ class ExtractPipeline:
                 item.site,
                 item.fetched_at,
                 item.hints.get("title"),
+                self.guesses.guess(item.site),
                 expected=(ExtractionError,),
             )
         except ArticleDropped as exc:  # the worker died

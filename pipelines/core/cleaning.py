@@ -50,6 +50,8 @@ class CleanResult:
     """What was removed, for ``syndicrawl extract`` and debugging."""
     date_lines: list[str] = field(default_factory=list)
     """Date lines cut from under the headline: text-date candidates for the dates stage."""
+    learned: frozenset[str] = frozenset()
+    """The learned-boilerplate hashes the text was cleaned with (empty: none applied)."""
 
     @property
     def text(self) -> str:
@@ -75,6 +77,19 @@ class FirstPass:
     """One article's first pass: made once, read by both ``observe`` and ``clean``."""
 
     paragraphs: list[str]
+    kept: list[str]
+    state: _Pass
+
+
+@dataclass(slots=True)
+class GuessedPass:
+    """A second pass made ahead (in a pool worker) with a guess of the site's learned boilerplate.
+
+    ``present`` is the guess narrowed to this article's paragraphs. :meth:`Cleaner.clean` takes the
+    pass only when the store's answer is exactly ``present``: the peeling then saw the same set.
+    """
+
+    present: frozenset[str]
     kept: list[str]
     state: _Pass
 
@@ -111,6 +126,22 @@ class Cleaner:
         state = _Pass(site, heads, set())
         return FirstPass(list(paragraphs), self._run(list(paragraphs), state), state)
 
+    def guessed_pass(self, first: FirstPass, guess: frozenset[str]) -> GuessedPass | None:
+        """The second pass with ``guess`` as the learned hashes; None if no paragraph is in it
+        (then the first pass is the guessed result)."""
+        limit = self.store.options.max_chars if self.store is not None else None
+        present = frozenset(
+            h
+            for h in (
+                paragraph_hash(p) for p in first.paragraphs if limit is None or len(p) <= limit
+            )
+            if h in guess
+        )
+        if not present:
+            return None
+        state = _Pass(first.state.site, first.state.titles, set(present))
+        return GuessedPass(present, self._run(list(first.paragraphs), state), state)
+
     def clean(
         self,
         paragraphs: Sequence[str],
@@ -120,12 +151,14 @@ class Cleaner:
         site: SiteConfig | None = None,
         learn: bool = True,
         first: FirstPass | None = None,
+        guessed: GuessedPass | None = None,
     ) -> CleanResult:
         """Clean ``paragraphs``; with ``learn`` (and a store and a site) also record them.
 
         ``title`` and ``titles`` are the page's headline forms: a leading paragraph repeating one goes.
         ``first``: this article's :meth:`first_pass` when already made (then the other arguments
-        but ``learn`` are not read again).
+        but ``learn`` are not read again). ``guessed``: its :meth:`guessed_pass`, used if the
+        store confirms the guess.
         """
         if first is None:
             first = self.first_pass(paragraphs, title=title, titles=titles, site=site)
@@ -135,6 +168,8 @@ class Cleaner:
                 self.store.observe(site.name, first.kept)
             edges = first.kept[: self.store.options.edge] + first.kept[-self.store.options.edge :]
             learned = self.store.boilerplate(site.name, edges)
+            if learned and guessed is not None and guessed.present == learned:
+                return self._result(guessed.kept, guessed.state)
             if learned:
                 second = _Pass(site, first.state.titles, learned)
                 return self._result(self._run(list(first.paragraphs), second), second)
@@ -272,6 +307,7 @@ class Cleaner:
             stripped=[reason for reason, _ in ps.removed],
             removed=ps.removed,
             date_lines=ps.date_lines,
+            learned=frozenset(ps.learned),
         )
 
     def _credited(self, ps: _Pass) -> tuple[str | None, str | None]:

@@ -310,3 +310,61 @@ def test_work_done_ahead_in_the_worker_gives_the_same_records(pool, tmp_path):
     assert stats_here.get_value("syndicrawl/clean/first_pass_count/here") == 2
     assert pooled == here
     assert pooled[1][2] == "republication" and pooled[1][1] == web.publishers[original[0]]
+
+
+def test_learned_boilerplate_guessed_in_the_worker_gives_the_same_records(tmp_path):
+    """A syndicator's promo, once learned, is guessed for its next pages: the worker makes the
+    second pass ahead, the clean stage takes it when the store confirms it, and every record is
+    the one the crawl process makes alone."""
+    from collections import Counter
+
+    from crawler.registry import parse_site
+    from pipelines.clean import CleanPipeline
+    from pipelines.core.learned import LearnedStore
+
+    web = SyntheticWeb(200, seed=5)
+    copies = [i for i in range(200) if web.article(i).original is not None]
+    site_name = Counter(web.article(i).site for i in copies).most_common(1)[0][0]
+    pages = [i for i in copies if web.article(i).site == site_name][:10]
+    assert len(pages) == 10
+    sites = {s: parse_site(web.site_config(s, f"https://{s}.example/"), s) for s in web.sites}
+
+    def run(stage_pool, name):
+        crawler = get_crawler(settings_dict={})
+        crawler.stats.open_spider()
+        crawler.spider = type("Spider", (), {"sites": sites})()
+        extract = ExtractPipeline(crawler=crawler, pool=stage_pool)
+        clean = CleanPipeline(
+            crawler=crawler, learn_wait=0, store=LearnedStore(tmp_path / f"{name}.sqlite3")
+        )
+        texts = []
+        for n in pages:
+            a = web.article(n)
+            item = ArticleItem(
+                url=f"https://{a.site}.example{a.path}",
+                site=a.site,
+                html=web.render(n).decode(),
+                fetched_at="2026-11-27T12:00:00+00:00",
+            )
+            item.hints["title"] = a.title
+            got = extract.process_item(item)
+            if asyncio.iscoroutine(got):
+                stage_pool._slots = None  # a new event loop per page
+                got = asyncio.run(got)
+            got = asyncio.run(clean.process_item(got))
+            texts.append((got.text, got.credited_source, tuple(got.stripped)))
+        clean.close()
+        return texts, crawler.stats
+
+    worker_pool = StagePool(1, max_pending=2, config=WorkerConfig(sites=sites))
+    try:
+        pooled, stats = run(worker_pool, "pooled")
+    finally:
+        worker_pool.close()
+    here, stats_here = run(StagePool(0, config=WorkerConfig(sites=sites)), "here")
+    assert pooled == here
+    learned = sum(1 for _, _, stripped in here if "learned" in stripped)
+    assert learned >= 5  # the promo is learned after the first pages
+    # the first page with learned boilerplate had no guess yet; the later ones were made ahead
+    assert stats.get_value("syndicrawl/clean/learned_pass_count/worker", 0) >= learned - 2
+    assert stats_here.get_value("syndicrawl/clean/learned_pass_count/worker", 0) == 0

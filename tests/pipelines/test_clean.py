@@ -123,6 +123,43 @@ def test_promo_learned_after_n_articles_and_quote_kept(names):
     assert quote in a.text and quote in b.text and quote in c.text
 
 
+def test_a_guessed_pass_is_taken_only_when_the_store_confirms_the_guess(names):
+    """The pool worker's second pass (made with a guess of the learned hashes) gives the record
+    the crawl process would have made, whether the guess is right, too wide or wrong."""
+    store = LearnedStore(None, LearnOptions(min_articles=3))
+    cleaner = Cleaner(names, store)
+    for topic in TOPICS[:3]:  # the promo and its title are learned
+        cleaner.clean([*story(topic), PROMO_TITLE, PROMO], site=site())
+    learned = cleaner.clean([*story("market"), PROMO_TITLE, PROMO], site=site()).learned
+    assert len(learned) == 2
+    other = Cleaner(names)  # a worker's cleaner: no store
+    paragraphs = [*story("school"), PROMO_TITLE, PROMO]
+    first = other.first_pass(paragraphs, site=site())
+    expected = Cleaner(names, store).clean(paragraphs, site=site(), learn=False)
+    assert expected.paragraphs == story("school") and expected.learned == learned
+
+    right = other.guessed_pass(first, learned | {"0" * 20})  # a hash of no paragraph: ignored
+    assert right is not None and right.present == learned
+    assert right.kept == story("school")
+    unrelated = "1" * 20  # a guess none of the paragraphs has: nothing to do ahead
+    assert other.guessed_pass(first, frozenset({unrelated})) is None
+
+    def cleaned(guessed):
+        return cleaner.clean(paragraphs, site=site(), learn=False, first=first, guessed=guessed)
+
+    taken = cleaned(right)
+    assert taken.paragraphs == expected.paragraphs and taken.stripped == expected.stripped
+    # a guess the store does not confirm (too narrow) is redone here, with the same result
+    narrow = other.guessed_pass(first, frozenset(sorted(learned)[:1]))
+    assert narrow is not None and narrow.kept != expected.paragraphs
+    assert cleaned(narrow).paragraphs == expected.paragraphs
+    # and a guess on a site that learned nothing keeps the first pass
+    quiet = Cleaner(names, LearnedStore(None, LearnOptions(min_articles=3)))
+    plain = quiet.clean(paragraphs, site=site(), learn=False, first=first, guessed=right)
+    assert plain.paragraphs == [p for p in first.kept if p.strip()] and PROMO in plain.text
+    assert plain.learned == frozenset()
+
+
 def test_sha256_of_final_text(names):
     result = Cleaner(names).clean(story("ferry"))
     assert result.sha256 == hashlib.sha256("\n\n".join(story("ferry")).encode()).hexdigest()
