@@ -248,6 +248,23 @@ def test_dates_stage_parses_iso_here_and_sends_free_text_to_a_worker(pool):
     assert isinstance(alone, ArticleItem) and alone.published_at == text.published_at
 
 
+def _extracted(web: SyntheticWeb, n: int, extract: ExtractPipeline, stage_pool: StagePool):
+    """Article ``n`` of ``web`` through the extract stage (in the pool or here)."""
+    a = web.article(n)
+    item = ArticleItem(
+        url=f"https://{a.site}.example{a.path}",
+        site=a.site,
+        html=web.render(n).decode(),
+        fetched_at="2026-11-27T12:00:00+00:00",
+    )
+    item.hints["title"] = a.title
+    got = extract.process_item(item)
+    if asyncio.iscoroutine(got):
+        stage_pool._slots = None  # a new event loop per page
+        got = asyncio.run(got)
+    return got
+
+
 def test_work_done_ahead_in_the_worker_gives_the_same_records(pool, tmp_path):
     """extract -> clean -> syndication through the pool (first pass and sketch made in the worker)
     and in the crawl process give the same text, credits and links."""
@@ -274,20 +291,7 @@ def test_work_done_ahead_in_the_worker_gives_the_same_records(pool, tmp_path):
         )
         out = []
         for n in (original[1], copy):
-            a = web.article(n)
-            item = ArticleItem(
-                url=f"https://{a.site}.example{a.path}",
-                site=a.site,
-                html=web.render(n).decode(),
-                fetched_at="2026-11-27T12:00:00+00:00",
-            )
-            item.hints["title"] = a.title
-            got = extract.process_item(item)
-            if asyncio.iscoroutine(got):
-                if stage_pool._slots is not None:
-                    stage_pool._slots = None
-                got = asyncio.run(got)
-            got = asyncio.run(clean.process_item(got))
+            got = asyncio.run(clean.process_item(_extracted(web, n, extract, stage_pool)))
             got = syndication.process_item(got)
             out.append(
                 (
@@ -339,19 +343,7 @@ def test_learned_boilerplate_guessed_in_the_worker_gives_the_same_records(tmp_pa
         )
         texts = []
         for n in pages:
-            a = web.article(n)
-            item = ArticleItem(
-                url=f"https://{a.site}.example{a.path}",
-                site=a.site,
-                html=web.render(n).decode(),
-                fetched_at="2026-11-27T12:00:00+00:00",
-            )
-            item.hints["title"] = a.title
-            got = extract.process_item(item)
-            if asyncio.iscoroutine(got):
-                stage_pool._slots = None  # a new event loop per page
-                got = asyncio.run(got)
-            got = asyncio.run(clean.process_item(got))
+            got = asyncio.run(clean.process_item(_extracted(web, n, extract, stage_pool)))
             texts.append((got.text, got.credited_source, tuple(got.stripped)))
         clean.close()
         return texts, crawler.stats
