@@ -41,15 +41,20 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from crawler.benchmarks.baseline import BARE_CPU_STAT, BARE_FOUND_STAT, BARE_PAGES_STAT
 from crawler.benchmarks.synthweb import SyntheticWeb
-from crawler.benchmarks.timing import STEADY_RATE_STAT, THREAD_CPU_STAT, proc_status_kb
+from crawler.benchmarks.timing import (
+    STEADY_RATE_STAT,
+    THREAD_CPU_STAT,
+    proc_status_kb,
+    process_cpu_seconds,
+)
 
 STAGES = ("extract", "clean", "revisit", "dates", "syndication", "export")
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -63,11 +68,18 @@ def _child_env() -> dict[str, str]:
     }
 
 
+class ServedWeb(NamedTuple):
+    urls: dict[str, str]
+    """{site: base_url}"""
+    pid: int
+    """The server's process: it shares the crawl's cores, so its CPU is reported too."""
+
+
 @contextmanager
 def served(
     n_articles: int, seed: int, anchor: datetime, workdir: Path, page_scale: float = 1.0
-) -> Iterator[dict[str, str]]:
-    """The synthetic web served by its own process; yields {site: base_url}."""
+) -> Iterator[ServedWeb]:
+    """The synthetic web served by its own process."""
     port_file = workdir / f"ports-{n_articles}.json"
     proc = subprocess.Popen(
         [
@@ -96,7 +108,7 @@ def served(
                     f"the benchmark web server did not start (exit status {proc.poll()})"
                 )
             time.sleep(0.05)
-        yield json.loads(port_file.read_text())["sites"]
+        yield ServedWeb(json.loads(port_file.read_text())["sites"], proc.pid)
     finally:
         proc.terminate()
         try:
@@ -229,6 +241,10 @@ def summarize(report: dict[str, Any], *, processes: int) -> dict[str, Any]:
         else 0.0,
         "steady_articles_per_second": round(float(stats.get(STEADY_RATE_STAT, 0.0)), 2),
         "cpu_ms_per_article": round(1000 * (self_cpu + kids_cpu) / per, 3),
+        # the pool workers' share (the pool's bottleneck with one worker), and the test server's
+        # CPU, which is not the crawl's but runs on the same cores
+        "pool_workers_cpu_ms_per_article": round(1000 * kids_cpu / per, 3),
+        "server_cpu_ms_per_article": round(1000 * report.get("server_cpu_seconds", 0.0) / per, 3),
         "cpu_ms_per_article_by_stage": stage_ms,
         # the crawl process's threads at the spider's close (the reactor, pool I/O, Twisted's pool)
         "crawl_process_cpu_ms_per_article_by_thread": {
@@ -278,20 +294,21 @@ def crawl_web(
     crawl on it."""
     web = SyntheticWeb(n, seed=seed, anchor=anchor, page_scale=page_scale)
     out = {}
-    with served(n, seed, anchor, workdir, page_scale) as urls:
+    with served(n, seed, anchor, workdir, page_scale) as server:
         for label, pipeline, processes, *rest in runs:
             config = crawl_config(
                 web,
-                urls,
+                server.urls,
                 workdir,
                 label,
                 pipeline=pipeline,
                 processes=processes,
                 bare_every=rest[0] if rest else 0,
             )
-            out[label] = summarize(
-                run_crawl_child(config, workdir, label), processes=processes if pipeline else 0
-            )
+            server_cpu = process_cpu_seconds(server.pid)
+            report = run_crawl_child(config, workdir, label)
+            report["server_cpu_seconds"] = process_cpu_seconds(server.pid) - server_cpu
+            out[label] = summarize(report, processes=processes if pipeline else 0)
     return out
 
 
@@ -315,7 +332,27 @@ def _pooled(runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "articles_per_second": round(articles / wall, 2) if wall else 0.0,
         "steady_articles_per_second": round(sum(steady) / len(steady), 2) if steady else 0.0,
         "articles_per_second_by_round": [r["articles_per_second"] for r in runs],
+        "pool_workers_cpu_ms_per_article": _mean(
+            r["pool_workers_cpu_ms_per_article"] for r in runs
+        ),
+        # everything on the machine: the crawl process, its workers and the test server
+        "machine_cpu_ms_per_article": _mean(
+            r["cpu_ms_per_article"] + r["server_cpu_ms_per_article"] for r in runs
+        ),
     }
+
+
+def _mean(values: Iterable[float]) -> float:
+    found = list(values)
+    return round(sum(found) / len(found), 3) if found else 0.0
+
+
+def cpu_bound_ratio(one: dict[str, Any], many: dict[str, Any], cores: int) -> float | None:
+    """The pool ratio the CPU figures allow: with one worker the rate is at most 1/W (W: the
+    worker's CPU per article); with ``cores`` busy, at most cores/T (T: all CPU per article on
+    the machine). Read in the same run from CPU times, it drifts less than the measured rates."""
+    worker, machine = one["pool_workers_cpu_ms_per_article"], many["machine_cpu_ms_per_article"]
+    return round(cores * worker / machine, 3) if worker and machine else None
 
 
 def run_bench(
@@ -408,6 +445,9 @@ def run_bench(
                 strict=True,
             )
         ],
+        f"{many_label}_vs_pool_1_cpu_bound": cpu_bound_ratio(
+            one, many, min(processes, report["cores"])
+        ),
         f"{many_label}_vs_in_process_articles_per_second": _ratio(
             many["articles_per_second"], compare_runs["pool_0"]["articles_per_second"]
         ),

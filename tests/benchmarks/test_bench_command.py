@@ -46,6 +46,11 @@ def test_a_tiny_crawl_reports_every_figure(tmp_path):
     bare = full["bare_trafilatura_in_crawl"]
     assert bare["pages"] == bare["extracted"] == 8 and bare["cpu_ms_per_page"] > 0
     assert alone["bare_trafilatura_in_crawl"]["pages"] == 0
+    # the test server's CPU is read apart (in clock ticks of 10 ms: 40 pages may take less);
+    # the workers' share is within the crawl's
+    assert full["server_cpu_ms_per_article"] >= 0 and alone["server_cpu_ms_per_article"] >= 0
+    assert 0 < full["pool_workers_cpu_ms_per_article"] < full["cpu_ms_per_article"]
+    assert alone["pool_workers_cpu_ms_per_article"] == 0
 
 
 def test_pooled_rate_weighs_each_crawl_by_its_wall_time():
@@ -55,18 +60,33 @@ def test_pooled_rate_weighs_each_crawl_by_its_wall_time():
             "wall_seconds": 10.0,
             "steady_articles_per_second": 12.0,
             "articles_per_second": 10.0,
+            "pool_workers_cpu_ms_per_article": 20.0,
+            "cpu_ms_per_article": 30.0,
+            "server_cpu_ms_per_article": 1.0,
         },
         {
             "articles": 100,
             "wall_seconds": 30.0,
             "steady_articles_per_second": 4.0,
             "articles_per_second": 3.33,
+            "pool_workers_cpu_ms_per_article": 22.0,
+            "cpu_ms_per_article": 34.0,
+            "server_cpu_ms_per_article": 1.0,
         },
     ]
     pooled = pipeline._pooled(runs)
     assert pooled["articles_per_second"] == 5.0  # 200 articles in 40 s, not the mean of rates
     assert pooled["steady_articles_per_second"] == 8.0
     assert pooled["crawls"] == 2 and pooled["articles_per_second_by_round"] == [10.0, 3.33]
+    assert pooled["pool_workers_cpu_ms_per_article"] == 21.0
+    assert pooled["machine_cpu_ms_per_article"] == 33.0
+
+
+def test_cpu_bound_ratio_is_cores_times_worker_cpu_over_machine_cpu():
+    one = {"pool_workers_cpu_ms_per_article": 20.0}
+    many = {"machine_cpu_ms_per_article": 25.0}
+    assert pipeline.cpu_bound_ratio(one, many, 2) == 1.6
+    assert pipeline.cpu_bound_ratio({"pool_workers_cpu_ms_per_article": 0.0}, many, 2) is None
 
 
 def test_bad_rounds_exit_2(capsys):

@@ -45,7 +45,8 @@ def test_site_server_answers_pages_and_keeps_its_documents(web):
 
 
 def test_served_web_keeps_connections_alive_and_sends_the_rendered_bytes(web, tmp_path):
-    with served(web.n_articles, web.seed, web.anchor, tmp_path) as urls:
+    with served(web.n_articles, web.seed, web.anchor, tmp_path) as server:
+        urls = server.urls
         site = web.sites[1]
         host, port = urls[site].removeprefix("http://").rstrip("/").split(":")
         conn = http.client.HTTPConnection(host, int(port), timeout=10)

@@ -105,3 +105,26 @@ def test_thread_cpu_is_summed_by_name_without_numbers():
             t.join()
     assert by_name["Spinner"] >= 0.3  # both threads, 0.2 s each (clock ticks: 0.01 s)
     assert "MainThread" in by_name and not any(c.isdigit() for c in "".join(by_name))
+
+
+def test_process_cpu_seconds_reads_another_process():
+    import subprocess
+    import sys
+    import time
+
+    spinner = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import time\nt = time.process_time()\nwhile time.process_time() - t < 0.3: pass\ntime.sleep(30)",
+        ]
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while timing.process_cpu_seconds(spinner.pid) < 0.25 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert 0.25 <= timing.process_cpu_seconds(spinner.pid) < 5
+    finally:
+        spinner.kill()
+        spinner.wait()
+    assert timing.process_cpu_seconds(spinner.pid) == 0.0  # gone: no such process
