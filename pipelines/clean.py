@@ -131,7 +131,7 @@ class CleanPipeline:
         result = self.cleaner.clean(paragraphs, learn=learn, first=first, guessed=guessed)
         if result.learned and site is not None:
             self.guesses.note(site.name, result.learned)
-            ahead = guessed is not None and guessed.present == result.learned
+            ahead = guessed is not None and guessed.confirmed_by(result.learned)
             count(self.stats, STAGE, "learned_pass", "worker" if ahead else "here")
         item.html = None  # the last stage that needs the page; records can be many
         for reason in result.stripped:

@@ -93,6 +93,9 @@ class GuessedPass:
     kept: list[str]
     state: _Pass
 
+    def confirmed_by(self, learned: frozenset[str] | set[str]) -> bool:
+        return self.present == learned
+
 
 class Cleaner:
     """Cleans one article's paragraphs. Build once; ``store`` None disables learned boilerplate."""
@@ -129,14 +132,8 @@ class Cleaner:
     def guessed_pass(self, first: FirstPass, guess: frozenset[str]) -> GuessedPass | None:
         """The second pass with ``guess`` as the learned hashes; None if no paragraph is in it
         (then the first pass is the guessed result)."""
-        limit = self.store.options.max_chars if self.store is not None else None
-        present = frozenset(
-            h
-            for h in (
-                paragraph_hash(p) for p in first.paragraphs if limit is None or len(p) <= limit
-            )
-            if h in guess
-        )
+        hashes = (paragraph_hash(p) for p in first.paragraphs)
+        present = frozenset(h for h in hashes if h in guess)
         if not present:
             return None
         state = _Pass(first.state.site, first.state.titles, set(present))
@@ -168,9 +165,9 @@ class Cleaner:
                 self.store.observe(site.name, first.kept)
             edges = first.kept[: self.store.options.edge] + first.kept[-self.store.options.edge :]
             learned = self.store.boilerplate(site.name, edges)
-            if learned and guessed is not None and guessed.present == learned:
-                return self._result(guessed.kept, guessed.state)
             if learned:
+                if guessed is not None and guessed.confirmed_by(learned):
+                    return self._result(guessed.kept, guessed.state)  # made ahead, confirmed
                 second = _Pass(site, first.state.titles, learned)
                 return self._result(self._run(list(first.paragraphs), second), second)
         return self._result(first.kept, first.state)
