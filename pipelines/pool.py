@@ -37,6 +37,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from pipelines.core.cleaning import Cleaner
@@ -53,6 +54,17 @@ logger = logging.getLogger(__name__)
 
 CRAWLER_ATTR = "_syndicrawl_pool"
 DEFAULT_RESET_EVERY = 1000
+WARM_UP_PAGE = (
+    "<html lang='en'><head><title>Ferry pier plan</title>"
+    "<meta property='article:published_time' content='2026-03-03T10:15:00Z'></head>"
+    "<body><article><h1>Ferry pier plan</h1>"
+    + "".join(
+        f"<p>The harbour council met on Tuesday evening to discuss part {n} of the plan for the "
+        "new ferry pier, and residents asked about parking, noise and the cost.</p>"
+        for n in range(1, 9)
+    )
+    + "</article></body></html>"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +86,7 @@ class WorkerState:
         self.extractor = ArticleExtractor(config.extract)
         self.dates = DateFinder(config.dates)
         self.pages = 0
+        self.warmed = False
         self._cleaner: Cleaner | None = None
 
     @property
@@ -82,6 +95,26 @@ class WorkerState:
         if self._cleaner is None:
             self._cleaner = Cleaner.for_sites(self.sites)
         return self._cleaner
+
+    def warm_up(self) -> None:
+        """Load what the cores load lazily (trafilatura's and the language identifier's models,
+        dateparser's language data: ~1 s of CPU) on a small page of our own, so it is done while
+        the crawl discovers its first articles, not while they wait. Never fatal: a real page
+        raises the real error."""
+        try:
+            self.extractor.extract(WARM_UP_PAGE, "https://warm-up.invalid/news/1")
+            self.dates.parser.parse(
+                "Tuesday 3 March 2026, 10:15",
+                tz=UTC,
+                tz_name="UTC",
+                languages=("en",),
+                relative_base=datetime.now(UTC),
+            )
+            self.warmed = True
+        except Exception as exc:  # a warm-up must not stop a worker
+            logger.warning(
+                "pool: worker warm-up failed (%(exc)r); the first page loads instead", {"exc": exc}
+            )
 
     def site(self, name: str | None) -> SiteConfig | None:
         return self.sites.get(name) if name else None
@@ -118,8 +151,11 @@ def _init_worker(config: WorkerConfig) -> None:
     # Ctrl-C goes to the whole process group: the crawl process shuts the pool down itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _STATE = WorkerState(config)
-    # Build dateparser's language data now rather than on the first page.
-    import dateparser  # noqa: F401
+    _STATE.warm_up()
+
+
+def _ready() -> None:
+    """The task :meth:`StagePool.start` submits: it only makes the executor start a worker."""
 
 
 def _run(fn: Task, args: tuple[Any, ...], expected: tuple[type[BaseException], ...]) -> Outcome:
@@ -197,6 +233,7 @@ class StagePool:
 
         pool = cls(processes, max_pending=max_pending, config=config)
         setattr(crawler, CRAWLER_ATTR, pool)
+        crawler.signals.connect(pool.start, signal=signals.spider_opened)
         crawler.signals.connect(pool.close, signal=signals.engine_stopped)
         return pool
 
@@ -221,6 +258,16 @@ class StagePool:
             )
             logger.info("pool: started %(n)s worker processes", {"n": self.processes})
         return self._executor
+
+    def start(self) -> None:
+        """Start every worker now (connected to ``spider_opened``): they warm up while the crawl
+        discovers its first articles. Otherwise workers start on the first pages, which wait."""
+        if self.in_process or self.closed:
+            return
+        executor = self._ensure_executor()
+        # With "spawn" the executor starts a worker per task submitted while none is idle.
+        for _ in range(self.processes):
+            executor.submit(_ready)
 
     def run_local(
         self, fn: Task, *args: Any, expected: tuple[type[BaseException], ...] = ()

@@ -8,6 +8,7 @@ import os
 import time
 
 import pytest
+from scrapy import signals
 from scrapy.utils.test import get_crawler
 
 from crawler.benchmarks.synthweb import SyntheticWeb
@@ -33,6 +34,10 @@ def refuse(state: WorkerState, value: int) -> int:
 
 def crash(state: WorkerState) -> None:
     os._exit(3)  # what a segfault or an OOM kill looks like to the pool
+
+
+def warmed_of(state: WorkerState) -> tuple[bool, int]:
+    return state.warmed, state.pages
 
 
 def nap(state: WorkerState, seconds: float) -> float:
@@ -117,6 +122,51 @@ def test_closed_pool_refuses_and_close_is_idempotent():
     pool.close()
     with pytest.raises(RuntimeError, match="shut down"):
         asyncio.run(pool.run(refuse, 1))
+
+
+def test_start_spawns_every_worker_warmed_up_before_any_page():
+    pool = StagePool(2, config=WorkerConfig())
+    try:
+        pool.start()
+        executor = pool._executor
+        assert executor is not None and len(executor._processes) == 2
+        (warmed, pages), error, _ = asyncio.run(pool.run(warmed_of))
+        assert error is None and warmed is True
+        assert pages == 0  # starting a worker is not a page (reset_every counts pages)
+    finally:
+        pool.close()
+    pool.start()  # a closed pool starts nothing
+    assert pool._executor is None
+
+
+def test_workers_start_when_the_spider_opens_not_on_the_first_page():
+    crawler = get_crawler(settings_dict={"SYNDICRAWL_POOL_PROCESSES": 1})
+    pool = StagePool.for_crawler(crawler)
+    try:
+        assert pool._executor is None
+        crawler.signals.send_catch_log(signals.spider_opened, spider=None)
+        assert pool._executor is not None and len(pool._executor._processes) == 1
+    finally:
+        pool.close()
+    in_process = StagePool(0, config=WorkerConfig())
+    in_process.start()
+    assert in_process._executor is None
+
+
+def test_warm_up_loads_the_cores_and_a_failed_one_is_logged_not_fatal(monkeypatch, caplog):
+    state = WorkerState(WorkerConfig())
+    state.warm_up()
+    assert state.warmed
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("no model")
+
+    broken = WorkerState(WorkerConfig())
+    monkeypatch.setattr(broken.extractor, "extract", boom)
+    with caplog.at_level(logging.WARNING, logger="pipelines.pool"):
+        broken.warm_up()
+    assert not broken.warmed
+    assert "warm-up failed" in caplog.text and "no model" in caplog.text
 
 
 def test_bad_settings_are_refused():
