@@ -15,7 +15,9 @@ AutoThrottle off and high concurrency. In one run:
   (the VM's speed drifts by up to ~30% over minutes: a figure timed apart can mislead);
 * ``pool_0`` / ``pool_1`` / ``pool_N``: the full crawl of a ``--compare-articles`` web with the
   stage cores in the crawl process, with one worker and with ``--processes`` workers; 1 and N
-  alternate for ``--rounds`` rounds, and their rates are pooled over the rounds.
+  alternate for ``--rounds`` rounds, and their rates are pooled over the rounds. Scrapy alone
+  crawls that web too (``scrapy_only_compare``), for the ceiling of the pool ratio
+  (:func:`ceiling_ratio`).
 
 Articles per second: over the whole crawl (start-up, discovery and the final drain included) and
 steady (between the 10th and 90th percentile of the items' scrape times,
@@ -80,7 +82,8 @@ def served(
     n_articles: int, seed: int, anchor: datetime, workdir: Path, page_scale: float = 1.0
 ) -> Iterator[ServedWeb]:
     """The synthetic web served by its own process."""
-    port_file = workdir / f"ports-{n_articles}.json"
+    port_file = workdir / f"ports-{n_articles}-{seed}.json"
+    port_file.unlink(missing_ok=True)  # an earlier server's ports would be taken for this one's
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -309,6 +312,11 @@ def crawl_web(
             report = run_crawl_child(config, workdir, label)
             report["server_cpu_seconds"] = process_cpu_seconds(server.pid) - server_cpu
             out[label] = summarize(report, processes=processes if pipeline else 0)
+            if out[label]["articles"] == 0:
+                raise RuntimeError(
+                    f"benchmark crawl {label} scraped no article of the {n}-article web; "
+                    f"its log: {workdir / f'{label}.log'}"
+                )
     return out
 
 
@@ -355,6 +363,21 @@ def cpu_bound_ratio(one: dict[str, Any], many: dict[str, Any], cores: int) -> fl
     return round(cores * worker / machine, 3) if worker and machine else None
 
 
+def ceiling_ratio(
+    in_process: dict[str, Any], scrapy_alone: dict[str, Any], cores: int
+) -> float | None:
+    """The pool ratio no pool design can beat while one crawl process runs Scrapy: if the crawl
+    process did only Scrapy's work (S, CPU per article of the crawl with no pipelines) and every
+    stage ran in the workers with no inter-process cost and no slowdown from sharing the cores,
+    one worker would take T0 - S per article and the machine T0 + the server's, T0 being the
+    in-process crawl's CPU per article. The gap from ``cpu_bound`` to this is what moving more
+    work into the workers could still win."""
+    total = in_process["cpu_ms_per_article"]
+    movable = total - scrapy_alone["cpu_ms_per_article"]
+    machine = total + in_process["server_cpu_ms_per_article"]
+    return round(cores * movable / machine, 3) if movable > 0 and machine else None
+
+
 def run_bench(
     n: int,
     compare: int,
@@ -398,7 +421,7 @@ def run_bench(
     # 1 worker and N workers alternate, round after round, so drift hits both alike.
     many_label = f"pool_{processes}" if processes != 1 else "pool_1b"  # labels name output dirs
     suffixes = ["" if r == 1 else f"_round{r}" for r in range(1, rounds + 1)]
-    plan: list[tuple[str, bool, int]] = [("pool_0", True, 0)]
+    plan: list[tuple[str, bool, int]] = [("pool_0", True, 0), ("scrapy_only_compare", False, 0)]
     for suffix in suffixes:
         plan += [(f"pool_1{suffix}", True, 1), (f"{many_label}{suffix}", True, processes)]
     compare_runs = crawl_web(compare, seed + 1, anchor, workdir, plan, page_scale)
@@ -447,6 +470,11 @@ def run_bench(
         ],
         f"{many_label}_vs_pool_1_cpu_bound": cpu_bound_ratio(
             one, many, min(processes, report["cores"])
+        ),
+        f"{many_label}_vs_pool_1_ceiling": ceiling_ratio(
+            compare_runs["pool_0"],
+            compare_runs["scrapy_only_compare"],
+            min(processes, report["cores"]),
         ),
         f"{many_label}_vs_in_process_articles_per_second": _ratio(
             many["articles_per_second"], compare_runs["pool_0"]["articles_per_second"]

@@ -52,6 +52,30 @@ def test_a_tiny_crawl_reports_every_figure(tmp_path):
     assert 0 < full["pool_workers_cpu_ms_per_article"] < full["cpu_ms_per_article"]
 
 
+def test_the_whole_bench_on_a_tiny_web_reports_every_ratio(tmp_path):
+    # seed 11: every site of both webs (seeds 11, 12) has 3 articles or more, so no site's first
+    # articles wait out the clean stage's learning hold; the two webs have the same size, so their
+    # servers must not mix up their port files
+    report = pipeline.run_bench(
+        40, 40, 2, seed=11, sample=5, workdir=tmp_path, rounds=1, bare_every=5
+    )
+    compare = report["pool_compare"]
+    assert {"pool_0", "scrapy_only_compare", "pool_1", "pool_2"} <= set(compare)
+    assert compare["scrapy_only_compare"]["articles"] == compare["pool_2"]["articles"] == 40
+    ratios = report["ratios"]
+    for name in (
+        "full_cpu_per_article_vs_bare_trafilatura_in_crawl",
+        "pool_2_vs_pool_1_articles_per_second",
+        "pool_2_vs_pool_1_cpu_bound",
+        "pool_2_vs_pool_1_ceiling",
+    ):
+        assert isinstance(ratios[name], float) and ratios[name] > 0, name
+    assert set(report["targets"]) == {
+        "pool_2_vs_pool_1>=1.6",
+        "cpu_per_article<=1.5x_bare_trafilatura_in_crawl",
+    }
+
+
 def test_pooled_rate_weighs_each_crawl_by_its_wall_time():
     runs = [
         {
@@ -86,6 +110,13 @@ def test_cpu_bound_ratio_is_cores_times_worker_cpu_over_machine_cpu():
     many = {"machine_cpu_ms_per_article": 25.0}
     assert pipeline.cpu_bound_ratio(one, many, 2) == 1.6
     assert pipeline.cpu_bound_ratio({"pool_workers_cpu_ms_per_article": 0.0}, many, 2) is None
+
+
+def test_ceiling_ratio_moves_everything_but_scrapy_into_the_workers():
+    in_process = {"cpu_ms_per_article": 18.0, "server_cpu_ms_per_article": 2.0}
+    # one worker could take 18 - 3 = 15 ms an article, the machine 18 + 2 = 20: 2 x 15 / 20
+    assert pipeline.ceiling_ratio(in_process, {"cpu_ms_per_article": 3.0}, 2) == 1.5
+    assert pipeline.ceiling_ratio(in_process, {"cpu_ms_per_article": 18.0}, 2) is None
 
 
 def test_bad_rounds_exit_2(capsys):
