@@ -2,8 +2,9 @@
 
 One pool per crawl, shared by the stages (:meth:`StagePool.for_crawler`). Workers are started with
 ``spawn`` (the crawl process runs threads and SQLite connections, which ``fork`` would copy
-half-made) and initialised once: trafilatura, dateparser and the cores' parsers are built per
-worker, never per page. A task is a module-level function ``fn(state, *args)`` run in a worker
+half-made) when the spider opens (:meth:`StagePool.start`), and initialised once: trafilatura,
+dateparser and the cores' parsers are built and warmed up per worker (:meth:`WorkerState.warm_up`),
+never per page. A task is a module-level function ``fn(state, *args)`` run in a worker
 with that worker's :class:`WorkerState`; it returns ``(value, error, cpu_seconds)`` so the CPU
 spent in workers is counted in the crawl's stats (``syndicrawl/<stage>/worker_cpu_seconds``, and in
 ``syndicrawl/<stage>/cpu_seconds`` with the stage's CPU in the crawl process).
