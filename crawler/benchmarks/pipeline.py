@@ -24,11 +24,12 @@ steady (between the 10th and 90th percentile of the items' scrape times,
 :class:`crawler.benchmarks.timing.ItemClock`).
 
 CPU per article is the crawl process tree's (the crawl process from its start, plus its pool
-workers); per stage: the crawl process's CPU inside each stage, plus the workers' CPU in the stage's
+workers and the forkserver they are forked from); per stage: the crawl process's CPU inside each stage, plus the workers' CPU in the stage's
 core. ``fetch_parse`` is the rest of the crawl process (Scrapy, the spider, discovery, the reactor);
 ``pool_overhead`` the workers' CPU outside the cores (start-up, (un)pickling). Peak memory: the
-largest sum of RSS over the crawl process and its children (sampled every 0.2 s), the crawl
-process's own peak (``VmHWM``) and the largest sampled sum over its children (the pool workers).
+largest sum of RSS over the crawl process and its descendants (the forkserver and the pool
+workers; sampled every 0.2 s), the same in PSS (shared pages counted once), the crawl process's own
+peak (``VmHWM``) and the largest sampled RSS sum over its descendants.
 
 ``--memory-check`` instead crawls a 5,000- and a 50,000-article web and compares their peaks.
 """
@@ -54,8 +55,10 @@ from crawler.benchmarks.synthweb import SyntheticWeb
 from crawler.benchmarks.timing import (
     STEADY_RATE_STAT,
     THREAD_CPU_STAT,
+    children_of,
     proc_status_kb,
     process_cpu_seconds,
+    pss_kb,
 )
 
 STAGES = ("extract", "clean", "revisit", "dates", "syndication", "export")
@@ -121,28 +124,26 @@ def served(
             proc.wait()
 
 
-def _rss_kb(pid: int) -> int:
-    return proc_status_kb(pid, "VmRSS")
-
-
 def _descendants(pid: int) -> list[int]:
     out, todo = [], [pid]
     while todo:
-        p = todo.pop()
-        try:
-            for task in os.listdir(f"/proc/{p}/task"):
-                with open(f"/proc/{p}/task/{task}/children") as fh:
-                    kids = [int(c) for c in fh.read().split()]
-                out.extend(kids)
-                todo.extend(kids)
-        except OSError:
-            continue
+        kids = children_of(todo.pop())
+        out.extend(kids)
+        todo.extend(kids)
     return out
 
 
-def tree_rss_kb(pid: int) -> tuple[int, int]:
-    """RSS of ``pid`` and the sum over its descendants (Linux /proc)."""
-    return _rss_kb(pid), sum(_rss_kb(p) for p in _descendants(pid))
+def tree_memory_kb(pid: int) -> dict[str, int]:
+    """RSS and PSS (kB) of ``pid`` and summed over its descendants: the forkserver and the pool's
+    workers (Linux /proc). The workers share the forkserver's pages: RSS counts them once per
+    process, PSS splits them between the processes sharing them."""
+    kids = _descendants(pid)
+    return {
+        "crawl": proc_status_kb(pid, "VmRSS"),
+        "children": sum(proc_status_kb(p, "VmRSS") for p in kids),
+        "crawl_pss": pss_kb(pid),
+        "children_pss": sum(pss_kb(p) for p in kids),
+    }
 
 
 def run_crawl_child(config: dict[str, Any], workdir: Path, label: str) -> dict[str, Any]:
@@ -158,14 +159,14 @@ def run_crawl_child(config: dict[str, Any], workdir: Path, label: str) -> dict[s
             stderr=err,
             text=True,
         )
-        peak = {"tree": 0, "crawl": 0, "children": 0}
+        peak = {"tree": 0, "children": 0, "tree_pss": 0}
 
         def sample() -> None:
             while proc.poll() is None:
-                own, kids = tree_rss_kb(proc.pid)
-                peak["tree"] = max(peak["tree"], own + kids)
-                peak["crawl"] = max(peak["crawl"], own)
-                peak["children"] = max(peak["children"], kids)
+                now = tree_memory_kb(proc.pid)
+                peak["tree"] = max(peak["tree"], now["crawl"] + now["children"])
+                peak["children"] = max(peak["children"], now["children"])
+                peak["tree_pss"] = max(peak["tree_pss"], now["crawl_pss"] + now["children_pss"])
                 time.sleep(0.2)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -181,6 +182,7 @@ def run_crawl_child(config: dict[str, Any], workdir: Path, label: str) -> dict[s
     report: dict[str, Any] = json.loads(lines[-1])
     report["tree_peak_rss_kb"] = peak["tree"]
     report["children_peak_rss_kb"] = peak["children"]
+    report["tree_peak_pss_kb"] = peak["tree_pss"]
     return report
 
 
@@ -256,6 +258,8 @@ def summarize(report: dict[str, Any], *, processes: int) -> dict[str, Any]:
             if key.startswith(f"{THREAD_CPU_STAT}/")
         },
         "peak_rss_mb": round(report["tree_peak_rss_kb"] / 1024, 1),
+        # shared pages counted once (the workers share the forkserver's warmed-up libraries)
+        "peak_pss_mb": round(report.get("tree_peak_pss_kb", 0) / 1024, 1),
         "crawl_process_peak_rss_mb": round(report["self_maxrss_kb"] / 1024, 1),
         "pool_workers_peak_rss_mb": round(report["children_peak_rss_kb"] / 1024, 1),
         "exit_status": report["exit_status"],

@@ -192,6 +192,53 @@ def proc_status_kb(pid: int | str, field: str) -> int:
     return 0
 
 
+def pss_kb(pid: int | str) -> int:
+    """Proportional set size of ``pid`` in kB (pages shared by N processes count 1/N in each: the
+    pool's workers share the forkserver's warmed-up libraries); its RSS where the kernel has no
+    ``smaps_rollup``; 0 for a process that is gone."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return proc_status_kb(pid, "VmRSS")
+
+
+def children_of(pid: int) -> list[int]:
+    """The direct children of ``pid``, zombies included (Linux /proc)."""
+    out: list[int] = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as fh:
+                out.extend(int(c) for c in fh.read().split())
+    except OSError:
+        pass
+    return out
+
+
+def forkserver_cpu_seconds(wait: float = 5.0) -> float:
+    """CPU seconds of this process's multiprocessing forkserver, its own and its reaped children's:
+    the pool's workers are its children, not this process's, so ``RUSAGE_CHILDREN`` misses them.
+    Waits up to ``wait`` seconds for it to reap the workers that are exiting; 0.0 without one."""
+    from multiprocessing import forkserver
+
+    pid = getattr(forkserver._forkserver, "_forkserver_pid", None)
+    if not pid:
+        return 0.0
+    deadline = time.monotonic() + wait
+    while children_of(pid) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    # utime, stime, cutime, cstime
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
 def process_cpu_seconds(pid: int) -> float:
     """User + system CPU seconds of process ``pid`` so far (Linux /proc; 0.0 elsewhere)."""
     try:

@@ -36,6 +36,10 @@ def crash(state: WorkerState) -> None:
     os._exit(3)  # what a segfault or an OOM kill looks like to the pool
 
 
+def parent_of(state: WorkerState) -> int:
+    return os.getppid()
+
+
 def warmed_of(state: WorkerState) -> tuple[bool, int]:
     return state.warmed, state.pages
 
@@ -137,6 +141,19 @@ def test_start_spawns_every_worker_warmed_up_before_any_page():
         pool.close()
     pool.start()  # a closed pool starts nothing
     assert pool._executor is None
+
+
+def test_workers_are_forked_from_the_warmed_up_forkserver(pool):
+    from multiprocessing import forkserver
+
+    from pipelines.pool import worker_context
+
+    assert worker_context().get_start_method() == "forkserver"  # Linux
+    parent, _, _ = asyncio.run(pool.run(parent_of))
+    assert parent == forkserver._forkserver._forkserver_pid != os.getpid()
+    # the forkserver imported the preload module, which warmed the libraries up there
+    with open(f"/proc/{parent}/cmdline", "rb") as fh:
+        assert b"pipelines.pool_preload" in fh.read()
 
 
 def test_workers_start_when_the_spider_opens_not_on_the_first_page():

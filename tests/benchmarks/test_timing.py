@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import time
 
 import pytest
 from scrapy.exceptions import DropItem
@@ -128,3 +130,29 @@ def test_process_cpu_seconds_reads_another_process():
         spinner.kill()
         spinner.wait()
     assert timing.process_cpu_seconds(spinner.pid) == 0.0  # gone: no such process
+
+
+def burn(state, seconds: float) -> float:
+    started = time.process_time()
+    while time.process_time() - started < seconds:
+        pass
+    return seconds
+
+
+def test_pss_is_read_and_never_above_rss():
+    pss, rss = timing.pss_kb(os.getpid()), timing.proc_status_kb(os.getpid(), "VmRSS")
+    assert 0 < pss <= rss
+    assert timing.pss_kb(2**22 + 7) == 0  # no such process
+
+
+def test_the_forkserver_cpu_counts_the_pool_workers_it_forked():
+    from pipelines.pool import StagePool, WorkerConfig
+
+    before = timing.forkserver_cpu_seconds()
+    pool = StagePool(1, config=WorkerConfig())
+    try:
+        asyncio.run(pool.run(burn, 0.5))
+    finally:
+        pool.close()
+    # the worker is the forkserver's child, not ours: its 0.5 s is in the forkserver's cutime
+    assert timing.forkserver_cpu_seconds() - before >= 0.5
