@@ -76,6 +76,18 @@ def test_the_whole_bench_on_a_tiny_web_reports_every_ratio(tmp_path):
     }
 
 
+def test_the_memory_check_compares_both_peaks(tmp_path):
+    report = pipeline.run_memory_check(40, 60, 2, seed=11, workdir=tmp_path)
+    small, large = report["full_40"], report["full_60"]
+    assert small["articles"] == 40 and large["articles"] == 60
+    # PSS splits the pages the workers share with the forkserver: below the RSS sum
+    assert 0 < small["peak_pss_mb"] < small["peak_rss_mb"]
+    ratios = report["ratios"]
+    assert ratios["peak_rss_60_vs_40"] == round(large["peak_rss_mb"] / small["peak_rss_mb"], 3)
+    assert ratios["peak_pss_60_vs_40"] > 0
+    assert set(report["targets"]) == {"peak_rss_60<=1.5x_40"}
+
+
 def test_pooled_rate_weighs_each_crawl_by_its_wall_time():
     runs = [
         {
