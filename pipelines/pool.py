@@ -7,9 +7,11 @@ single-threaded process (the crawl process runs threads and SQLite connections, 
 cores' libraries (trafilatura, the language identifier's model, dateparser: ~1.3 s of CPU). So a
 worker starts in milliseconds, warm, sharing those pages with its siblings; where there is no
 forkserver, workers are spawned and warm up themselves. Each worker builds its cores once
-(:meth:`WorkerState.warm_up`), never per page. A task is a module-level function ``fn(state, *args)`` run in a worker
-with that worker's :class:`WorkerState`; it returns ``(value, error, cpu_seconds)`` so the CPU
-spent in workers is counted in the crawl's stats (``syndicrawl/<stage>/worker_cpu_seconds``, and in
+(:meth:`WorkerState.warm_up`), never per page.
+
+A task is a module-level function ``fn(state, *args)`` run in a worker with that worker's
+:class:`WorkerState`; it returns ``(value, error, cpu_seconds)`` so the CPU spent in workers is
+counted in the crawl's stats (``syndicrawl/<stage>/worker_cpu_seconds``, and in
 ``syndicrawl/<stage>/cpu_seconds`` with the stage's CPU in the crawl process).
 
 Back-pressure: at most ``max_pending`` tasks are submitted at once; further pages wait (awaited,
@@ -18,7 +20,8 @@ then stops new downloads, so the queue of unprocessed pages stays bounded.
 
 A worker that dies (segfault in a C extension, out-of-memory kill) breaks the executor: every task
 in flight raises :class:`~pipelines.errors.WorkerCrashed` (a counted drop with its reason) and the
-next task starts a fresh executor. ``processes=0`` runs the tasks in the crawl process.
+next task starts a fresh executor, whose workers the (still warm) forkserver forks at once.
+``processes=0`` runs the tasks in the crawl process.
 
 Settings (defaults in brackets):
 
