@@ -24,8 +24,8 @@ steady (between the 10th and 90th percentile of the items' scrape times,
 :class:`crawler.benchmarks.timing.ItemClock`).
 
 CPU per article is the crawl process tree's (the crawl process from its start, plus its pool
-workers and the forkserver they are forked from); per stage: the crawl process's CPU inside each stage, plus the workers' CPU in the stage's
-core. ``fetch_parse`` is the rest of the crawl process (Scrapy, the spider, discovery, the reactor);
+workers and the forkserver they are forked from); per stage: the crawl process's CPU inside each
+stage, plus the workers' CPU in the stage's core. ``fetch_parse`` is the rest of the crawl process (Scrapy, the spider, discovery, the reactor);
 ``pool_overhead`` the workers' CPU outside the cores (start-up, (un)pickling). Peak memory: the
 largest sum of RSS over the crawl process and its descendants (the forkserver and the pool
 workers; sampled every 0.2 s), the same in PSS (shared pages counted once), the crawl process's own
