@@ -124,7 +124,10 @@ SYNDICRAWL_POOL_PROCESSES = (
 SYNDICRAWL_POOL_RESET_EVERY = 1000  # pages after which a worker clears trafilatura's caches
 
 # --- syndicrawl: monitoring and reporting ----------------------------------------------------
-EXTENSIONS = {"crawler.monitoring.extension.MonitorStats": 500}  # per-site drop/date/text counts
+EXTENSIONS = {
+    "crawler.monitoring.extension.MonitorStats": 500,  # per-site drop/date/text counts
+    "crawler.gc_tuning.GcTuning": 0,  # fewer garbage collections in the crawl process
+}
 # Scrapy's in-memory stats without its per-access deprecation wrapper (crawler/stats.py)
 STATS_CLASS = "crawler.stats.StatsCollector"
 SYNDICRAWL_MONITOR_ENABLED = True
