@@ -17,7 +17,8 @@ AutoThrottle off and high concurrency. In one run:
   stage cores in the crawl process, with one worker and with ``--processes`` workers; 1 and N
   alternate for ``--rounds`` rounds, and their rates are pooled over the rounds. Scrapy alone
   crawls that web too (``scrapy_only_compare``), for the ceiling of the pool ratio
-  (:func:`ceiling_ratio`).
+  (:func:`ceiling_ratio`, and :func:`shared_cores_ceiling_ratio` with the workers' measured
+  slowdown when they share the cores).
 
 Articles per second: over the whole crawl (start-up, discovery and the final drain included) and
 steady (between the 10th and 90th percentile of the items' scrape times,
@@ -382,6 +383,28 @@ def ceiling_ratio(
     return round(cores * movable / machine, 3) if movable > 0 and machine else None
 
 
+def shared_cores_ceiling_ratio(
+    in_process: dict[str, Any],
+    scrapy_alone: dict[str, Any],
+    one: dict[str, Any],
+    many: dict[str, Any],
+    cores: int,
+) -> float | None:
+    """:func:`ceiling_ratio` with the slowdown the workers measurably suffer from sharing the
+    cores: their CPU per article with ``cores`` workers over that with one (the crawl process, the
+    test server and the other workers take turns on the same cores and caches), applied to every
+    stage moved into them. Still no inter-process cost: no pool design of one crawl process on
+    this machine beats it."""
+    total = in_process["cpu_ms_per_article"]
+    scrapy = scrapy_alone["cpu_ms_per_article"]
+    movable = total - scrapy
+    alone, shared = one["pool_workers_cpu_ms_per_article"], many["pool_workers_cpu_ms_per_article"]
+    if movable <= 0 or not alone or not shared:
+        return None
+    machine = movable * shared / alone + scrapy + in_process["server_cpu_ms_per_article"]
+    return round(cores * movable / machine, 3)
+
+
 def run_bench(
     n: int,
     compare: int,
@@ -478,6 +501,13 @@ def run_bench(
         f"{many_label}_vs_pool_1_ceiling": ceiling_ratio(
             compare_runs["pool_0"],
             compare_runs["scrapy_only_compare"],
+            min(processes, report["cores"]),
+        ),
+        f"{many_label}_vs_pool_1_ceiling_shared_cores": shared_cores_ceiling_ratio(
+            compare_runs["pool_0"],
+            compare_runs["scrapy_only_compare"],
+            one,
+            many,
             min(processes, report["cores"]),
         ),
         f"{many_label}_vs_in_process_articles_per_second": _ratio(

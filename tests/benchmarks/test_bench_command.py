@@ -68,6 +68,7 @@ def test_the_whole_bench_on_a_tiny_web_reports_every_ratio(tmp_path):
         "pool_2_vs_pool_1_articles_per_second",
         "pool_2_vs_pool_1_cpu_bound",
         "pool_2_vs_pool_1_ceiling",
+        "pool_2_vs_pool_1_ceiling_shared_cores",
     ):
         assert isinstance(ratios[name], float) and ratios[name] > 0, name
     assert set(report["targets"]) == {
@@ -129,6 +130,26 @@ def test_ceiling_ratio_moves_everything_but_scrapy_into_the_workers():
     # one worker could take 18 - 3 = 15 ms an article, the machine 18 + 2 = 20: 2 x 15 / 20
     assert pipeline.ceiling_ratio(in_process, {"cpu_ms_per_article": 3.0}, 2) == 1.5
     assert pipeline.ceiling_ratio(in_process, {"cpu_ms_per_article": 18.0}, 2) is None
+
+
+def test_shared_cores_ceiling_charges_the_workers_slowdown_to_every_moved_stage():
+    in_process = {"cpu_ms_per_article": 18.0, "server_cpu_ms_per_article": 2.0}
+    scrapy = {"cpu_ms_per_article": 3.0}
+    one = {"pool_workers_cpu_ms_per_article": 10.0}
+    # workers 10% slower with both cores busy: the machine takes 15 x 1.1 + 3 + 2 = 21.5 ms
+    slower = {"pool_workers_cpu_ms_per_article": 11.0}
+    assert pipeline.shared_cores_ceiling_ratio(in_process, scrapy, one, slower, 2) == round(
+        30 / 21.5, 3
+    )
+    # no slowdown: the plain ceiling
+    same = pipeline.shared_cores_ceiling_ratio(in_process, scrapy, one, one, 2)
+    assert same == pipeline.ceiling_ratio(in_process, scrapy, 2) == 1.5
+    assert (
+        pipeline.shared_cores_ceiling_ratio(
+            in_process, scrapy, one, {"pool_workers_cpu_ms_per_article": 0.0}, 2
+        )
+        is None
+    )
 
 
 def test_bad_rounds_exit_2(capsys):
