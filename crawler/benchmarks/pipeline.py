@@ -393,8 +393,8 @@ def shared_cores_ceiling_ratio(
     """:func:`ceiling_ratio` with the slowdown the workers measurably suffer from sharing the
     cores: their CPU per article with ``cores`` workers over that with one (the crawl process, the
     test server and the other workers take turns on the same cores and caches), applied to every
-    stage moved into them. Still no inter-process cost: no pool design of one crawl process on
-    this machine beats it."""
+    stage moved into them. Still no inter-process cost. The slowdown is today's: a crawl process
+    doing less leaves the workers more of the cores, so this is a ceiling only while it lasts."""
     total = in_process["cpu_ms_per_article"]
     scrapy = scrapy_alone["cpu_ms_per_article"]
     movable = total - scrapy
