@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from scrapy import signals
+from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 
@@ -24,14 +25,15 @@ def gc_state() -> Iterator[None]:
     gc.unfreeze()
 
 
-def make(settings: dict[str, object]) -> tuple[GcTuning, object]:
+def make(settings: dict[str, object]) -> tuple[GcTuning, Crawler]:
     crawler = get_crawler(settings_dict=settings)
+    assert crawler.stats is not None
     crawler.stats.open_spider()
     return GcTuning.from_crawler(crawler), crawler
 
 
-def fire(crawler: object, signal: object) -> None:
-    crawler.signals.send_catch_log(signal=signal)  # type: ignore[attr-defined]
+def fire(crawler: Crawler, signal: object) -> None:
+    crawler.signals.send_catch_log(signal=signal)
 
 
 @pytest.mark.usefixtures("gc_state")
@@ -55,7 +57,8 @@ def test_collections_and_their_cpu_are_counted_in_the_stats() -> None:
     for _ in range(3):
         gc.collect()
     fire(crawler, signals.spider_closed)
-    stats = crawler.stats  # type: ignore[attr-defined]
+    stats = crawler.stats
+    assert stats is not None
     assert stats.get_value("syndicrawl/gc/collections_count") >= before + 3
     assert stats.get_value("syndicrawl/gc/cpu_seconds") >= 0.0
     fire(crawler, signals.engine_stopped)
