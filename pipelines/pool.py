@@ -9,7 +9,9 @@ worker starts in milliseconds, warm, sharing those pages with its siblings; wher
 forkserver, workers are spawned and warm up themselves. Each worker builds its cores once
 (:meth:`WorkerState.warm_up`), never per page.
 
-A task is a module-level function ``fn(state, *args)`` run in a worker with that worker's
+Tasks go to the least busy worker through its own pipes, read and written in the reactor's event
+loop (:mod:`pipelines.pool_process`: no helper threads, unlike ``ProcessPoolExecutor``). A task is
+a module-level function ``fn(state, *args)`` run in a worker with that worker's
 :class:`WorkerState`; it returns ``(value, error, cpu_seconds)`` so the CPU spent in workers is
 counted in the crawl's stats (``syndicrawl/<stage>/worker_cpu_seconds``, and in
 ``syndicrawl/<stage>/cpu_seconds`` with the stage's CPU in the crawl process).
@@ -18,9 +20,10 @@ Back-pressure: at most ``max_pending`` tasks are submitted at once; further page
 not blocking the reactor), and Scrapy's scraper slot limit (``SCRAPER_SLOT_MAX_ACTIVE_SIZE``)
 then stops new downloads, so the queue of unprocessed pages stays bounded.
 
-A worker that dies (segfault in a C extension, out-of-memory kill) breaks the executor: every task
-in flight raises :class:`~pipelines.errors.WorkerCrashed` (a counted drop with its reason) and the
-next task starts a fresh executor, whose workers the (still warm) forkserver forks at once.
+A worker that dies (segfault in a C extension, out-of-memory kill): every task in flight on it
+raises :class:`~pipelines.errors.WorkerCrashed` (a counted drop with its reason), the other
+workers go on, and the next task starts a new worker, which the (still warm) forkserver forks at
+once.
 ``processes=0`` runs the tasks in the crawl process.
 
 Settings (defaults in brackets):
@@ -38,11 +41,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
+import pickle
 import signal
 import time
+import traceback
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -51,8 +55,11 @@ from pipelines.core.cleaning import Cleaner
 from pipelines.core.dating import DateFinder, DateOptions
 from pipelines.core.extraction import ArticleExtractor, ExtractOptions
 from pipelines.errors import WorkerCrashed
+from pipelines.pool_process import WorkerDied, WorkerProcess
 
 if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
     from scrapy.crawler import Crawler
 
     from crawler.registry import SiteConfig
@@ -62,6 +69,7 @@ logger = logging.getLogger(__name__)
 CRAWLER_ATTR = "_syndicrawl_pool"
 PRELOAD_MODULE = "pipelines.pool_preload"
 DEFAULT_RESET_EVERY = 1000
+_PICKLE = pickle.HIGHEST_PROTOCOL
 WARM_UP_PAGE = (
     "<html lang='en'><head><title>Ferry pier plan</title>"
     "<meta property='article:published_time' content='2026-03-03T10:15:00Z'></head>"
@@ -164,22 +172,43 @@ def worker_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-def _init_worker(config: WorkerConfig) -> None:
+def _init_worker(config: WorkerConfig) -> WorkerState:
     global _STATE
     # Ctrl-C goes to the whole process group: the crawl process shuts the pool down itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _STATE = WorkerState(config)
     # ~20 ms when forked from the preloaded forkserver (the libraries are warm); ~1.3 s if spawned
     _STATE.warm_up()
+    return _STATE
 
 
-def _ready() -> None:
-    """The task :meth:`StagePool.start` submits: it only makes the executor start a worker."""
+def serve(config: WorkerConfig, tasks: Connection, results: Connection) -> None:
+    """A worker's life (:class:`~pipelines.pool_process.WorkerProcess`): warm up, then run each
+    task sent until the crawl process closes the task pipe. A reply is ``("done", outcome)`` or,
+    for an error the task did not expect, ``("raised", error)``."""
+    state = _init_worker(config)
+    while True:
+        try:
+            data = tasks.recv_bytes()
+        except EOFError:
+            return
+        try:
+            fn, args, expected = pickle.loads(data)
+            reply = pickle.dumps(("done", run_task(state, fn, args, expected)), _PICKLE)
+        except Exception as exc:  # raised in the crawl process, as ProcessPoolExecutor would
+            reply = _raised(exc)
+        try:
+            results.send_bytes(reply)
+        except OSError:  # the crawl process is gone
+            return
 
 
-def _run(fn: Task, args: tuple[Any, ...], expected: tuple[type[BaseException], ...]) -> Outcome:
-    assert _STATE is not None, "worker not initialised"
-    return run_task(_STATE, fn, args, expected)
+def _raised(exc: Exception) -> bytes:
+    exc.add_note(f"(in pool worker pid {os.getpid()})\n{traceback.format_exc()}")
+    try:
+        return pickle.dumps(("raised", exc), _PICKLE)
+    except Exception:  # an error that does not pickle: its type and message still travel
+        return pickle.dumps(("raised", RuntimeError(f"{type(exc).__name__}: {exc}")), _PICKLE)
 
 
 def run_task(
@@ -216,9 +245,11 @@ class StagePool:
         self.processes = processes
         self.max_pending = pending
         self._config = config
-        self._executor: ProcessPoolExecutor | None = None
+        self._workers: list[WorkerProcess] = []
+        self._started = 0  # workers started so far (they are named by it)
         self._local: WorkerState | None = None
         self._slots: asyncio.Semaphore | None = None
+        self._slots_loop: asyncio.AbstractEventLoop | None = None
         self.crashes = 0
         self.closed = False
 
@@ -265,34 +296,47 @@ class StagePool:
             self._local = WorkerState(self._worker_config())
         return self._local
 
-    def _ensure_executor(self) -> ProcessPoolExecutor:
+    @property
+    def workers(self) -> list[WorkerProcess]:
+        """The live workers."""
+        return [w for w in self._workers if not w.dead]
+
+    def _fill(self) -> list[WorkerProcess]:
+        """Start workers until ``processes`` are alive (at start, and after a crash)."""
         if self.closed:
             raise RuntimeError("the stage pool is shut down")
-        if self._executor is None:
-            self._executor = ProcessPoolExecutor(
-                max_workers=self.processes,
-                mp_context=worker_context(),
-                initializer=_init_worker,
-                initargs=(self._worker_config(),),
+        alive = self.workers
+        if len(alive) < self.processes:
+            config, context = self._worker_config(), worker_context()
+            while len(alive) < self.processes:
+                self._started += 1
+                alive.append(
+                    WorkerProcess(
+                        context, serve, (config,), name=f"syndicrawl-pool-{self._started}"
+                    )
+                )
+            logger.info(
+                "pool: %(n)s worker processes running (%(started)s started)",
+                {"n": len(alive), "started": self._started},
             )
-            logger.info("pool: started %(n)s worker processes", {"n": self.processes})
-        return self._executor
+        self._workers = alive
+        return alive
 
     def start(self) -> None:
         """Start every worker now (connected to ``spider_opened``): they warm up while the crawl
         discovers its first articles. Otherwise workers start on the first pages, which wait."""
-        if self.in_process or self.closed:
-            return
-        executor = self._ensure_executor()
-        # Unless it uses plain fork, the executor starts a worker per task submitted while none
-        # is idle.
-        for _ in range(self.processes):
-            executor.submit(_ready)
+        if not self.in_process and not self.closed:
+            self._fill()
 
     def run_local(
         self, fn: Task, *args: Any, expected: tuple[type[BaseException], ...] = ()
     ) -> Outcome:
         return run_task(self.local(), fn, args, expected)
+
+    def _slots_for(self, loop: asyncio.AbstractEventLoop) -> asyncio.Semaphore:
+        if self._slots is None or self._slots_loop is not loop:
+            self._slots, self._slots_loop = asyncio.Semaphore(self.max_pending), loop
+        return self._slots
 
     async def run(
         self, fn: Task, *args: Any, expected: tuple[type[BaseException], ...] = ()
@@ -303,35 +347,41 @@ class StagePool:
         """
         if self.in_process:
             return self.run_local(fn, *args, expected=expected)
-        if self._slots is None:
-            self._slots = asyncio.Semaphore(self.max_pending)
-        async with self._slots:
-            executor = self._ensure_executor()
+        loop = asyncio.get_running_loop()
+        data = pickle.dumps((fn, args, expected), _PICKLE)
+        async with self._slots_for(loop):
+            # the least busy worker: a worker stuck on a slow page gets no more until it is not
+            worker = min(self._fill(), key=lambda w: len(w.in_flight))
             try:
-                future = executor.submit(_run, fn, args, expected)
-                return await asyncio.wrap_future(future)
-            except BrokenProcessPool as exc:
-                self._broken(executor)
+                reply = await worker.submit(data, loop)
+            except WorkerDied as exc:
+                self._crashed(worker)
                 raise WorkerCrashed(
                     f"a pool worker died while running {getattr(fn, '__name__', fn)}: {exc}"
                 ) from exc
+        kind, body = pickle.loads(reply)
+        if kind == "raised":
+            raise body
+        outcome: Outcome = body
+        return outcome
 
-    def _broken(self, executor: ProcessPoolExecutor) -> None:
-        """Replace a broken executor once (every task in flight on it reports the same crash)."""
-        if self._executor is not executor:
+    def _crashed(self, worker: WorkerProcess) -> None:
+        """Count a dead worker once (every task in flight on it reports the same death)."""
+        if worker not in self._workers:
             return
+        self._workers.remove(worker)
         self.crashes += 1
         logger.error(
-            "pool: a worker process died; %(n)s crash(es) so far; starting new workers",
-            {"n": self.crashes},
+            "pool: a worker process died (pid %(pid)s, exit code %(code)s); %(n)s crash(es) so far;"
+            " starting another",
+            {"pid": worker.pid, "code": worker.process.exitcode, "n": self.crashes},
         )
-        self._executor = None
-        executor.shutdown(wait=False, cancel_futures=True)
 
     def close(self) -> None:
-        """Stop the workers (waits for tasks in flight; idempotent)."""
+        """Stop the workers (each finishes the task it runs; idempotent)."""
         self.closed = True
-        executor, self._executor = self._executor, None
-        if executor is not None:
-            executor.shutdown(wait=True, cancel_futures=True)
+        workers, self._workers = self._workers, []
+        for worker in workers:
+            worker.close()
+        if workers:
             logger.info("pool: workers stopped")

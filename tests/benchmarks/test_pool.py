@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import threading
 import time
 
 import pytest
@@ -16,6 +17,7 @@ from crawler.items import ArticleItem
 from pipelines.errors import BodyTooShort, WorkerCrashed
 from pipelines.extract import ExtractPipeline
 from pipelines.pool import StagePool, WorkerConfig, WorkerState
+from pipelines.pool_process import WorkerProcess
 
 
 class Refused(Exception):
@@ -36,6 +38,11 @@ def crash(state: WorkerState) -> None:
     os._exit(3)  # what a segfault or an OOM kill looks like to the pool
 
 
+def crash_after(state: WorkerState, seconds: float) -> None:
+    time.sleep(seconds)
+    os._exit(3)
+
+
 def parent_of(state: WorkerState) -> int:
     return os.getppid()
 
@@ -47,6 +54,20 @@ def warmed_of(state: WorkerState) -> tuple[bool, int]:
 def nap(state: WorkerState, seconds: float) -> float:
     time.sleep(seconds)
     return seconds
+
+
+def echo(state: WorkerState, value: str) -> str:
+    return value
+
+
+class Unpicklable(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.lock = threading.Lock()  # a lock does not pickle
+
+
+def raise_unpicklable(state: WorkerState) -> None:
+    raise Unpicklable("cannot travel")
 
 
 @pytest.fixture(scope="module")
@@ -83,41 +104,87 @@ def test_unexpected_errors_propagate(pool):
         asyncio.run(pool.run(refuse, -1))
 
 
-def test_back_pressure_bounds_tasks_in_flight(pool):
-    in_flight, peak = [0], [0]
-    executor = pool._ensure_executor()
-    submit = executor.submit
+def test_back_pressure_bounds_tasks_in_flight(pool, monkeypatch):
+    peak = [0]
+    submit = WorkerProcess.submit
 
-    def counting_submit(*args, **kwargs):
-        in_flight[0] += 1
-        peak[0] = max(peak[0], in_flight[0])
-        future = submit(*args, **kwargs)
-        future.add_done_callback(lambda _: in_flight.__setitem__(0, in_flight[0] - 1))
+    def counting_submit(self, data, loop):
+        future = submit(self, data, loop)
+        peak[0] = max(peak[0], sum(len(w.in_flight) for w in pool.workers))
         return future
 
-    executor.submit = counting_submit  # type: ignore[method-assign]
-    pool._slots = None  # a fresh semaphore in this test's event loop
+    monkeypatch.setattr(WorkerProcess, "submit", counting_submit)
 
     async def go():
         return await asyncio.gather(*(pool.run(nap, 0.05) for _ in range(8)))
 
-    try:
-        results = asyncio.run(go())
-    finally:
-        executor.submit = submit  # type: ignore[method-assign]
-        pool._slots = None
+    results = asyncio.run(go())
     assert len(results) == 8
     assert 1 <= peak[0] <= pool.max_pending == 2
 
 
+def test_big_tasks_and_replies_cross_the_pipes_whole(pool):
+    """Pages far over the pipe's buffer are written in parts as the worker reads them."""
+    page = "".join(f"<p>paragraph {n} of a very long page</p>" for n in range(200_000))
+    assert len(page) > 4 * 1024 * 1024
+
+    async def go():
+        return await asyncio.gather(*(pool.run(echo, page + str(n)) for n in range(3)))
+
+    replies = asyncio.run(go())
+    assert [value for value, _, _ in replies] == [page + str(n) for n in range(3)]
+
+
+def test_an_unexpected_error_carries_the_worker_traceback(pool):
+    with pytest.raises(Refused) as raised:
+        asyncio.run(pool.run(refuse, -2))
+    assert any("in pool worker pid" in note and "refuse" in note for note in raised.value.__notes__)
+
+
+def test_an_error_that_does_not_pickle_still_arrives_with_its_message(pool):
+    with pytest.raises(RuntimeError, match="Unpicklable: cannot travel"):
+        asyncio.run(pool.run(raise_unpicklable))
+
+
 def test_worker_crash_is_a_drop_and_the_pool_recovers(pool):
-    pool._slots = None
     with pytest.raises(WorkerCrashed, match="died while running crash"):
         asyncio.run(pool.run(crash))
     assert pool.crashes == 1
-    pool._slots = None
     value, _, _ = asyncio.run(pool.run(refuse, 5))
     assert value == 10
+    assert len(pool.workers) == 1
+
+
+def test_a_crash_fails_only_the_tasks_of_the_dead_worker():
+    pool = StagePool(2, max_pending=4, config=WorkerConfig())
+
+    async def go():
+        # least busy first: the crash goes to one worker, the long nap to the other, the short
+        # nap behind the crash (both workers busy with one task: the first in order)
+        crashing = asyncio.ensure_future(pool.run(crash_after, 0.2))
+        long_nap = asyncio.ensure_future(pool.run(nap, 0.4))
+        queued = asyncio.ensure_future(pool.run(nap, 0.01))
+        return await asyncio.gather(crashing, long_nap, queued, return_exceptions=True)
+
+    try:
+        pool.start()
+        crashed, long_nap, queued = asyncio.run(go())
+        assert isinstance(crashed, WorkerCrashed) and isinstance(queued, WorkerCrashed)
+        assert long_nap == (0.4, None, long_nap[2])
+        assert pool.crashes == 1
+        pids = {value for value, _, _ in asyncio.run(_spread(pool, 6))}
+        assert len(pids) == 2  # a new worker replaced the dead one
+    finally:
+        pool.close()
+
+
+async def _spread(pool: StagePool, n: int):
+    return await asyncio.gather(*(pool.run(pid_after_nap, 0.05) for _ in range(n)))
+
+
+def pid_after_nap(state: WorkerState, seconds: float) -> int:
+    time.sleep(seconds)
+    return os.getpid()
 
 
 def test_closed_pool_refuses_and_close_is_idempotent():
@@ -132,15 +199,14 @@ def test_start_spawns_every_worker_warmed_up_before_any_page():
     pool = StagePool(2, config=WorkerConfig())
     try:
         pool.start()
-        executor = pool._executor
-        assert executor is not None and len(executor._processes) == 2
+        assert len(pool.workers) == 2 and all(w.process.is_alive() for w in pool.workers)
         (warmed, pages), error, _ = asyncio.run(pool.run(warmed_of))
         assert error is None and warmed is True
         assert pages == 0  # starting a worker is not a page (reset_every counts pages)
     finally:
         pool.close()
     pool.start()  # a closed pool starts nothing
-    assert pool._executor is None
+    assert pool.workers == []
 
 
 def test_workers_are_forked_from_the_warmed_up_forkserver(pool):
@@ -160,14 +226,14 @@ def test_workers_start_when_the_spider_opens_not_on_the_first_page():
     crawler = get_crawler(settings_dict={"SYNDICRAWL_POOL_PROCESSES": 1})
     pool = StagePool.for_crawler(crawler)
     try:
-        assert pool._executor is None
+        assert pool.workers == []
         crawler.signals.send_catch_log(signals.spider_opened, spider=None)
-        assert pool._executor is not None and len(pool._executor._processes) == 1
+        assert len(pool.workers) == 1
     finally:
         pool.close()
     in_process = StagePool(0, config=WorkerConfig())
     in_process.start()
-    assert in_process._executor is None
+    assert in_process.workers == []
 
 
 def test_warm_up_loads_the_cores_and_a_failed_one_is_logged_not_fatal(monkeypatch, caplog):
@@ -219,7 +285,6 @@ def test_extract_stage_through_the_pool_fills_the_item_and_counts():
         assert crawler.stats.get_value("syndicrawl/extract/extracted_count") == 1
         assert crawler.stats.get_value("syndicrawl/extract/cpu_seconds") > 0
         short = "<html><body><article><p>Too short.</p></article></body></html>"
-        pool._slots = None
         with pytest.raises(BodyTooShort):
             asyncio.run(
                 pipe.process_item(
@@ -305,7 +370,6 @@ def test_dates_stage_parses_iso_here_and_sends_free_text_to_a_worker(pool):
 
     pending = pipe.process_item(item("26 November 2026, 08:30", "text"))
     assert asyncio.iscoroutine(pending), "a free-text date goes to the pool"
-    pool._slots = None
     text = asyncio.run(pending)
     assert text.published_at == "2026-11-26T08:30:00+00:00"
     assert crawler.stats.get_value("syndicrawl/dates/pooled_count") == 1
@@ -327,7 +391,6 @@ def _extracted(web: SyntheticWeb, n: int, extract: ExtractPipeline, stage_pool: 
     item.hints["title"] = a.title
     got = extract.process_item(item)
     if asyncio.iscoroutine(got):
-        stage_pool._slots = None  # a new event loop per page
         got = asyncio.run(got)
     return got
 
