@@ -163,8 +163,8 @@ _NUMBERED = re.compile(r"[-_]?\d+")
 def thread_cpu_seconds() -> dict[str, float]:
     """CPU seconds of this process's live threads, summed by name without numbers (Linux /proc).
 
-    Where the crawl process's CPU goes outside the stages: the reactor (``MainThread``), the pool's
-    queue feeder and result threads, Twisted's thread pool (part compression and upload).
+    Where the crawl process's CPU goes outside the stages: the reactor (``MainThread``, which also
+    drives the pool's pipes), Twisted's thread pool (part compression and upload).
     """
     ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
     out: dict[str, float] = {}
