@@ -88,7 +88,8 @@ class ArticleItem:
     """SHA-256 hex of ``text`` (UTF-8)."""
 
     # Internal: carried between stages, never exported.
-    html: str | None = field(default=None, metadata=INTERNAL)
+    # not in repr: Scrapy logs a dropped item's repr, and a whole page per drop floods the log
+    html: str | None = field(default=None, repr=False, metadata=INTERNAL)
     """Decoded HTML of the page, for the extraction stage."""
     hints: dict[str, Any] = field(default_factory=dict, metadata=INTERNAL)
     """Discovery hints (feed/sitemap title, dates, language, lastmod, ETag) for later stages."""

@@ -122,6 +122,7 @@ SYNDICRAWL_POOL_PROCESSES = (
     len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 )  # worker processes for extract and dates (default: the cores this process may use); 0: in the crawl process
 SYNDICRAWL_POOL_RESET_EVERY = 1000  # pages after which a worker clears trafilatura's caches
+SYNDICRAWL_POOL_MAX_FAILED_STARTS = 5  # workers dying in a row before any result: pool_broken
 SYNDICRAWL_GC_FREEZE = True  # crawl process: freeze the start-up objects (crawler/gc_tuning.py)
 SYNDICRAWL_GC_THRESHOLD = 50_000  # crawl process: first-generation GC threshold; 0: Python's
 

@@ -12,6 +12,10 @@ from scrapy.exceptions import DropItem
 class ArticleDropped(DropItem):
     """Base class of every drop reason."""
 
+    fetch_again: bool = False
+    """The crawl, not the page, failed: the seen-store does not keep the article, so the next run
+    fetches it again (otherwise it would count as seen and unchanged, and never be exported)."""
+
 
 class NotAnArticle(ArticleDropped):
     """The page is a listing, tag page or other non-article (no article body found)."""
@@ -61,6 +65,10 @@ class CopyFilteredOut(ArticleDropped):
 class ExportFailed(ArticleDropped):
     """The record could not be written to the export's local spool (disk full, permissions)."""
 
+    fetch_again = True
+
 
 class WorkerCrashed(ArticleDropped):
     """The pool worker processing the page died (pipelines/pool.py); the pool was restarted."""
+
+    fetch_again = True

@@ -23,7 +23,10 @@ then stops new downloads, so the queue of unprocessed pages stays bounded.
 A worker that dies (segfault in a C extension, out-of-memory kill): every task in flight on it
 raises :class:`~pipelines.errors.WorkerCrashed` (a counted drop with its reason), the other
 workers go on, and the next task starts a new worker, which the (still warm) forkserver forks at
-once.
+once. Workers that die before returning a single result (a broken install, a worker that cannot
+start) are not forked for ever: after ``SYNDICRAWL_POOL_MAX_FAILED_STARTS`` in a row the pool is
+broken, every later task is a counted drop, and the crawl is closed with ``finish_reason``
+``pool_broken`` (the run fails) instead of dropping every article one by one.
 ``processes=0`` runs the tasks in the crawl process.
 
 Settings (defaults in brackets):
@@ -34,6 +37,8 @@ Settings (defaults in brackets):
     Pages submitted to the pool and not yet done, at most.
 ``SYNDICRAWL_POOL_RESET_EVERY`` [1000]
     Pages after which a worker clears trafilatura's caches (memory stays flat).
+``SYNDICRAWL_POOL_MAX_FAILED_STARTS`` [5]
+    Workers in a row that die before their first result, after which the pool gives up.
 """
 
 from __future__ import annotations
@@ -69,6 +74,7 @@ logger = logging.getLogger(__name__)
 CRAWLER_ATTR = "_syndicrawl_pool"
 PRELOAD_MODULE = "pipelines.pool_preload"
 DEFAULT_RESET_EVERY = 1000
+DEFAULT_MAX_FAILED_STARTS = 5  # crawler/settings.py
 _PICKLE = pickle.HIGHEST_PROTOCOL
 WARM_UP_PAGE = (
     "<html lang='en'><head><title>Ferry pier plan</title>"
@@ -234,6 +240,8 @@ class StagePool:
         *,
         max_pending: int | None = None,
         config: WorkerConfig | Callable[[], WorkerConfig] = WorkerConfig,
+        max_failed_starts: int = DEFAULT_MAX_FAILED_STARTS,
+        on_broken: Callable[[str], None] | None = None,
     ) -> None:
         if processes < 0:
             raise ValueError(
@@ -242,6 +250,10 @@ class StagePool:
         pending = max_pending if max_pending is not None else max(4 * processes, 4)
         if pending < 1:
             raise ValueError(f"SYNDICRAWL_POOL_MAX_PENDING={pending}: expected >= 1")
+        if max_failed_starts < 1:
+            raise ValueError(
+                f"SYNDICRAWL_POOL_MAX_FAILED_STARTS={max_failed_starts}: expected >= 1"
+            )
         self.processes = processes
         self.max_pending = pending
         self._config = config
@@ -251,6 +263,11 @@ class StagePool:
         self._slots: asyncio.Semaphore | None = None
         self._slots_loop: asyncio.AbstractEventLoop | None = None
         self.crashes = 0
+        self.max_failed_starts = max_failed_starts
+        self._failed_starts = 0  # workers in a row that died before their first result
+        self.broken: str | None = None
+        """Why the pool gave up starting workers (None while it has not)."""
+        self._on_broken = on_broken
         self.closed = False
 
     @property
@@ -268,6 +285,7 @@ class StagePool:
         s = crawler.settings
         processes = s.getint("SYNDICRAWL_POOL_PROCESSES", 0)
         max_pending = s.getint("SYNDICRAWL_POOL_MAX_PENDING", 0) or None
+        max_failed_starts = s.getint("SYNDICRAWL_POOL_MAX_FAILED_STARTS", DEFAULT_MAX_FAILED_STARTS)
 
         def config() -> WorkerConfig:
             from pipelines.dates import date_options
@@ -281,7 +299,21 @@ class StagePool:
                 reset_every=s.getint("SYNDICRAWL_POOL_RESET_EVERY", DEFAULT_RESET_EVERY),
             )
 
-        pool = cls(processes, max_pending=max_pending, config=config)
+        closing: list[asyncio.Future[None]] = []  # held: a bare task may be collected early
+
+        def close_crawl(why: str) -> None:
+            if crawler.engine is not None:
+                closing.append(
+                    asyncio.ensure_future(crawler.engine.close_spider_async(reason="pool_broken"))
+                )
+
+        pool = cls(
+            processes,
+            max_pending=max_pending,
+            config=config,
+            max_failed_starts=max_failed_starts,
+            on_broken=close_crawl,
+        )
         setattr(crawler, CRAWLER_ATTR, pool)
         crawler.signals.connect(pool.start, signal=signals.spider_opened)
         crawler.signals.connect(pool.close, signal=signals.engine_stopped)
@@ -305,6 +337,8 @@ class StagePool:
         """Start workers until ``processes`` are alive (at start, and after a crash)."""
         if self.closed:
             raise RuntimeError("the stage pool is shut down")
+        if self.broken is not None:
+            raise WorkerCrashed(f"the stage pool is broken: {self.broken}")
         alive = self.workers
         if len(alive) < self.processes:
             config, context = self._worker_config(), worker_context()
@@ -371,10 +405,21 @@ class StagePool:
             return
         self._workers.remove(worker)
         self.crashes += 1
+        code = worker.process.exitcode
+        self._failed_starts = 0 if worker.replies else self._failed_starts + 1
+        if self._failed_starts >= self.max_failed_starts:
+            self.broken = (
+                f"{self._failed_starts} worker processes in a row died before returning a result"
+                f" (the last: pid {worker.pid}, exit code {code}); see the errors above"
+            )
+            logger.critical("pool: %(why)s; starting no more workers", {"why": self.broken})
+            if self._on_broken is not None:
+                self._on_broken(self.broken)
+            return
         logger.error(
             "pool: a worker process died (pid %(pid)s, exit code %(code)s); %(n)s crash(es) so far;"
             " starting another",
-            {"pid": worker.pid, "code": worker.process.exitcode, "n": self.crashes},
+            {"pid": worker.pid, "code": code, "n": self.crashes},
         )
 
     def close(self) -> None:

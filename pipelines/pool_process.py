@@ -83,6 +83,8 @@ class WorkerProcess:
         self._inbox = bytearray()
         self._loop: asyncio.AbstractEventLoop | None = None
         self.dead = False
+        self.replies = 0
+        """Results received: a worker that dies with none never got to work (a broken start)."""
 
     @property
     def pid(self) -> int | None:
@@ -148,6 +150,7 @@ class WorkerProcess:
             return
         self._inbox += chunk
         while (reply := self._next_frame()) is not None:
+            self.replies += 1
             future = self.in_flight.popleft()
             if not future.done():  # a cancelled caller: the reply is dropped
                 future.set_result(reply)

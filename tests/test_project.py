@@ -91,3 +91,10 @@ def test_schema_rejects_bad_values(field: str, value: str) -> None:
 def test_internal_fields_are_not_exported() -> None:
     record = to_record(ArticleItem(url="https://e.com/", html="<p>x</p>", hints={"a": 1}))
     assert "html" not in record and "hints" not in record and "stripped" not in record
+
+
+def test_item_repr_leaves_the_page_out() -> None:
+    # Scrapy logs a dropped item's repr: a whole page per drop would flood the log
+    item = ArticleItem(url="https://e.com/a", html="<html>" + "x" * 100_000 + "</html>")
+    shown = repr(item)
+    assert "https://e.com/a" in shown and "xxxx" not in shown and len(shown) < 2_000

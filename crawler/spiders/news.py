@@ -32,7 +32,6 @@ from crawler.registry import Listing, SiteConfig, load_sites
 from crawler.spiders.request import SpiderRequest
 from crawler.state.resume import HoldingSeenStore, Reconciled, reconcile_pending
 from crawler.state.seen import SeenEntry, SeenStore, SharedHints, SQLiteSeenStore, decide
-from pipelines.errors import ExportFailed
 from pipelines.export import SPOOL_RUN_HINT, SPOOL_SUBDIR, record_spooling, records_stored
 from pipelines.stats import count
 
@@ -470,8 +469,8 @@ class NewsSpider(scrapy.Spider):
     def _on_item_dropped(
         self, item: Any, response: Response, exception: Exception, spider: scrapy.Spider
     ) -> None:
-        if isinstance(exception, ExportFailed):
-            return  # not stored: the article must be fetched again next run
+        if getattr(exception, "fetch_again", False):
+            return  # the crawl failed, not the page (ExportFailed, WorkerCrashed): fetched next run
         if isinstance(item, ArticleItem) and item.site and "key" in item.hints:
             self._remember(
                 item.hints["key"],

@@ -187,6 +187,40 @@ def pid_after_nap(state: WorkerState, seconds: float) -> int:
     return os.getpid()
 
 
+class ExitOnArrival:
+    """Unpickled in the worker, it ends the worker before its loop starts (a broken start)."""
+
+    def __reduce__(self):
+        return (os._exit, (7,))
+
+
+def test_workers_that_die_before_any_result_break_the_pool_after_a_few_in_a_row():
+    reasons: list[str] = []
+    config = WorkerConfig(sites={"doomed": ExitOnArrival()})  # type: ignore[dict-item]
+    pool = StagePool(1, config=config, max_failed_starts=3, on_broken=reasons.append)
+    try:
+        for _ in range(3):
+            with pytest.raises(WorkerCrashed, match="died while running refuse"):
+                asyncio.run(pool.run(refuse, 1))
+        assert pool.broken and "3 worker processes in a row" in pool.broken
+        assert "exit code 7" in pool.broken
+        assert reasons == [pool.broken]
+        with pytest.raises(WorkerCrashed, match="the stage pool is broken"):
+            asyncio.run(pool.run(refuse, 1))
+        assert pool._started == 3  # no fourth worker forked
+    finally:
+        pool.close()
+
+
+def test_a_worker_that_returned_results_before_dying_is_not_a_failed_start(pool):
+    before = pool.crashes
+    for _ in range(3):  # each replacement worker returns a result before the next crash
+        assert asyncio.run(pool.run(refuse, 2))[0] == 4
+        with pytest.raises(WorkerCrashed):
+            asyncio.run(pool.run(crash))
+    assert pool.crashes == before + 3 and pool.broken is None
+
+
 def test_closed_pool_refuses_and_close_is_idempotent():
     pool = StagePool(1, config=WorkerConfig())
     pool.close()
@@ -257,6 +291,8 @@ def test_bad_settings_are_refused():
         StagePool(-1)
     with pytest.raises(ValueError, match="SYNDICRAWL_POOL_MAX_PENDING=0"):
         StagePool(1, max_pending=0)
+    with pytest.raises(ValueError, match="SYNDICRAWL_POOL_MAX_FAILED_STARTS=0"):
+        StagePool(1, max_failed_starts=0)
 
 
 def test_worker_resets_trafilatura_caches_periodically(monkeypatch):
