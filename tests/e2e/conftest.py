@@ -24,9 +24,14 @@ def read_records(output: Path) -> list[dict[str, Any]]:
 
 
 def crawl(
-    sites_dir: Path, output: Path, *extra: str, timeout: float = 300
+    sites_dir: Path,
+    output: Path,
+    *extra: str,
+    timeout: float = 300,
+    pythonpath: tuple[Path, ...] = (),
 ) -> subprocess.CompletedProcess[str]:
-    """``syndicrawl crawl`` in a subprocess (one reactor per crawl)."""
+    """``syndicrawl crawl`` in a subprocess (one reactor per crawl); ``pythonpath`` goes ahead of
+    the repo's (a test's ``sitecustomize``)."""
     return subprocess.run(
         crawl_argv(
             sites_dir,
@@ -42,7 +47,7 @@ def crawl(
         text=True,
         timeout=timeout,
         cwd=output.parent,
-        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(map(str, (*pythonpath, REPO_ROOT)))},
     )
 
 

@@ -4,14 +4,11 @@ the articles they dropped are fetched again by the next run."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from crawler.demo.server import DemoWeb
-from tests.conftest import REPO_ROOT, crawl_argv
 from tests.e2e.conftest import crawl
 
 pytestmark = pytest.mark.e2e
@@ -40,25 +37,14 @@ def test_workers_that_die_at_start_end_the_crawl_as_pool_broken(
     hook.mkdir()
     (hook / "sitecustomize.py").write_text(BROKEN_WORKER)
     output = tmp_path / "out"
-    proc = subprocess.run(
-        crawl_argv(
-            sites,
-            output,
-            "--set",
-            "SYNDICRAWL_FETCH_ALLOWED_ADDRESSES=127.0.0.1",
-            "--set",
-            "LOG_LEVEL=WARNING",
-            "--set",
-            "SYNDICRAWL_POOL_PROCESSES=2",
-            "--set",
-            "SYNDICRAWL_POOL_MAX_FAILED_STARTS=3",
-            "--json",
-        ),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": f"{hook}{os.pathsep}{REPO_ROOT}"},
+    proc = crawl(
+        sites,
+        output,
+        "--set",
+        "SYNDICRAWL_POOL_PROCESSES=2",
+        "--set",
+        "SYNDICRAWL_POOL_MAX_FAILED_STARTS=3",
+        pythonpath=(hook,),
     )
     summary = json.loads(proc.stdout.strip().splitlines()[-1])
     assert proc.returncode != 0 and summary["exit_status"] != 0
