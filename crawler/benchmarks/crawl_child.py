@@ -5,7 +5,8 @@
 ``CONFIG.json``: ``{"sites": {name: site entry}, "output": dir, "state": dir, "pipeline": true,
 "overrides": {...}}``. The crawl is :func:`crawler.runner.run_crawl` (what ``syndicrawl crawl``
 runs) with each stage wrapped to time it (:mod:`crawler.benchmarks.timing`); ``"pipeline": false``
-runs Scrapy alone (no item pipelines); ``"bare_every": N`` also times bare trafilatura on every
+runs Scrapy alone (no item pipelines); ``"stages": [names]`` keeps only those stages
+(:data:`crawler.benchmarks.timing.STAGES`); ``"bare_every": N`` also times bare trafilatura on every
 N-th page inside the crawl (:mod:`crawler.benchmarks.baseline`). Prints one JSON object on the last
 line: wall and CPU seconds of this process (from the crawl's start: imports excluded) and of its
 (pool) children, their peak RSS, and the crawl's stats.
@@ -22,6 +23,7 @@ from typing import Any
 
 from crawler.benchmarks.baseline import EVERY_SETTING, BaselineSampler
 from crawler.benchmarks.timing import (
+    STAGES,
     ItemClock,
     forkserver_cpu_seconds,
     proc_status_kb,
@@ -36,8 +38,14 @@ def crawl(config: dict[str, Any]) -> dict[str, Any]:
     import crawler.settings as project
 
     overrides = dict(config.get("overrides") or {})
+    wanted = config.get("stages")  # names of STAGES; None: every stage
+    stages = {
+        path: priority
+        for path, priority in project.ITEM_PIPELINES.items()
+        if wanted is None or STAGES.get(path) in wanted
+    }
     pipelines: dict[Any, int] = (
-        dict(timed_pipelines(project.ITEM_PIPELINES)) if config.get("pipeline", True) else {}
+        dict(timed_pipelines(stages)) if config.get("pipeline", True) else {}
     )
     if pipelines and config.get("bare_every"):
         pipelines[BaselineSampler] = 50  # ahead of extract [100]; its pool CPU is counted apart

@@ -18,7 +18,12 @@ AutoThrottle off and high concurrency. In one run:
   alternate for ``--rounds`` rounds, and their rates are pooled over the rounds. Scrapy alone
   crawls that web too (``scrapy_only_compare``), for the ceiling of the pool ratio
   (:func:`ceiling_ratio`, and :func:`shared_cores_ceiling_ratio` with the workers' measured
-  slowdown when they share the cores).
+  slowdown when they share the cores);
+* with ``--extract-only``, ``extract_only_pool_1`` / ``extract_only_pool_N`` too, in the same
+  rounds: the comparison crawl with the extract stage alone (clean, dates, syndication and export
+  not moved but deleted, costing nothing anywhere). Its ratio is measured, not computed: what the
+  pool can reach when the crawl process keeps only Scrapy, the pool's traffic and the item's way
+  through the engine.
 
 Articles per second: over the whole crawl (start-up, discovery and the final drain included) and
 steady (between the 10th and 90th percentile of the items' scrape times,
@@ -72,6 +77,21 @@ def _child_env() -> dict[str, str]:
         **os.environ,
         "PYTHONPATH": f"{REPO_ROOT}{os.pathsep}{path}" if path else str(REPO_ROOT),
     }
+
+
+class CrawlRun(NamedTuple):
+    """One crawl of a served web (:func:`crawl_web`)."""
+
+    label: str
+    """Names the crawl's report and its output folder."""
+    pipeline: bool = True
+    """False: Scrapy alone, no item pipelines."""
+    processes: int = 0
+    """Pool workers; 0: the stage cores in the crawl process."""
+    bare_every: int = 0
+    """Also time bare trafilatura on every N-th page (0: never)."""
+    stages: tuple[str, ...] | None = None
+    """Only these stages of ``ITEM_PIPELINES`` (names of :data:`STAGES`); None: all."""
 
 
 class ServedWeb(NamedTuple):
@@ -196,6 +216,7 @@ def crawl_config(
     pipeline: bool,
     processes: int,
     bare_every: int = 0,
+    stages: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     return {
         "sites": {site: web.site_config(site, url) for site, url in urls.items()},
@@ -203,6 +224,7 @@ def crawl_config(
         "state": str(workdir / label / "state"),
         "pipeline": pipeline,
         "bare_every": bare_every,
+        "stages": list(stages) if stages is not None else None,
         "overrides": {
             "SYNDICRAWL_FETCH_ALLOWED_ADDRESSES": ["127.0.0.1"],
             "SYNDICRAWL_POOL_PROCESSES": processes,
@@ -295,32 +317,33 @@ def crawl_web(
     seed: int,
     anchor: datetime,
     workdir: Path,
-    runs: Sequence[tuple[str, bool, int] | tuple[str, bool, int, int]],
+    runs: Sequence[tuple[Any, ...]],
     page_scale: float = 1.0,
 ) -> dict[str, dict[str, Any]]:
-    """Serve an ``n``-article web and run each (label, pipeline on, processes[, bare_every])
-    crawl on it."""
+    """Serve an ``n``-article web and run each crawl of ``runs`` (:class:`CrawlRun`, or a tuple of
+    its fields) on it."""
     web = SyntheticWeb(n, seed=seed, anchor=anchor, page_scale=page_scale)
     out = {}
     with served(n, seed, anchor, workdir, page_scale) as server:
-        for label, pipeline, processes, *rest in runs:
+        for run in (CrawlRun(*fields) for fields in runs):
             config = crawl_config(
                 web,
                 server.urls,
                 workdir,
-                label,
-                pipeline=pipeline,
-                processes=processes,
-                bare_every=rest[0] if rest else 0,
+                run.label,
+                pipeline=run.pipeline,
+                processes=run.processes,
+                bare_every=run.bare_every,
+                stages=run.stages,
             )
             server_cpu = process_cpu_seconds(server.pid)
-            report = run_crawl_child(config, workdir, label)
+            report = run_crawl_child(config, workdir, run.label)
             report["server_cpu_seconds"] = process_cpu_seconds(server.pid) - server_cpu
-            out[label] = summarize(report, processes=processes if pipeline else 0)
-            if out[label]["articles"] == 0:
+            out[run.label] = summarize(report, processes=run.processes if run.pipeline else 0)
+            if out[run.label]["articles"] == 0:
                 raise RuntimeError(
-                    f"benchmark crawl {label} scraped no article of the {n}-article web; "
-                    f"its log: {workdir / f'{label}.log'}"
+                    f"benchmark crawl {run.label} scraped no article of the {n}-article web; "
+                    f"its log: {workdir / f'{run.label}.log'}"
                 )
     return out
 
@@ -415,12 +438,14 @@ def run_bench(
     page_scale: float = 1.0,
     rounds: int = 2,
     bare_every: int = 20,
+    extract_only: bool = False,
 ) -> dict[str, Any]:
     anchor = (datetime.now(UTC) - timedelta(hours=2)).replace(second=0, microsecond=0)
     report: dict[str, Any] = {
         "command": f"syndicrawl bench --articles {n} --compare-articles {compare} --rounds {rounds}"
         f" --bare-every {bare_every}"
-        + (f" --page-scale {page_scale:g}" if page_scale != 1 else ""),
+        + (f" --page-scale {page_scale:g}" if page_scale != 1 else "")
+        + (" --extract-only" if extract_only else ""),
         "page_scale": page_scale,
         "cores": _cores(),
         "processes": processes,
@@ -448,9 +473,17 @@ def run_bench(
     # 1 worker and N workers alternate, round after round, so drift hits both alike.
     many_label = f"pool_{processes}" if processes != 1 else "pool_1b"  # labels name output dirs
     suffixes = ["" if r == 1 else f"_round{r}" for r in range(1, rounds + 1)]
-    plan: list[tuple[str, bool, int]] = [("pool_0", True, 0), ("scrapy_only_compare", False, 0)]
+    plan = [CrawlRun("pool_0"), CrawlRun("scrapy_only_compare", pipeline=False)]
     for suffix in suffixes:
-        plan += [(f"pool_1{suffix}", True, 1), (f"{many_label}{suffix}", True, processes)]
+        plan += [CrawlRun(f"pool_1{suffix}", processes=1)]
+        plan += [CrawlRun(f"{many_label}{suffix}", processes=processes)]
+        if extract_only:
+            plan += [
+                CrawlRun(f"extract_only_pool_1{suffix}", processes=1, stages=("extract",)),
+                CrawlRun(
+                    f"extract_only_{many_label}{suffix}", processes=processes, stages=("extract",)
+                ),
+            ]
     compare_runs = crawl_web(compare, seed + 1, anchor, workdir, plan, page_scale)
     one = _pooled([compare_runs[f"pool_1{suffix}"] for suffix in suffixes])
     many = _pooled([compare_runs[f"{many_label}{suffix}"] for suffix in suffixes])
@@ -461,6 +494,13 @@ def run_bench(
         "pool_1_all_rounds": one,
         f"{many_label}_all_rounds": many,
     }
+    if extract_only:
+        report["pool_compare"]["extract_only_pool_1_all_rounds"] = _pooled(
+            [compare_runs[f"extract_only_pool_1{suffix}"] for suffix in suffixes]
+        )
+        report["pool_compare"][f"extract_only_{many_label}_all_rounds"] = _pooled(
+            [compare_runs[f"extract_only_{many_label}{suffix}"] for suffix in suffixes]
+        )
     report["ratios"] = {
         "full_vs_scrapy_only_articles_per_second": _ratio(
             full["articles_per_second"], scrapy_only["articles_per_second"]
@@ -514,6 +554,18 @@ def run_bench(
             many["articles_per_second"], compare_runs["pool_0"]["articles_per_second"]
         ),
     }
+    if extract_only:
+        pooled = report["pool_compare"]
+        alone, with_many = (
+            pooled["extract_only_pool_1_all_rounds"],
+            pooled[f"extract_only_{many_label}_all_rounds"],
+        )
+        report["ratios"][f"{many_label}_vs_pool_1_extract_only"] = _ratio(
+            with_many["articles_per_second"], alone["articles_per_second"]
+        )
+        report["ratios"][f"{many_label}_vs_pool_1_extract_only_steady"] = _ratio(
+            with_many["steady_articles_per_second"], alone["steady_articles_per_second"]
+        )
     report["targets"] = {
         f"{many_label}_vs_pool_1>=1.6": (
             report["ratios"][f"{many_label}_vs_pool_1_articles_per_second"] or 0
@@ -599,6 +651,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "1.8: ~250 KB as fundus)",
     )
     parser.add_argument(
+        "--extract-only",
+        action="store_true",
+        help="also crawl the comparison web with the extract stage alone, 1 and --processes "
+        "workers per round: the pool ratio when the crawl process keeps only Scrapy's work and "
+        "the pool's traffic",
+    )
+    parser.add_argument(
         "--memory-check",
         action="store_true",
         help="compare the peak memory of a --small and a --large crawl instead",
@@ -652,6 +711,7 @@ def run(args: argparse.Namespace) -> int:
                 args.page_scale,
                 args.rounds,
                 args.bare_every,
+                args.extract_only,
             )
     if args.json:
         print(json.dumps(report, sort_keys=True))

@@ -18,6 +18,7 @@ def parse(*argv: str) -> argparse.Namespace:
 def test_bare_bench_is_the_pipeline_benchmark_with_its_options():
     args = parse("--articles", "500", "--json")
     assert args.benchmark is None and args.articles == 500 and args.json
+    assert parse("--extract-only").extract_only and not args.extract_only
     assert args.func.__qualname__ == parse("pipeline").func.__qualname__
     assert parse("pipeline", "--memory-check").memory_check
     assert parse("syndication", "--small", "10").small == 10
@@ -57,11 +58,18 @@ def test_the_whole_bench_on_a_tiny_web_reports_every_ratio(tmp_path):
     # articles wait out the clean stage's learning hold; the two webs have the same size, so their
     # servers must not mix up their port files
     report = pipeline.run_bench(
-        40, 40, 2, seed=11, sample=5, workdir=tmp_path, rounds=1, bare_every=5
+        40, 40, 2, seed=11, sample=5, workdir=tmp_path, rounds=1, bare_every=5, extract_only=True
     )
+    assert report["command"].endswith(" --extract-only")
     compare = report["pool_compare"]
     assert {"pool_0", "scrapy_only_compare", "pool_1", "pool_2"} <= set(compare)
     assert compare["scrapy_only_compare"]["articles"] == compare["pool_2"]["articles"] == 40
+    # the extract stage alone: every article extracted in the pool, nothing after it ran
+    only = compare["extract_only_pool_2"]
+    assert only["articles"] == 40 and only["cpu_ms_per_article_by_stage"]["extract"] > 0
+    assert only["cpu_ms_per_article_by_stage"]["syndication"] == 0
+    assert not list((tmp_path / "extract_only_pool_2" / "out").rglob("part-*"))
+    assert list((tmp_path / "pool_2" / "out").rglob("part-*"))
     ratios = report["ratios"]
     for name in (
         "full_cpu_per_article_vs_bare_trafilatura_in_crawl",
@@ -69,6 +77,8 @@ def test_the_whole_bench_on_a_tiny_web_reports_every_ratio(tmp_path):
         "pool_2_vs_pool_1_cpu_bound",
         "pool_2_vs_pool_1_ceiling",
         "pool_2_vs_pool_1_ceiling_shared_cores",
+        "pool_2_vs_pool_1_extract_only",
+        "pool_2_vs_pool_1_extract_only_steady",
     ):
         assert isinstance(ratios[name], float) and ratios[name] > 0, name
     assert set(report["targets"]) == {
