@@ -301,7 +301,7 @@ class StagePool:
 
         closing: list[asyncio.Future[None]] = []  # held: a bare task may be collected early
 
-        def close_crawl(why: str) -> None:
+        def close_crawl(_why: str) -> None:  # the pool has logged why
             if crawler.engine is not None:
                 closing.append(
                     asyncio.ensure_future(crawler.engine.close_spider_async(reason="pool_broken"))
@@ -337,9 +337,11 @@ class StagePool:
         """Start workers until ``processes`` are alive (at start, and after a crash)."""
         if self.closed:
             raise RuntimeError("the stage pool is shut down")
+        for worker in [w for w in self._workers if w.dead]:
+            self._crashed(worker)  # died while idle (no task to report it): counted here
         if self.broken is not None:
             raise WorkerCrashed(f"the stage pool is broken: {self.broken}")
-        alive = self.workers
+        alive = list(self._workers)
         if len(alive) < self.processes:
             config, context = self._worker_config(), worker_context()
             while len(alive) < self.processes:

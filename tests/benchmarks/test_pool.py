@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import signal
 import threading
 import time
 
@@ -219,6 +220,29 @@ def test_a_worker_that_returned_results_before_dying_is_not_a_failed_start(pool)
         with pytest.raises(WorkerCrashed):
             asyncio.run(pool.run(crash))
     assert pool.crashes == before + 3 and pool.broken is None
+
+
+def test_a_worker_that_dies_while_idle_is_counted_and_replaced(caplog):
+    pool = StagePool(1, config=WorkerConfig())
+
+    async def go() -> int:
+        first, _, _ = await pool.run(pid_of)
+        os.kill(first, signal.SIGKILL)  # an out-of-memory kill between two pages
+        for _ in range(100):  # the loop reads the end of file on its result pipe
+            if pool._workers[0].dead:
+                break
+            await asyncio.sleep(0.02)
+        second, _, _ = await pool.run(pid_of)
+        assert second != first
+        return first
+
+    try:
+        with caplog.at_level(logging.ERROR, logger="pipelines.pool"):
+            killed = asyncio.run(go())
+        assert pool.crashes == 1
+        assert f"a worker process died (pid {killed}, exit code -9)" in caplog.text
+    finally:
+        pool.close()
 
 
 def test_closed_pool_refuses_and_close_is_idempotent():
