@@ -397,8 +397,3 @@ def load_sites(directory: Path | str) -> dict[str, SiteConfig]:
 def bundled_sites_dir() -> Path:
     """The site files shipped in the package (``crawler/sites/``, which ships none yet: real sites are configured by users)."""
     return Path(str(resources.files("crawler").joinpath("sites")))
-
-
-def demo_sites_dir() -> Path:
-    """The demo web's site files (``crawler/demo/sites/``)."""
-    return Path(str(resources.files("crawler").joinpath("demo/sites")))

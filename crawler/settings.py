@@ -117,19 +117,23 @@ SYNDICRAWL_DATES_MIN_YEAR = 1990  # earlier dates are rejected
 SYNDICRAWL_EXTRACT_MAX_HTML_CHARS = 8 * 1024 * 1024  # decoded page size limit
 SYNDICRAWL_EXTRACT_MIN_CHARS = 200  # shorter bodies are dropped (BodyTooShort)
 SYNDICRAWL_EXTRACT_RESCUE_BELOW_CHARS = 500  # below this, a second full-precision trafilatura pass
-SYNDICRAWL_POOL_MAX_PENDING = 0  # pages in the pool at once; 0: 4 per process (pipelines/pool.py)
+SYNDICRAWL_POOL_MAX_PENDING = (
+    0  # pages in the pool at once; 0: 4 per process (pipelines/runtime/pool.py)
+)
 SYNDICRAWL_POOL_PROCESSES = (
     len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 )  # worker processes for extract and dates (default: the cores this process may use); 0: in the crawl process
 SYNDICRAWL_POOL_RESET_EVERY = 1000  # pages after which a worker clears trafilatura's caches
 SYNDICRAWL_POOL_MAX_FAILED_STARTS = 5  # workers dying in a row before any result: pool_broken
-SYNDICRAWL_GC_FREEZE = True  # crawl process: freeze the start-up objects (crawler/gc_tuning.py)
+SYNDICRAWL_GC_FREEZE = (
+    True  # crawl process: freeze the start-up objects (pipelines/runtime/gc_tuning.py)
+)
 SYNDICRAWL_GC_THRESHOLD = 50_000  # crawl process: first-generation GC threshold; 0: Python's
 
 # --- syndicrawl: monitoring and reporting ----------------------------------------------------
 EXTENSIONS = {
     "crawler.monitoring.extension.MonitorStats": 500,  # per-site drop/date/text counts
-    "crawler.gc_tuning.GcTuning": 0,  # fewer garbage collections in the crawl process
+    "pipelines.runtime.gc_tuning.GcTuning": 0,  # fewer garbage collections in the crawl process
 }
 # Scrapy's in-memory stats without its per-access deprecation wrapper (crawler/stats.py)
 STATS_CLASS = "crawler.stats.StatsCollector"

@@ -24,7 +24,7 @@ Settings (defaults in brackets):
 
 Stats: ``syndicrawl/clean/stripped_count/<credit|rule|learned|chrome>``, ``.../cleaned_count``,
 ``.../held_count``, ``.../hold_timeout_count``, ``.../credited_count``,
-``.../first_pass_count/<worker|here>`` (made ahead in a pool worker, :mod:`pipelines.prework`),
+``.../first_pass_count/<worker|here>`` (made ahead in a pool worker, :mod:`pipelines.runtime.prework`),
 ``.../learned_pass_count/<worker|here>`` (the pass with learned boilerplate: the worker's guess
 confirmed, or made here).
 """
@@ -43,7 +43,7 @@ from pipelines.core.cleaning import Cleaner
 from pipelines.core.learned import LearnedStore, LearnOptions
 from pipelines.errors import BodyTooShort, EmptyExtraction
 from pipelines.extract import HINT_TITLES, site_of
-from pipelines.prework import HINT_PREWORK, LearnedGuesses, Prework
+from pipelines.runtime.prework import HINT_PREWORK, LearnedGuesses, Prework
 from pipelines.stats import count
 
 if TYPE_CHECKING:

@@ -16,7 +16,7 @@ Settings (defaults in brackets):
 Stats: ``syndicrawl/dates/source_count/<jsonld|meta|sitemap|feed|text|url>``,
 ``syndicrawl/dates/rejected_count/<future|too_old|unparseable>``, ``syndicrawl/dates/missing_count``,
 ``syndicrawl/dates/updated_count``, ``syndicrawl/dates/cpu_seconds``,
-``syndicrawl/dates/pooled_count``. With a pool (``SYNDICRAWL_POOL_PROCESSES``, :mod:`pipelines.pool`)
+``syndicrawl/dates/pooled_count``. With a pool (``SYNDICRAWL_POOL_PROCESSES``, :mod:`pipelines.runtime.pool`)
 a page whose dates need dateparser (free text: "3 hours ago", "27. November 2026") goes to a worker
 process; ISO 8601 / RFC 2822 candidates (JSON-LD, meta, sitemaps) are chosen here, since a round trip
 to a worker costs more than parsing them.
@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.settings import BaseSettings
 
-    from pipelines.pool import StagePool, WorkerState
+    from pipelines.runtime.pool import StagePool, WorkerState
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +90,7 @@ class DatesPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        from pipelines.pool import StagePool
+        from pipelines.runtime.pool import StagePool
 
         return cls(
             date_options(crawler.settings), crawler=crawler, pool=StagePool.for_crawler(crawler)

@@ -69,6 +69,6 @@ class ExportFailed(ArticleDropped):
 
 
 class WorkerCrashed(ArticleDropped):
-    """The pool worker processing the page died, or the pool could not start any (pipelines/pool.py)."""
+    """The pool worker processing the page died, or the pool could not start any (pipelines/runtime/pool.py)."""
 
     fetch_again = True

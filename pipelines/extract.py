@@ -14,8 +14,8 @@ Settings (defaults in brackets):
 
 Stats: ``syndicrawl/extract/extracted_count``, ``syndicrawl/extract/dropped_count/<Reason>``,
 ``syndicrawl/extract/cpu_seconds`` (the core's CPU, in the pool workers or here). With a pool
-(``SYNDICRAWL_POOL_PROCESSES``, :mod:`pipelines.pool`) the core runs in a worker process, which
-also does the clean and syndication stages' pure work ahead (:mod:`pipelines.prework`).
+(``SYNDICRAWL_POOL_PROCESSES``, :mod:`pipelines.runtime.pool`) the core runs in a worker process, which
+also does the clean and syndication stages' pure work ahead (:mod:`pipelines.runtime.prework`).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from pipelines.errors import (
     NotAnArticle,
     PageTooLarge,
 )
-from pipelines.prework import HINT_PREWORK, LearnedGuesses, Prework, prework
+from pipelines.runtime.prework import HINT_PREWORK, LearnedGuesses, Prework, prework
 from pipelines.stats import count
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
     from crawler.registry import SiteConfig
-    from pipelines.pool import StagePool, WorkerState
+    from pipelines.runtime.pool import StagePool, WorkerState
 
 logger = logging.getLogger(__name__)
 
@@ -108,7 +108,7 @@ def extract_task(
     learned_guess: frozenset[str] = frozenset(),
 ) -> tuple[Extraction, Prework]:
     """The pool task: the extraction core in a worker (the site is looked up by name there), and
-    the later stages' pure work on its text (:mod:`pipelines.prework`)."""
+    the later stages' pure work on its text (:mod:`pipelines.runtime.prework`)."""
     config = state.site(site)
     found = state.extractor.extract(html, url, config, parse_fetched_at(fetched_at))
     title, titles = headlines(found, hint_title)
@@ -136,7 +136,7 @@ class ExtractPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        from pipelines.pool import DEFAULT_RESET_EVERY, StagePool
+        from pipelines.runtime.pool import DEFAULT_RESET_EVERY, StagePool
 
         return cls(
             extract_options(crawler.settings),
@@ -168,7 +168,7 @@ class ExtractPipeline:
         """In the crawl process, clear trafilatura's caches every ``reset_every`` pages (workers do their own)."""
         self._pages += 1
         if self.reset_every and self._pages % self.reset_every == 0:
-            from pipelines.pool import reset_caches
+            from pipelines.runtime.pool import reset_caches
 
             reset_caches()
 

@@ -8,7 +8,7 @@ of this run gets it when its part is made (``pipelines/export.py``). An original
 earlier run keeps the copies known then (see ``_relink``).
 
 The text's sketch comes from the pool worker that extracted the page when it sketched this very
-text (:mod:`pipelines.prework`; stat ``syndicrawl/syndication/sketch_count/<worker|here>``).
+text (:mod:`pipelines.runtime.prework`; stat ``syndicrawl/syndication/sketch_count/<worker|here>``).
 
 Modes (``SYNDICRAWL_SYNDICATION_MODE``): ``annotate`` every record; ``originals`` drops
 republications with ``CopyFilteredOut``; ``separate`` sets ``item.hints["feed"] = "copies"`` on
@@ -34,7 +34,7 @@ from pipelines.core.dedupe import (
     open_index,
 )
 from pipelines.errors import CopyFilteredOut
-from pipelines.prework import HINT_PREWORK, Prework
+from pipelines.runtime.prework import HINT_PREWORK, Prework
 from pipelines.stats import count
 
 if TYPE_CHECKING:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import socket
 from pathlib import Path
 
@@ -10,6 +11,8 @@ import pytest
 
 import crawler
 import pipelines
+import syndicrawl_tools
+from crawler.cli import build_parser
 from crawler.items import (
     SCHEMA_VERSION,
     ArticleItem,
@@ -25,6 +28,37 @@ REPO = Path(__file__).resolve().parent.parent
 def test_packages_are_this_repo_not_pypi_namesakes() -> None:
     assert Path(crawler.__file__).resolve().is_relative_to(REPO)
     assert Path(pipelines.__file__).resolve().is_relative_to(REPO)
+    assert Path(syndicrawl_tools.__file__).resolve().is_relative_to(REPO)
+
+
+def imported_modules(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module)
+    return names
+
+
+@pytest.mark.parametrize("package", ["crawler", "pipelines"])
+def test_product_packages_never_import_the_tools(package: str) -> None:
+    offenders = {
+        str(path.relative_to(REPO)): sorted(
+            name for name in imported_modules(path) if name.split(".")[0] == "syndicrawl_tools"
+        )
+        for path in sorted((REPO / package).rglob("*.py"))
+    }
+    assert not {path: names for path, names in offenders.items() if names}
+
+
+def test_tools_commands_reach_the_console_script_through_entry_points() -> None:
+    # `pip install -e .` registers them (pyproject's syndicrawl.commands group); the product's
+    # own parser lists them beside its commands without importing the tools itself.
+    commands = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    assert {"demo", "bench", "eval", "crawl", "extract", "export", "report", "runs"} <= set(
+        commands
+    )
 
 
 def test_outside_connections_are_blocked() -> None:

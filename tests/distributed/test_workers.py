@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from crawler.demo.truth import DemoTruth, load_truth
+from syndicrawl_tools.demo.truth import DemoTruth, load_truth
 from tests.conftest import REPO_ROOT
 from tests.distributed.workers import (
     REDIS_URL,

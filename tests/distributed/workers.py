@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from crawler.registry import demo_sites_dir
+from syndicrawl_tools.demo import demo_sites_dir
 from tests.conftest import REPO_ROOT, crawl_argv
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -46,7 +46,7 @@ def start_demo_server(workdir: Path) -> DemoServer:
         [
             sys.executable,
             "-m",
-            "crawler.demo.server",
+            "syndicrawl_tools.demo.server",
             "--port-file",
             str(port_file),
             "--log",

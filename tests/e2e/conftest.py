@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from crawler.demo.rebase import write_site_files
-from crawler.demo.server import DemoWeb
+from syndicrawl_tools.demo.rebase import write_site_files
+from syndicrawl_tools.demo.server import DemoWeb
 from tests.conftest import REPO_ROOT, crawl_argv
 
 

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from crawler.demo.truth import DemoTruth, load_truth
+from syndicrawl_tools.demo.truth import DemoTruth, load_truth
 
 pytestmark = pytest.mark.e2e
 
@@ -261,8 +261,8 @@ def test_javascript_site_needs_rendering_and_is_exported_whole(demo_run: DemoRun
     (Chromium-rendered) records have all of it."""
     import urllib.request
 
-    from crawler.demo.server import DemoWeb
     from pipelines.core.extraction import ArticleExtractor, ExtractOptions
+    from syndicrawl_tools.demo.server import DemoWeb
 
     (js_site,) = demo_run.truth.js_rendered
     articles = demo_run.truth.for_site(js_site)

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from crawler.demo.server import DemoWeb
+from syndicrawl_tools.demo.server import DemoWeb
 from tests.e2e.conftest import crawl, read_records
 
 pytestmark = pytest.mark.e2e

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.demo.server import DemoWeb
+from syndicrawl_tools.demo.server import DemoWeb
 from tests.conftest import REPO_ROOT
 from tests.e2e.conftest import crawl
 

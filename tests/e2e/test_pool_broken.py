@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.demo.server import DemoWeb
+from syndicrawl_tools.demo.server import DemoWeb
 from tests.e2e.conftest import crawl
 
 pytestmark = pytest.mark.e2e
@@ -18,14 +18,14 @@ pytestmark = pytest.mark.e2e
 BROKEN_WORKER = """\
 import os
 
-import pipelines.pool
+import pipelines.runtime.pool
 
 
 def exit_at_start(*args):
     os._exit(7)
 
 
-pipelines.pool.serve = exit_at_start
+pipelines.runtime.pool.serve = exit_at_start
 """
 
 

@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from crawler.demo.server import DemoWeb
 from crawler.state.resume import record_urls
+from syndicrawl_tools.demo.server import DemoWeb
 from tests.conftest import REPO_ROOT, crawl_argv
 from tests.e2e.conftest import crawl, read_records
 
@@ -111,7 +111,7 @@ def url_key(url: str) -> str:
 
 
 def test_killed_crawls_resume_without_loss_duplicates_or_refetching(tmp_path: Path) -> None:
-    from crawler.demo.rebase import write_site_files
+    from syndicrawl_tools.demo.rebase import write_site_files
 
     with DemoWeb() as web:
         sites = write_site_files(web.base_urls, tmp_path / "sites")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.demo.server import DemoWeb
+from syndicrawl_tools.demo.server import DemoWeb
 from tests.conftest import REPO_ROOT, crawl_argv
 from tests.storage.conftest import _DUMMY_AWS, MotoServer, s3_client
 

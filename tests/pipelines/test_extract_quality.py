@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.evaluation.extraction import aggregate, score_page
 from pipelines.core.cleaning import Cleaner
 from pipelines.core.extraction import ArticleExtractor, ExtractOptions
+from syndicrawl_tools.evaluation.extraction import aggregate, score_page
 
 CHROME_HEAD = """<header><a href="/">Alder Gazette</a><nav><a href="/news">News</a><a href="/sport">Sport</a>
 <a href="/weather">Weather</a><a href="/subscribe">Subscribe</a></nav></header>"""

@@ -8,7 +8,7 @@ their Jaccard. ``estimate_containment`` then reads containment of the shorter te
 from the stored sketch of one side and the full shingle set of the other, with no text stored.
 
 Sketches are numpy-vectorised (token hashes cached, shingles mixed in uint64 arithmetic, one
-``np.unique``): see ``crawler/benchmarks/syndication.py`` for its speed against datasketch.
+``np.unique``): see ``syndicrawl_tools/benchmarks/syndication.py`` for its speed against datasketch.
 """
 
 from __future__ import annotations

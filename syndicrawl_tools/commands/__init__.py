@@ -1,0 +1,1 @@
+"""The tools' subcommands of ``syndicrawl``: ``demo``, ``bench``, ``eval`` (registered as entry points)."""
