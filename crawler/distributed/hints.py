@@ -1,4 +1,4 @@
-"""Discovery hints shared by the workers of a run (``NewsSpider.shared_hints``).
+"""Discovery hints shared by the workers of a run (``ArticleLedger.shared_hints``, ``crawler/discovery/ledger.py``).
 
 An article found through several start points is fetched once, with the hints of all of them
 merged (title, dates, language, lastmod). In one process the spider merges them in a dict; in a

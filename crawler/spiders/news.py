@@ -23,6 +23,9 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response, TextResponse
 
 from crawler.discovery.feeds import parse_feed
+from crawler.discovery.hints import feed_hints, sitemap_hints
+from crawler.discovery.ledger import ArticleLedger
+from crawler.discovery.listings import listing_links, next_listing_href
 from crawler.discovery.sitemaps import parse_sitemap
 from crawler.discovery.urls import normalize_url
 from crawler.discovery.xmlsafe import XMLDocumentError
@@ -30,9 +33,10 @@ from crawler.items import ArticleItem
 from crawler.middlewares.failures import classify_failure
 from crawler.registry import Listing, SiteConfig, load_sites
 from crawler.spiders.request import SpiderRequest
+from crawler.state.bookkeeping import SeenBookkeeping, header, open_seen_store
 from crawler.state.resume import HoldingSeenStore, Reconciled, reconcile_pending
-from crawler.state.seen import SeenEntry, SeenStore, SharedHints, SQLiteSeenStore, decide
-from pipelines.export import SPOOL_RUN_HINT, SPOOL_SUBDIR, record_spooling, records_stored
+from crawler.state.seen import SeenStore, SharedHints
+from pipelines.export import SPOOL_SUBDIR
 from pipelines.stats import count
 
 if TYPE_CHECKING:
@@ -42,9 +46,6 @@ if TYPE_CHECKING:
     from twisted.python.failure import Failure
 
 STAGE = "fetch"
-FETCHED: dict[
-    str, Any
-] = {}  # _hints value of an article already fetched in this run (never mutated)
 
 
 def utc_now_iso() -> str:
@@ -74,7 +75,8 @@ class NewsSpider(scrapy.Spider):
         self.sites: dict[str, SiteConfig] = sites
         self.seen = seen_store
         self.max_listing_pages = max_listing_pages
-        self._hints: dict[str, dict[str, Any]] = {}
+        # Distributed mode: hints merged across the workers of the run (crawler/distributed/hints.py).
+        self.ledger = ArticleLedger(seen_store, shared_hints)
         # Originals first: a copy processed after its original is linked in its own record; one
         # processed before it is linked only by a later update. Syndicators start once the
         # original sites are done (spider_idle), unless there is nothing else to crawl.
@@ -84,9 +86,8 @@ class NewsSpider(scrapy.Spider):
             self._phases: list[list[SiteConfig]] = [originals, syndicators]
         else:
             self._phases = [list(sites.values())]
-        # Distributed mode: hints merged across the workers of the run (crawler/distributed/hints.py).
-        self.shared_hints = shared_hints
         self._resumed: Reconciled | None = None
+        self.bookkeeping: SeenBookkeeping | None = None
         self._sitemaps_requested: set[str] = set()
 
     @classmethod
@@ -107,19 +108,19 @@ class NewsSpider(scrapy.Spider):
 
             kwargs["shared_hints"] = context_for(crawler).hints
         spider = super().from_crawler(crawler, *args, **kwargs)
-        if spider.seen is not None and hasattr(spider.seen, "hold"):
-            # Exported articles become seen only once their part is stored (crawler/state/resume.py).
-            if settings.get("SYNDICRAWL_STATE_DIR"):
-                # Before the export stage starts: it uploads (and removes) the dead runs' spools.
+        spider.ledger.stats = crawler.stats
+        if spider.seen is not None:
+            bookkeeping = SeenBookkeeping(spider.seen, spider.ledger.lastmod)
+            if bookkeeping.holds and settings.get("SYNDICRAWL_STATE_DIR"):
+                # Exported articles become seen only once their part is stored; before the export
+                # stage starts (it uploads and removes the dead runs' spools), settle what dead
+                # runs still hold (crawler/state/resume.py).
                 spider._resumed = reconcile_pending(
-                    cast("HoldingSeenStore", spider.seen),  # it has ``hold``: the holding kind
+                    cast("HoldingSeenStore", spider.seen),
                     Path(settings.get("SYNDICRAWL_STATE_DIR")) / SPOOL_SUBDIR,
                 )
-            crawler.signals.connect(spider._on_record_spooling, signal=record_spooling)
-            crawler.signals.connect(spider._on_records_stored, signal=records_stored)
-        crawler.signals.connect(spider._on_item_done, signal=signals.item_scraped)
-        crawler.signals.connect(spider._on_item_dropped, signal=signals.item_dropped)
-        crawler.signals.connect(spider._on_closed, signal=signals.spider_closed)
+            bookkeeping.connect(crawler)
+            spider.bookkeeping = bookkeeping
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
         return spider
 
@@ -194,14 +195,7 @@ class NewsSpider(scrapy.Spider):
             return
         count(self.crawler.stats, "discovery", "feed_parsed", site=site.name)
         for entry in entries:
-            hints = {
-                "title": entry.title,
-                "language": entry.language,
-                "lastmod": entry.updated_raw or entry.published_raw,
-            }
-            if entry.published_raw:
-                hints.update(published_raw=entry.published_raw, published_source="feed")
-            yield from self._article(site, response.urljoin(entry.url), hints)
+            yield from self._article(site, response.urljoin(entry.url), feed_hints(entry))
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
         site = self.sites[response.meta["site"]]
@@ -225,14 +219,7 @@ class NewsSpider(scrapy.Spider):
                 yield self._request(site, url, "sitemap", self.parse_sitemap, priority=20)
             return
         for entry in sitemap.entries:
-            hints: dict[str, Any] = {"lastmod": entry.lastmod or entry.news_publication_date}
-            if entry.news_title:
-                hints["title"] = entry.news_title
-            if entry.news_language:
-                hints["language"] = entry.news_language[:2].lower()
-            if entry.news_publication_date:
-                hints.update(published_raw=entry.news_publication_date, published_source="sitemap")
-            yield from self._article(site, response.urljoin(entry.url), hints)
+            yield from self._article(site, response.urljoin(entry.url), sitemap_hints(entry))
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
         site = self.sites[response.meta["site"]]
@@ -242,15 +229,10 @@ class NewsSpider(scrapy.Spider):
         listing: Listing | int = response.meta["listing"]
         if isinstance(listing, int):
             listing = site.start.listings[listing]
-        links = (
-            response.css(listing.links).getall()
-            if listing.links
-            else response.css("a::attr(href)").getall()
-        )
-        for href in links:
+        for href in listing_links(response.selector, listing):
             yield from self._article(site, response.urljoin(href), {})
         page = response.meta.get("listing_page", 1)
-        next_href = response.css(listing.next).get() if listing.next else None
+        next_href = next_listing_href(response.selector, listing)
         if next_href:
             if page >= self.max_listing_pages:
                 count(self.crawler.stats, "discovery", "listing_page_limit", site=site.name)
@@ -267,52 +249,13 @@ class NewsSpider(scrapy.Spider):
     def _article(
         self, site: SiteConfig, url: str, hints: dict[str, Any]
     ) -> Iterator[scrapy.Request]:
-        """Request ``url`` as an article of ``site`` unless it was seen and has not changed."""
+        """Request ``url`` as an article of ``site`` unless the ledger says it needs no fetch."""
         if not site.owns(url) or not site.is_article_url(url):
             return
         key = normalize_url(url)
-        known = self._hints.get(key)
-        if known is FETCHED:  # already fetched in this run: its hints went with the item
-            return
-        if known is not None:  # found again through another start point: merge, fetch once
-            for name, value in hints.items():
-                if value and not known.get(name):
-                    known[name] = value
-            if self.shared_hints is not None:
-                self.shared_hints.merge(key, hints)
-            # Skipped as unchanged, but this start point (a feed after a listing) has a date the
-            # first one lacked: decide again with it.
-            if not (known.get("_unchanged") and hints.get("lastmod")):
-                return
-            hints = known
-            previous = self.seen.get(key) if self.seen else None
-            decision = decide(previous, hints.get("lastmod"))
-            if decision == "unchanged":
-                return
-            del hints["_unchanged"]
-            count(self.crawler.stats, "discovery", "skipped_unchanged", value=-1, site=site.name)
-        else:
-            self._hints[key] = hints = {k: v for k, v in hints.items() if v}
-            if self.shared_hints is not None and not self.shared_hints.merge(key, hints):
-                return  # another worker of the run found it first: its request is queued already
-            count(self.crawler.stats, "discovery", "discovered", site=site.name)
-            previous = self.seen.get(key) if self.seen else None
-            decision = decide(previous, hints.get("lastmod"))
-            if decision == "unchanged":
-                hints["_unchanged"] = True
-                count(self.crawler.stats, "discovery", "skipped_unchanged", site=site.name)
-                return
-        headers: dict[str, str] = {}
-        if decision == "changed" and previous is not None:
-            count(self.crawler.stats, "discovery", "changed", site=site.name)
-            hints["previous_sha256"] = previous.content_sha256
-            if self.shared_hints is not None:
-                self.shared_hints.merge(key, {"previous_sha256": previous.content_sha256})
-            if previous.etag:
-                headers["If-None-Match"] = previous.etag
-            if previous.last_modified:
-                headers["If-Modified-Since"] = previous.last_modified
-        yield self._article_request(site, key, headers)
+        headers = self.ledger.offer(site.name, key, hints)
+        if headers is not None:
+            yield self._article_request(site, key, headers)
 
     def _article_request(
         self,
@@ -336,13 +279,8 @@ class NewsSpider(scrapy.Spider):
         link. Articles of this run need nothing: their parts take the link from the index."""
         site = self.sites.get(site_name or "")
         key = normalize_url(url)
-        known = self._hints.get(key)
-        if site is None or known is FETCHED or (known is not None and not known.get("_unchanged")):
+        if site is None or not self.ledger.claim_relink(site.name, key):
             return False
-        if self.shared_hints is not None and not self.shared_hints.merge(key, {"relink": True}):
-            return False  # another worker of this run has it: its part takes the link
-        self._hints[key] = {"relink": True}
-        count(self.crawler.stats, "discovery", "relink_refetch", site=site.name)
         self.crawler.engine.crawl(self._article_request(site, key, again=True))
         return True
 
@@ -350,25 +288,20 @@ class NewsSpider(scrapy.Spider):
     def parse_article(self, response: Response) -> Iterator[ArticleItem]:
         site = self.sites[response.meta["site"]]
         key = response.meta["key"]
-        if self.shared_hints is not None:
-            hints = self.shared_hints.get(key)
-        else:
-            hints = dict(self._hints.get(key) or {})
-            # the hints travel with the item now; keep only the key, so memory stays flat
-            self._hints[key] = FETCHED
+        hints = self.ledger.take(key)  # they travel with the item now
         if response.status == 304:
             count(self.crawler.stats, "fetch", "not_modified", site=site.name)
-            self._remember(key, site.name, hints, response, None, "not_modified")
+            self._remember(key, site.name, hints, response, "not_modified")
             return
         if not isinstance(response, TextResponse):
             count(self.crawler.stats, "fetch", "skipped_non_text", site=site.name)
-            self._remember(key, site.name, hints, response, None, "non_text")
+            self._remember(key, site.name, hints, response, "non_text")
             return
         count(self.crawler.stats, "fetch", "article_fetched", site=site.name)
         if response.meta.get("playwright"):
             count(self.crawler.stats, "fetch", "rendered", site=site.name)
-        hints["etag"] = _header(response, "ETag")
-        hints["last_modified"] = _header(response, "Last-Modified")
+        hints["etag"] = header(response, "ETag")
+        hints["last_modified"] = header(response, "Last-Modified")
         hints["http_last_modified"] = hints["last_modified"]
         hints["key"] = key
         yield ArticleItem(
@@ -402,104 +335,9 @@ class NewsSpider(scrapy.Spider):
             {"kind": kind, "url": response.url, "error": exc},
         )
 
-    # --- seen-store bookkeeping -------------------------------------------------------------
     def _remember(
-        self,
-        key: str,
-        site: str,
-        hints: dict[str, Any],
-        response: Response | None,
-        sha: str | None,
-        outcome: str,
-        *,
-        hold_for: str | None = None,
+        self, key: str, site: str, hints: dict[str, Any], response: Response, outcome: str
     ) -> None:
-        if self.seen is None:
-            return
-        previous = self.seen.get(key)
-        etag = _header(response, "ETag") if response is not None else hints.get("etag")
-        last_modified = (
-            _header(response, "Last-Modified")
-            if response is not None
-            else hints.get("last_modified")
-        )
-        # The item's hints were copied when the page was fetched; a start point parsed later in the
-        # run (a sitemap after a listing) may have found the lastmod since. Without it the next run
-        # would take the article for changed and fetch it again.
-        lastmod = hints.get("lastmod") or self._hints.get(key, {}).get("lastmod")
-        entry = SeenEntry(
-            key=key,
-            site=site,
-            lastmod=lastmod,
-            etag=etag or (previous.etag if previous else None),
-            last_modified=last_modified or (previous.last_modified if previous else None),
-            content_sha256=sha or (previous.content_sha256 if previous else None),
-            outcome=outcome,
-        )
-        if hold_for is not None:
-            self.seen.hold(entry, hold_for)  # type: ignore[attr-defined]  # checked in from_crawler
-        else:
-            self.seen.record(entry)
-
-    def _on_record_spooling(self, item: Any, run_id: str) -> None:
-        if isinstance(item, ArticleItem) and item.site and "key" in item.hints:
-            self._remember(
-                item.hints["key"],
-                item.site,
-                item.hints,
-                None,
-                item.content_sha256,
-                "exported",
-                hold_for=run_id,
-            )
-
-    def _on_records_stored(self, run_id: str, keys: list[str]) -> None:
-        if self.seen is not None:
-            self.seen.commit(run_id, keys)  # type: ignore[attr-defined]  # checked in from_crawler
-
-    def _on_item_done(self, item: Any, response: Response, spider: scrapy.Spider) -> None:
-        if not (isinstance(item, ArticleItem) and item.site and "key" in item.hints):
-            return
-        if item.hints.get(SPOOL_RUN_HINT) and hasattr(self.seen, "hold"):
-            return  # held when spooled, seen once its part is stored
-        self._remember(
-            item.hints["key"], item.site, item.hints, None, item.content_sha256, "exported"
-        )
-
-    def _on_item_dropped(
-        self, item: Any, response: Response, exception: Exception, spider: scrapy.Spider
-    ) -> None:
-        if getattr(exception, "fetch_again", False):
-            return  # the crawl failed, not the page (ExportFailed, WorkerCrashed): fetched next run
-        if isinstance(item, ArticleItem) and item.site and "key" in item.hints:
-            self._remember(
-                item.hints["key"],
-                item.site,
-                item.hints,
-                None,
-                item.content_sha256,
-                f"dropped:{type(exception).__name__}",
-            )
-
-    def _on_closed(self, spider: scrapy.Spider, reason: str) -> None:
-        if self.seen is not None:
-            self.seen.close()
-
-
-def _header(response: Response | None, name: str) -> str | None:
-    if response is None:
-        return None
-    value = response.headers.get(name)
-    return value.decode("latin-1") if value else None
-
-
-def open_seen_store(settings: Any) -> SeenStore:
-    """The seen-store named by the settings: SQLite under the state dir, Redis in distributed mode."""
-    if settings.getbool("SYNDICRAWL_DISTRIBUTED_ENABLED", False):
-        from crawler.distributed.seen import RedisSeenStore
-
-        return RedisSeenStore.from_url(
-            settings.get("SYNDICRAWL_REDIS_URL"),
-            settings.get("SYNDICRAWL_DISTRIBUTED_PREFIX") or "syndicrawl",
-        )
-    return SQLiteSeenStore(Path(settings.get("SYNDICRAWL_STATE_DIR")) / "seen.sqlite3")
+        """An article fetched but not made an item (304, not text): seen now."""
+        if self.bookkeeping is not None:
+            self.bookkeeping.remember(key, site, hints, response, None, outcome)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from crawler.state.seen import SeenEntry
 from pipelines.core.storage.errors import SpoolBusy, SpoolError
 from pipelines.core.storage.spool import SpoolRun
 
@@ -29,6 +30,8 @@ logger = logging.getLogger(__name__)
 
 
 class HoldingSeenStore(Protocol):
+    def hold(self, entry: SeenEntry, run_id: str) -> None: ...
+
     def pending_runs(self) -> list[str]: ...
 
     def commit(self, run_id: str, keys: list[str]) -> int: ...

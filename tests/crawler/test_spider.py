@@ -50,7 +50,7 @@ def test_news_sitemap_hints_reach_the_article_request(spider: NewsSpider) -> Non
     request = requests[0]
     assert request.meta["site"] == "harbor" and request.meta["kind"] == "article"
     assert request.meta["download_slot"] == "harbor"
-    hints = spider._hints[request.url]
+    hints = spider.ledger.hints[request.url]
     assert hints["title"] == "Bridge reopens"
     assert (
         hints["published_raw"] == "2026-11-27T08:15:00Z" and hints["published_source"] == "sitemap"
@@ -104,10 +104,10 @@ def test_unchanged_article_is_not_requested(tmp_path: Path) -> None:
     changed = NEWS_SITEMAP.replace(
         b"<lastmod>2026-11-27T10:00:00Z", b"<lastmod>2026-11-27T12:00:00Z"
     )
-    spider._hints.clear()
+    spider.ledger.hints.clear()
     (request,) = spider.parse_sitemap(sitemap_response(changed))
     assert request.headers.get("If-None-Match") == b'"v1"'
-    assert spider._hints[request.url]["previous_sha256"] == "b" * 64
+    assert spider.ledger.hints[request.url]["previous_sha256"] == "b" * 64
 
 
 def test_article_response_becomes_item(spider: NewsSpider) -> None:
@@ -163,4 +163,4 @@ def test_listing_then_newer_feed_date_refetches(tmp_path: Path) -> None:
     (request,) = spider.parse_sitemap(sitemap_response(changed))
     assert request.url == "https://harbor.example/news/2026/bridge.html"
     assert crawler.stats.get_value("syndicrawl/site/harbor/discovery/skipped_unchanged_count") == 0
-    assert "_unchanged" not in spider._hints[request.url]
+    assert "_unchanged" not in spider.ledger.hints[request.url]
