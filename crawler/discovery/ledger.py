@@ -15,6 +15,8 @@ from crawler.state.seen import SeenStore, SharedHints, decide
 from pipelines.stats import count
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from scrapy.statscollectors import StatsCollector
 
 STAGE = "discovery"
@@ -27,12 +29,17 @@ class ArticleLedger:
         self,
         seen: SeenStore | None,
         shared_hints: SharedHints | None = None,
-        stats: StatsCollector | None = None,
+        stats: Callable[[], StatsCollector | None] = lambda: None,
     ) -> None:
         self.seen = seen
         self.shared_hints = shared_hints
-        self.stats = stats
+        # A getter: Scrapy sets the crawler's stats only when the crawl starts, after the spider is made.
+        self._stats = stats
         self.hints: dict[str, dict[str, Any]] = {}
+
+    @property
+    def stats(self) -> StatsCollector | None:
+        return self._stats()
 
     def offer(self, site: str, key: str, hints: dict[str, Any]) -> dict[str, str] | None:
         """The request headers to fetch article ``key`` with now, or None when it needs no fetch

@@ -76,7 +76,7 @@ class NewsSpider(scrapy.Spider):
         self.seen = seen_store
         self.max_listing_pages = max_listing_pages
         # Distributed mode: hints merged across the workers of the run (crawler/distributed/hints.py).
-        self.ledger = ArticleLedger(seen_store, shared_hints)
+        self.ledger = ArticleLedger(seen_store, shared_hints, stats=lambda: self.crawler.stats)
         # Originals first: a copy processed after its original is linked in its own record; one
         # processed before it is linked only by a later update. Syndicators start once the
         # original sites are done (spider_idle), unless there is nothing else to crawl.
@@ -108,7 +108,6 @@ class NewsSpider(scrapy.Spider):
 
             kwargs["shared_hints"] = context_for(crawler).hints
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.ledger.stats = crawler.stats
         if spider.seen is not None:
             bookkeeping = SeenBookkeeping(spider.seen, spider.ledger.lastmod)
             if bookkeeping.holds and settings.get("SYNDICRAWL_STATE_DIR"):
