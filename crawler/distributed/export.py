@@ -57,6 +57,9 @@ def record_keys(path: Path) -> list[str]:
 
 
 class DistributedExportPipeline(ExportPipeline):
+    """The export stage of one worker: per-worker part names and spool, a claim per record, each
+    stored part journaled in Redis (the module docstring says why each differs)."""
+
     context: WorkerContext
 
     @classmethod

@@ -40,7 +40,14 @@ logger = logging.getLogger(__name__)
 
 
 class FrontierQueue(Base):
-    """scrapy-redis queue interface over the reliable :class:`Frontier`."""
+    """scrapy-redis's queue interface (its request encoding, ``Request.to_dict``, is used as is)
+    over the reliable :class:`Frontier`.
+
+    Why a subclass: ``scrapy_redis.queue.PriorityQueue.pop`` removes the request from Redis as it
+    hands it out, so a worker killed with requests in flight loses them. Here ``pop`` moves the
+    request into the worker's processing hash (one Lua script) and tags it with a token that is
+    acked when its work is done; a dead worker's entries go back to the queue.
+    """
 
     def __init__(
         self, server: Any, spider: Spider, key: str, frontier: Frontier, worker: str
@@ -69,7 +76,15 @@ class FrontierQueue(Base):
 
 
 class DistributedScheduler(Scheduler):
-    """Shared frontier + shared duplicate filter; see the module docstring."""
+    """scrapy-redis's scheduler with the shared frontier and scrapy-redis's own ``RFPDupeFilter``.
+
+    Why a subclass (the module docstring has the details): ``close`` never flushes the shared
+    queue and duplicate filter (one worker finishing would wipe every other worker's frontier);
+    ``open`` uses :class:`FrontierQueue` on per-run keys instead of per-spider ones;
+    ``enqueue_request`` acks the token of a popped request that comes back as a retry or redirect;
+    ``next_request`` hands nothing out to a seed-only worker; stats are counted without the
+    ``spider=`` argument that Scrapy 2.19 deprecates.
+    """
 
     def __init__(self, context: WorkerContext, dupefilter: RFPDupeFilter) -> None:
         super().__init__(

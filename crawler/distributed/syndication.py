@@ -23,6 +23,12 @@ LOCK_TIMEOUT_SECONDS = 60  # a worker killed while holding the lock frees it aft
 
 
 class LockedSyndicationPipeline(SyndicationPipeline):
+    """The syndication stage with its read-decide-write step under a per-run Redis lock.
+
+    Why a subclass: within one process the stage handles one article at a time; across workers
+    a copy and its original could each be judged against an index without the other.
+    """
+
     context: WorkerContext
     _lock: Any
 
