@@ -90,11 +90,33 @@ def build_settings(
         )
     for name, value in (overrides or {}).items():
         settings.set(name, value, priority="cmdline")
+    follow_overrides(settings, overrides or {})
     if settings.getbool("SYNDICRAWL_DISTRIBUTED_ENABLED", False):
         from crawler.distributed.setup import apply_distributed
 
         apply_distributed(settings)
     return settings
+
+
+def follow_overrides(settings: Settings, overrides: dict[str, Any]) -> None:
+    """Settings made from others in crawler/settings.py, made again from their ``--set`` values."""
+    if "SYNDICRAWL_CONTACT_URL" in overrides and "USER_AGENT" not in overrides:
+        contact = settings.get("SYNDICRAWL_CONTACT_URL")
+        settings.set("USER_AGENT", f"syndicrawl/0.1 (+{contact})", priority="cmdline")
+    # Chromium's navigation has its own timeout; without this a page dribbling its body to a
+    # rendered site was waited on for PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT, not DOWNLOAD_TIMEOUT.
+    if "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT" not in overrides:
+        timeout_ms = settings.getfloat("DOWNLOAD_TIMEOUT") * 1000
+        if timeout_ms > 0:
+            settings.set("PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT", timeout_ms, priority="cmdline")
+
+
+def warn_unknown_environment() -> None:
+    """One warning per SYNDICRAWL_* environment variable that names no setting (a typo)."""
+    from crawler import settings as project
+
+    for problem in project.unknown_environment:
+        logger.warning("Settings: %(problem)s; ignored", {"problem": problem})
 
 
 def run_crawl(
@@ -118,6 +140,7 @@ def run_crawl(
     level = settings.get("LOG_LEVEL") or "DEBUG"
     logging.getLogger().setLevel(level)
     logging.getLogger("scrapy").setLevel(level)
+    warn_unknown_environment()
     crawler = process.create_crawler(NewsSpider)
     process.crawl(crawler, sites=sites)
     process.start()

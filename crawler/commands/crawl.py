@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import Any
 
+from crawler.envsettings import PREFIX, check_settable, parse_value
 from crawler.registry import SiteConfigError, load_sites
 from crawler.runner import ChromiumMissing, run_crawl
 from crawler.summary import print_summary, summarize
@@ -20,12 +21,15 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--sites", required=True, help="folder of site YAML files")
     parser.add_argument(
-        "--output", default="./syndicrawl-output", help="local folder or s3://bucket/prefix"
+        "--output",
+        default=None,
+        help="local folder or s3://bucket/prefix (default: SYNDICRAWL_OUTPUT_URI, ./syndicrawl-output)",
     )
     parser.add_argument(
         "--state-dir",
         default=None,
-        help="crawl state (seen-store, spool); default OUTPUT/.state for a local output, ./syndicrawl-state for S3",
+        help="crawl state (seen-store, spool); default SYNDICRAWL_STATE_DIR if set, else "
+        "OUTPUT/.state for a local output, ./syndicrawl-state for S3",
     )
     parser.add_argument(
         "--site", action="append", default=[], help="crawl only this site (repeatable)"
@@ -46,15 +50,25 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
-def parse_overrides(pairs: list[str]) -> dict[str, str]:
-    overrides = {}
+def parse_overrides(pairs: list[str]) -> dict[str, Any]:
+    """``--set NAME=VALUE`` pairs; ``SYNDICRAWL_*`` values parsed to their setting's type (a name
+    that is no setting, or a bad value, raises ValueError). Scrapy's settings pass as text, which
+    Scrapy's getters parse."""
+    from crawler import settings as project
+
+    defaults = {name: value for name, value in vars(project).items() if name.startswith(PREFIX)}
+    overrides: dict[str, Any] = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name.isupper():
             raise ValueError(
                 f"--set {pair!r}: expected SETTING=VALUE with an upper-case setting name"
             )
-        overrides[name] = value
+        if name.startswith(PREFIX):
+            check_settable(name, defaults, source="--set")
+            overrides[name] = parse_value(name, value, defaults[name], source="--set")
+        else:
+            overrides[name] = value
     return overrides
 
 
@@ -62,10 +76,22 @@ def default_state_dir(output: str) -> str:
     return "./syndicrawl-state" if output.startswith("s3://") else f"{output.rstrip('/')}/.state"
 
 
+def output_and_state_dir(output: str | None, state_dir: str | None) -> tuple[str, str]:
+    """The flags, else the environment (SYNDICRAWL_OUTPUT_URI, SYNDICRAWL_STATE_DIR), else the
+    defaults (the state dir beside a local output)."""
+    from crawler import settings as project
+
+    output = output or project.SYNDICRAWL_OUTPUT_URI
+    if state_dir is None and "SYNDICRAWL_STATE_DIR" in project.from_environment:
+        state_dir = project.SYNDICRAWL_STATE_DIR
+    return output, state_dir or default_state_dir(output)
+
+
 def run(args: argparse.Namespace) -> int:
     try:
         sites = load_sites(args.sites)
-        overrides = parse_overrides(args.set)
+        overrides = parse_overrides(args.set)  # also reads the environment (crawler/settings.py)
+        args.output, state_dir = output_and_state_dir(args.output, args.state_dir)
     except (SiteConfigError, ValueError) as exc:
         print(f"syndicrawl: {exc}", file=sys.stderr)
         return 2
@@ -78,7 +104,6 @@ def run(args: argparse.Namespace) -> int:
             )
             return 2
         sites = {name: sites[name] for name in args.site}
-    state_dir = args.state_dir or default_state_dir(args.output)
     from crawler.distributed import command as distributed
 
     if distributed.wanted(args, overrides):

@@ -118,7 +118,9 @@ def run(
             str(_setting(overrides, ctx.PREFIX, ctx.DEFAULT_PREFIX) or ctx.DEFAULT_PREFIX)
         )
         worker = check_worker(
-            args.worker_id or str(overrides.get(ctx.WORKER_ID) or "") or ctx.default_worker_id()
+            args.worker_id
+            or str(_setting(overrides, ctx.WORKER_ID, "") or "")
+            or ctx.default_worker_id()
         )
         client = redis.Redis.from_url(url)
         client.ping()

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from crawler.distributed.context import TOKEN_META, WorkerContext, context_for
 from crawler.items import ArticleItem
+from crawler.middlewares.errors import ShutdownCancelled
 from pipelines.stats import count
 
 if TYPE_CHECKING:
@@ -105,6 +106,8 @@ class FrontierDownloaderMiddleware:
         return cls(context_for(crawler))
 
     def process_exception(self, request: Request, exception: BaseException) -> None:
+        if isinstance(exception, ShutdownCancelled):
+            return  # never fetched: left unacked, it goes back to the queue for the other workers
         token = request.meta.get(TOKEN_META)
         if token:
             self.context.ack(token)

@@ -13,6 +13,7 @@ returns it). Hierarchy::
           +-- NonXmlResponse      a feed/sitemap that is not XML, gzip or text
           +-- RedirectLoop        a redirect back to a URL already in the chain
           +-- TooManyRedirects    more than REDIRECT_MAX_TIMES redirects
+          +-- ShutdownCancelled   not sent, or cut, because the crawl is closing (fetched next run)
 """
 
 from __future__ import annotations
@@ -52,3 +53,13 @@ class RedirectLoop(FetchRefused):
 
 class TooManyRedirects(FetchRefused):
     reason = "too_many_redirects"
+
+
+class ShutdownCancelled(FetchRefused):
+    """The crawl is closing: the request was not sent (or its download was cut after the grace).
+
+    Not a failure of the site: the spider counts it as ``cancelled_at_shutdown``, records nothing
+    in the seen-store, so the next run fetches the page again.
+    """
+
+    reason = "cancelled_at_shutdown"

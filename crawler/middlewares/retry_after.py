@@ -10,6 +10,8 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.utils.asyncio import sleep
 from scrapy.utils.response import response_status_message
 
+from crawler.fetch.closing import Closing
+
 from .backoff import backoff_delay, parse_retry_after
 from .common import (
     BACKOFF_BASE,
@@ -19,6 +21,7 @@ from .common import (
     positive_float,
     site_of,
 )
+from .errors import ShutdownCancelled
 from .failures import classify_failure
 
 if TYPE_CHECKING:
@@ -49,7 +52,9 @@ class PoliteRetryMiddleware(RetryMiddleware):
 
     The wait happens in process_response/process_exception before the retry request is returned, so
     it holds one entry of the downloader's active set and no transfer slot: other requests to the
-    same site keep flowing at the normal politeness delay. Shutdown may wait up to the cap.
+    same site keep flowing at the normal politeness delay. When the crawl begins to close
+    (``crawler.fetch.downloader.ClosingDownloader.closing``) a wait ends at once and the retry is
+    dropped with :class:`ShutdownCancelled` (the page is fetched again next run).
     """
 
     def __init__(self, settings: BaseSettings, rng: random.Random | None = None) -> None:
@@ -109,8 +114,7 @@ class PoliteRetryMiddleware(RetryMiddleware):
             "Retry: waiting %(delay).2f s before retrying %(url)s (%(status)s)",
             {"delay": delay, "url": request.url, "status": status},
         )
-        if delay > 0:
-            await sleep(delay)
+        await self._wait(delay, request)
         return retry
 
     async def process_exception(  # type: ignore[override]
@@ -126,12 +130,28 @@ class PoliteRetryMiddleware(RetryMiddleware):
             count_outcome(self.stats, "gave_up", detail, site=site)
             return None
         count_outcome(self.stats, "retried", detail, site=site)
-        delay = self._backoff(request)
-        if delay > 0:
-            await sleep(delay)
+        await self._wait(delay=self._backoff(request), request=request)
         return retry
+
+    async def _wait(self, delay: float, request: Request) -> None:
+        """Wait before a retry; raise ShutdownCancelled if the crawl is (or begins) closing."""
+        closing = _closing_of(getattr(self, "crawler", None))
+        if closing is None:  # no ClosingDownloader: a plain wait
+            if delay > 0:
+                await sleep(delay)
+            return
+        if await closing.sleep(delay):
+            count_outcome(self.stats, ShutdownCancelled.reason, "retry", site=self._site(request))
+            raise ShutdownCancelled(f"crawl closing, retry not sent: {request.url}")
 
     @property
     def stats(self) -> StatsCollector | None:
         crawler = getattr(self, "crawler", None)  # unset until from_crawler
         return crawler.stats if crawler is not None else None
+
+
+def _closing_of(crawler: Crawler | None) -> Closing | None:
+    """The running crawl's :class:`Closing`, when its downloader is the ClosingDownloader."""
+    engine = getattr(crawler, "_engine", None)  # Crawler.engine raises before the crawl starts
+    closing = getattr(getattr(engine, "downloader", None), "closing", None)
+    return closing if isinstance(closing, Closing) else None

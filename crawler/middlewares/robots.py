@@ -19,6 +19,7 @@ from scrapy.utils.misc import build_from_crawler
 from twisted.internet.defer import Deferred
 
 from crawler.middlewares.common import STAGE, site_of
+from crawler.middlewares.errors import ShutdownCancelled
 from pipelines.stats import count
 
 if TYPE_CHECKING:
@@ -37,6 +38,11 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
         await super()._parse_robots(response, netloc, request)
 
     def _robots_error(self, exc: Exception, netloc: str) -> None:
+        if isinstance(exc, ShutdownCancelled):
+            # The crawl is closing and the downloader sends nothing more: the requests waiting for
+            # this robots.txt go on to be cancelled there, not counted as refused by robots.txt.
+            super()._robots_error(exc, netloc)
+            return
         self._stats.inc_value(f"robotstxt/exception_count/{type(exc)}")
         self._unavailable(netloc, type(exc).__name__)
 

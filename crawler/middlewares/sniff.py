@@ -60,12 +60,18 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "application/msword"),
 )
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+SNIFF_BYTES = 1024  # how much of a body is looked at (WHATWG MIME sniffing reads 1445)
 _XML_ROOT = re.compile(rb"<(?:rss|feed|urlset|sitemapindex|rdf:rdf)[\s>]")
 # WHATWG MIME sniffing's "HTML" patterns: the body starts with one of these tags.
 _HTML_START = re.compile(
     rb"<(?:!doctype\s+html|html|head|body|script|iframe|h1|div|font|table|a|style|title|b|br|p|!--)[\s>]"
 )
 _HTML_ANYWHERE = re.compile(rb"<(?:html|head|body)[\s>]")
+# WHATWG's "binary data bytes": control bytes no text format uses (ESC is ISO-2022-JP's).
+_BINARY_BYTES = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f]")
+# A page with a few of them among its markup (a NUL in a script) is still a page; a binary file
+# that happens to contain "<html" has them everywhere.
+MAX_STRAY_BINARY_BYTES = 8
 
 
 def media_type(content_type: str | bytes | None) -> str | None:
@@ -81,8 +87,13 @@ def media_type(content_type: str | bytes | None) -> str | None:
 def sniff(body: bytes) -> str | None:
     """The type a body's first bytes prove, or None when they prove nothing.
 
-    Binary formats come from magic numbers (RIFF/WEBP, ISO media and NUL-bearing bodies too);
-    markup gives ``text/html`` or ``application/xml``.
+    Binary formats come from magic numbers (RIFF/WEBP and ISO media too). Then, as in WHATWG MIME
+    sniffing, markup is judged by its structure before any stray byte: a body that starts (after
+    whitespace) with an HTML tag (or a comment) is ``text/html``, one with a feed/sitemap root or an
+    XML prolog ``application/xml`` (an html root after the prolog: ``text/html``), whatever control
+    bytes follow, such as a NUL in a script. A body without leading markup is ``text/html`` if it
+    has html/head/body tags and at most :data:`MAX_STRAY_BINARY_BYTES` binary bytes, else
+    ``application/octet-stream`` if it has any.
     """
     for magic, kind in _MAGIC:
         if body.startswith(magic):
@@ -91,22 +102,33 @@ def sniff(body: bytes) -> str | None:
         return "image/webp"
     if body[4:8] == b"ftyp":
         return "video/mp4"
-    head = body[:1024]
+    head = body[:SNIFF_BYTES]
     for bom in _BOMS:
         if head.startswith(bom):
             if bom != b"\xef\xbb\xbf":
                 return None  # UTF-16 text: cannot be judged by ASCII patterns, and is not binary
             head = head[len(bom) :]
             break
-    if b"\x00" in head:
-        return "application/octet-stream"  # text formats never contain NUL bytes
-    lowered = head.lstrip().lower()
-    if _XML_ROOT.search(lowered):
+    lowered = head.lstrip(b"\t\n\x0c\r ").lower()
+    if lowered.startswith((b"<?xml", b"<!--")):
+        # A prolog or a comment first: the root element that follows names the document.
+        if _XML_ROOT.search(lowered):
+            return "application/xml"
+        if _HTML_ANYWHERE.search(lowered) or lowered.startswith(b"<!--"):
+            return "text/html"
         return "application/xml"
-    if _HTML_START.match(lowered) or _HTML_ANYWHERE.search(lowered):
+    if _XML_ROOT.match(lowered):
+        return "application/xml"
+    if _HTML_START.match(lowered):
         return "text/html"
-    if lowered.startswith(b"<?xml"):
+    # No markup first (text, a stray preamble): judged by what the head holds.
+    stray = len(_BINARY_BYTES.findall(lowered))
+    if _XML_ROOT.search(lowered) and not stray:
         return "application/xml"
+    if _HTML_ANYWHERE.search(lowered) and stray <= MAX_STRAY_BINARY_BYTES:
+        return "text/html"
+    if stray:
+        return "application/octet-stream"  # text formats do not contain these bytes
     return None
 
 

@@ -30,6 +30,7 @@ from crawler.discovery.sitemaps import parse_sitemap
 from crawler.discovery.urls import normalize_url
 from crawler.discovery.xmlsafe import XMLDocumentError
 from crawler.items import ArticleItem
+from crawler.middlewares.errors import ShutdownCancelled
 from crawler.middlewares.failures import classify_failure
 from crawler.registry import Listing, SiteConfig, load_sites
 from crawler.spiders.request import SpiderRequest
@@ -316,6 +317,13 @@ class NewsSpider(scrapy.Spider):
         site = request.meta.get("site")
         kind = request.meta.get("kind", "unknown")
         reason = classify_failure(failure)
+        if reason == ShutdownCancelled.reason:
+            # Not a failure of the site, and counted by whoever cancelled it; not seen, so the
+            # next run fetches it.
+            self.logger.debug(
+                "Fetch cancelled (closing): %(kind)s %(url)s", {"kind": kind, "url": request.url}
+            )
+            return
         count(self.crawler.stats, STAGE, "failed", reason, site=site)
         level = 20 if reason in ("robots_forbidden", "refused_address", "budget_exceeded") else 30
         self.logger.log(
