@@ -140,6 +140,26 @@ RECOVERED_STORIES: list[tuple[str, str, list[str]]] = [
             "rebuilt hall in June, the first gala there since the closure began.",
         ],
     ),
+    (
+        "slow-head",
+        "Harbour crane gets a second operator cabin",
+        [
+            "The container crane on the south quay now has a second cabin at ground level, so that "
+            "operators can guide the smaller lifts without climbing the ladder forty metres up.",
+            "Dock workers asked for it after a winter of icy rungs, and the port says the cabin cost less "
+            "than one week of the overtime lost when the crane stood still in bad weather.",
+        ],
+    ),
+    (
+        "nul-script",
+        "Cycle path along the old railway is finished",
+        [
+            "The last kilometre of the cycle path that follows the old branch railway was surfaced on "
+            "Thursday, linking the two villages by a flat route that avoids the hill road entirely.",
+            "Volunteers who cleared the cutting of brambles over three summers rode the whole length first, "
+            "stopping at the restored signal box where the parish council served tea and cake.",
+        ],
+    ),
 ]
 
 # Mislabelled encodings: (slug, codec the bytes are in, charset the header claims, title, paragraphs).
@@ -233,6 +253,17 @@ def sitemap_xml(urls: list[str]) -> bytes:
     return f'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{rows}</urlset>'.encode()
 
 
+def rss_xml(urls: list[str]) -> bytes:
+    items = "".join(
+        f"<item><title>Item {n}</title><link>{html.escape(u)}</link></item>"
+        for n, u in enumerate(urls)
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
+        f"<title>Fault Lab</title><link>http://127.0.0.1/</link>{items}</channel></rss>"
+    ).encode()
+
+
 ENTITY_BOMB = b"""<?xml version="1.0"?>
 <!DOCTYPE urlset [
  <!ENTITY a "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa">
@@ -304,3 +335,10 @@ PNG_BYTES = (
     bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000")
     + bytes(range(256)) * 40
 )
+
+
+def nul_in_script_html(title: str, paragraphs: list[str]) -> bytes:
+    """A valid article page with one NUL byte inside a script block in its head."""
+    page = article_html(title, paragraphs)
+    script = '<script>var tracker = "a\x00b";</script>'
+    return page.replace("<head>", "<head>" + script, 1).encode()

@@ -16,7 +16,7 @@ import struct
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +42,11 @@ class Fault:
 # Pages the crawler must refuse or give up on, each with the stat that names the reason.
 FAULTS: list[Fault] = [
     Fault("/f/timeout.html", "no answer within DOWNLOAD_TIMEOUT", "fetch/failed_count/timeout"),
+    Fault(
+        "/f/drip.html",
+        "slow drip: headers at once, then one body byte a second for 10 minutes",
+        "fetch/failed_count/timeout",
+    ),
     Fault(
         "/f/reset.html",
         "connection reset (RST) before any response",
@@ -112,6 +117,8 @@ RECOVERED: dict[str, str] = {
     "/f/shift-jis.html": "Shift_JIS page labelled UTF-8",
     "/f/latin1.html": "Latin-1 page labelled UTF-8",
     "/f/utf8-as-latin1.html": "UTF-8 page labelled ISO-8859-1",
+    "/f/slow-head.html": "status line and headers dribbled over 2 s, then the page",
+    "/f/nul-script.html": "valid HTML page with one NUL byte inside a script block",
 }
 RECOVERED_STATS: dict[str, str] = {
     "/f/throttled.html": "fetch/retried_count/429",
@@ -125,16 +132,30 @@ RECOVERED_STATS: dict[str, str] = {
 }
 
 HEALTHY: list[str] = [f"/a/{slug}.html" for slug, _t, _p in pages.STORIES]
+# More healthy pages, for labs: recovered stories served plainly (not the two labs crawl as faults).
+PLAIN: list[str] = [
+    f"/b/{slug}.html"
+    for slug, _t, _p in pages.RECOVERED_STORIES
+    if slug not in ("slow-head", "nul-script")
+]
 HUGE_PAGE_BYTES = 50 * 1024 * 1024
+DRIP_SECONDS = 600.0  # far longer than any test: only the crawler's timeout ends it
 
 
 class FaultServer:
     """``with FaultServer(tmp_path) as server:`` serves on ``server.base_url``."""
 
-    def __init__(self, workdir: Path, *, million: int = 1_000_000) -> None:
+    def __init__(
+        self, workdir: Path, *, million: int = 1_000_000, slow_head_seconds: float = 2.0
+    ) -> None:
         self.workdir = workdir
         self.million = million
+        self.slow_head_seconds = slow_head_seconds
         self.requests: Counter[str] = Counter()
+        # (time.monotonic() when the request arrived, path), in order of arrival
+        self.arrivals: list[tuple[float, str]] = []
+        # name -> paths of the listing page /lab/<name>.html (see site_yaml)
+        self.labs: dict[str, list[str]] = {}
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), self._handler_class())
@@ -165,6 +186,34 @@ class FaultServer:
             "politeness: {concurrency: 16, delay: 0}\nrequest_budget: 200\n"
         )
 
+    def lab_yaml(
+        self,
+        name: str,
+        paths: list[str],
+        *,
+        first: Sequence[str] = (),
+        concurrency: int,
+        delay: float,
+    ) -> str:
+        """A site file listing ``paths`` on /lab/NAME.html; ``first`` are in its feed
+        /lab/NAME.xml, which the spider fetches before listings, so they are requested first."""
+        self.labs[name] = list(paths)
+        self.labs[f"{name}-feed"] = list(first)
+        feed = f"  rss: [/lab/{name}.xml]\n" if first else ""
+        return (
+            f"name: {name}\npublisher: Fault Lab Gazette\nrole: original\n"
+            f"base_url: {self.base_url}\ndomains: ['127.0.0.1:{self.port}']\n"
+            f"start:\n{feed}  listings:\n    - {{url: /lab/{name}.html}}\n"
+            "article_url_pattern: '^https?://[^/]+/(a|b|f)/'\nlanguage: en\ntimezone: UTC\n"
+            f"politeness: {{concurrency: {concurrency}, delay: {delay}}}\n"
+        )
+
+    def arrived_after(self, moment: float, paths: Iterable[str]) -> list[str]:
+        """Which of ``paths`` were requested after ``moment`` (time.monotonic())."""
+        wanted = set(paths)
+        with self._lock:
+            return [path for when, path in self.arrivals if when > moment and path in wanted]
+
     # --- routing ---------------------------------------------------------------------------
     def all_pages(self) -> list[str]:
         faults = [f.path for f in FAULTS if f.path.startswith("/f/")]
@@ -191,6 +240,7 @@ class FaultServer:
             path = head.split(b" ", 2)[1].decode("latin-1").split("?")[0]
             with self._lock:
                 self.requests[path] += 1
+                self.arrivals.append((time.monotonic(), path))
                 seen = self.requests[path]
             self._route(conn, path, seen)
         except (OSError, IndexError):
@@ -224,6 +274,7 @@ class FaultServer:
 
     def _route(self, conn: socket.socket, path: str, seen: int) -> None:
         stories = {f"/a/{slug}.html": (t, p) for slug, t, p in pages.STORIES}
+        stories.update({f"/b/{slug}.html": (t, p) for slug, t, p in pages.RECOVERED_STORIES})
         recovered = {f"/f/{slug}.html": (t, p) for slug, t, p in pages.RECOVERED_STORIES}
         encoded = {
             f"/f/{slug}.html": (codec, label, t, p)
@@ -238,6 +289,18 @@ class FaultServer:
                 conn,
                 200,
                 pages.listing_html(self.all_pages()),
+                {"Content-Type": "text/html; charset=utf-8"},
+            )
+        if path.startswith("/lab/") and path.endswith(".xml"):
+            urls = [self.base_url + p.lstrip("/") for p in self.labs.get(path[5:-4] + "-feed", [])]
+            return self._send(
+                conn, 200, pages.rss_xml(urls), {"Content-Type": "application/rss+xml"}
+            )
+        if path.startswith("/lab/") and path[5:].removesuffix(".html") in self.labs:
+            return self._send(
+                conn,
+                200,
+                pages.listing_html(self.labs[path[5:].removesuffix(".html")]),
                 {"Content-Type": "text/html; charset=utf-8"},
             )
         if path == "/sitemap.xml":
@@ -300,6 +363,17 @@ class FaultServer:
             return self._send(conn, 200, pages.article_html(*recovered[path]).encode())
         if path == "/f/timeout.html":
             return self._stall(conn, 20)
+        if path == "/f/drip.html":
+            return self._drip(conn)
+        if path == "/f/slow-head.html":
+            return self._slow_head(conn, pages.article_html(*recovered[path]).encode())
+        if path == "/f/nul-script.html":
+            return self._send(
+                conn,
+                200,
+                pages.nul_in_script_html(*recovered[path]),
+                {"Content-Type": "text/html; charset=utf-8"},
+            )
         if path == "/f/reset.html":
             conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             return None  # close() with linger 0 sends RST
@@ -347,6 +421,30 @@ class FaultServer:
                 conn, 200, pages.deeply_nested_html(), {"Content-Type": "text/html; charset=utf-8"}
             )
         return self._send(conn, 404, b"not found", {"Content-Type": "text/plain"})
+
+    def _drip(self, conn: socket.socket) -> None:
+        """Headers at once, then one byte of body a second: the body never ends by itself."""
+        conn.sendall(
+            b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
+            b"<!doctype html><html><body><p>"
+        )
+        deadline = time.monotonic() + DRIP_SECONDS
+        while time.monotonic() < deadline and not self._stop.wait(1.0):
+            conn.sendall(b"z")  # OSError once the crawler has hung up: the handler returns
+
+    def _slow_head(self, conn: socket.socket, body: bytes) -> None:
+        """The status line and headers a byte at a time over ``slow_head_seconds``, then the page
+        at once: it answers within the timeout, but its latency is the whole wait."""
+        head = (
+            "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Type: text/html; charset=utf-8\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        ).encode()
+        pause = self.slow_head_seconds / len(head)
+        for byte in head:
+            conn.sendall(bytes([byte]))
+            if self._stop.wait(pause):
+                return
+        conn.sendall(body)
 
     def _stall(self, conn: socket.socket, seconds: float) -> None:
         """Say nothing until the client gives up (closes) or ``seconds`` pass."""
