@@ -44,12 +44,16 @@ from crawler.middlewares.errors import (
 from crawler.middlewares.failures import FailureStatsMiddleware, classify_failure
 from crawler.middlewares.redirects import RedirectLimitMiddleware
 from crawler.middlewares.retry_after import PoliteRetryMiddleware
-from crawler.middlewares.sniff import judge_html, judge_xml, media_type, sniff
+from crawler.middlewares.sniff import Verdict, judge_html, judge_xml, media_type, sniff
 from crawler.registry import parse_site
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
 HTML = b"<!DOCTYPE html><html><head><title>t</title></head><body><p>words</p></body></html>"
 RSS = b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel></channel></rss>'
+NUL_IN_SCRIPT = (
+    b'<!doctype html><html><head><script>var t = "a\x00b";</script><title>t</title></head>'
+    b"<body><p>words</p></body></html>"
+)
 
 
 def spider_with_sites(**budgets: int) -> Any:
@@ -150,11 +154,29 @@ def test_budget_ignores_requests_of_no_site() -> None:
         (b'<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml">', "text/html"),
         (b"just some words", None),
         (b"", None),
+        # Structure first: a NUL or other control byte after leading markup is a stray byte.
+        (NUL_IN_SCRIPT, "text/html"),
+        (b"\n\t<HTML>\x00\x01<body>", "text/html"),
+        (b"<?xml version='1.0'?><rss version='2.0'><title>a\x00b</title>", "application/xml"),
+        # Without leading markup: a preamble and a stray byte, or a binary with "<html" in it.
+        (b"Warning: x\x00 in line 3\n<html><head>", "text/html"),
+        (b"\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0e\x0f<html>", "application/octet-stream"),
+        (b"\x00\x00\x00\x0c" + b"\x10" * 40 + b"<html>", "application/octet-stream"),
+        (b"<\x00h\x00t\x00m\x00l\x00>\x00", "application/octet-stream"),  # UTF-16 without BOM
     ],
     ids=lambda v: repr(v)[:20] if isinstance(v, bytes) else str(v),
 )
 def test_sniff(body: bytes, expected: str | None) -> None:
     assert sniff(body) == expected
+
+
+def test_a_page_with_a_nul_in_a_script_is_html_and_binaries_are_still_refused() -> None:
+    assert judge_html("text/html", NUL_IN_SCRIPT) == Verdict(True, body_type="text/html")
+    assert judge_html(None, NUL_IN_SCRIPT).accept
+    assert judge_html("application/octet-stream", NUL_IN_SCRIPT).outcome == "content_type_mismatch"
+    png = judge_html("text/html", PNG + b"<html><body>" + bytes(range(32)))
+    assert (png.accept, png.detail) == (False, "image/png")
+    assert judge_html("text/html", b" \r\n").detail == "empty"
 
 
 @pytest.mark.parametrize(
