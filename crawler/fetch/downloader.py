@@ -77,7 +77,9 @@ class ClosingDownloader(Downloader):
         queued = sum(len(slot.queue) for slot in self.slots.values())
         for slot in self.slots.values():
             self._cancel_queued(slot)
-        logger.info(
+        busy = bool(queued or self._transfers)  # a crawl that finished has nothing left
+        logger.log(
+            logging.INFO if busy else logging.DEBUG,
             "Downloader (closing): %(queued)d queued request(s) not sent; %(running)d download(s) "
             "get %(grace).1f s (%(setting)s) to finish",
             {
