@@ -37,10 +37,11 @@ class ClosingDownloader(Downloader):
     every 0.2 s):
 
     * every request waiting in a slot, and every one that reaches the downloader later, fails with
-      :class:`ShutdownCancelled` without being sent (the spider counts ``cancelled_at_shutdown``;
-      nothing is recorded as seen, so the next run fetches it);
+      :class:`ShutdownCancelled` without being sent, counted ``cancelled_at_shutdown/unsent`` per
+      site (the spider's errback records nothing as seen, so the next run fetches it);
     * downloads still running ``SYNDICRAWL_FETCH_SHUTDOWN_GRACE_SECONDS`` (default 5) after the
-      close began are cancelled the same way (each is also bounded by its DOWNLOAD_TIMEOUT);
+      close began are cancelled the same way, ``cancelled_at_shutdown/cut`` (each is also bounded
+      by its DOWNLOAD_TIMEOUT);
     * :attr:`closing` ends the retry middleware's backoff waits at once.
 
     What reached the item pipelines is still processed and exported by Scrapy's close.

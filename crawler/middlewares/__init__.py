@@ -16,7 +16,8 @@ MetaRefresh 580, HttpCompression 590, Redirect 600)::
 Stats (``pipelines.stats`` keys, stage ``fetch``): ``refused_address``, ``refused_scheme``,
 ``budget_exceeded``, ``skipped_non_html``, ``skipped_non_xml``, ``content_type_mismatch``,
 ``content_type_missing``, ``encoding_corrected``, ``retried``, ``gave_up``,
-``retry_after_over_cap``, ``redirect_loop``, ``too_many_redirects`` and the final failures
+``retry_after_over_cap``, ``redirect_loop``, ``too_many_redirects``, ``cancelled_at_shutdown``
+(``crawler/fetch/downloader.py``, and retries dropped on close) and the final failures
 ``too_large``, ``timeout``, ``dns``, ``connection``, ``data_loss``, ``robots_forbidden``, ... (see
 :func:`crawler.middlewares.failures.classify_failure`).
 """
