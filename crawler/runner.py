@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -49,6 +50,7 @@ class RunResult:
     stats: dict[str, Any]
     problems: list[str] = field(default_factory=list)
     stats_path: str | None = None
+    log_path: str | None = None
 
 
 def build_settings(
@@ -104,23 +106,39 @@ def run_crawl(
     state_dir: str,
     run_id: str | None = None,
     overrides: dict[str, Any] | None = None,
+    log_file: str | Path | None = None,
+    terminal_level: str | None = None,
 ) -> RunResult:
-    """Crawl ``sites`` through the whole pipeline; returns the run's outcome and stats."""
+    """Crawl ``sites`` through the whole pipeline; returns the run's outcome and stats.
+
+    ``log_file``: Scrapy's log goes there instead of stderr; ``terminal_level``: records at this
+    level and above go to stderr as well (the console commands show warnings only).
+    """
     run_id = run_id or new_run_id()
     started = datetime.now(UTC).replace(microsecond=0).isoformat()
     settings = build_settings(
         sites, output_uri=output_uri, state_dir=state_dir, run_id=run_id, overrides=overrides
     )
+    if log_file is not None:
+        Path(log_file).parent.mkdir(parents=True, exist_ok=True)
+        settings.set("LOG_FILE", str(log_file), priority="cmdline")
     process = CrawlerProcess(settings)
     # Scrapy filters LOG_LEVEL at its handler, so every debug call below it still builds a record;
     # set on the loggers, the call returns at once. Scrapy's logging config pins the "scrapy" logger
     # at DEBUG (its two records per page), so it is set too.
-    level = settings.get("LOG_LEVEL") or "DEBUG"
+    level = level_number(settings.get("LOG_LEVEL") or "DEBUG")
+    terminal = _terminal_handler(settings, terminal_level) if terminal_level else None
+    if terminal is not None:
+        level = min(level, terminal.level)
     logging.getLogger().setLevel(level)
     logging.getLogger("scrapy").setLevel(level)
     crawler = process.create_crawler(NewsSpider)
     process.crawl(crawler, sites=sites)
-    process.start()
+    try:
+        process.start()
+    finally:
+        if terminal is not None:
+            logging.getLogger().removeHandler(terminal)
     stats: dict[str, Any] = {
         k: (v.isoformat() if isinstance(v, datetime) else v)
         for k, v in crawler.stats.get_stats().items()
@@ -148,7 +166,29 @@ def run_crawl(
         stats=stats,
         problems=problems,
         stats_path=str(health.document_path),
+        log_path=str(log_file) if log_file is not None else None,
     )
+
+
+def level_number(value: Any) -> int:
+    """A log level given as a number or a name (``"warning"``), as a number (INFO if unknown)."""
+    if isinstance(value, int):
+        return value
+    number = logging.getLevelName(str(value).upper())
+    return number if isinstance(number, int) else logging.INFO
+
+
+def _terminal_handler(settings: Settings, level: str) -> logging.Handler:
+    """Records at ``level`` and above on stderr too, formatted like Scrapy's own log."""
+    from crawler.progress import TerminalLogHandler
+
+    handler = TerminalLogHandler(sys.stderr)
+    handler.setLevel(level_number(level))
+    handler.setFormatter(
+        logging.Formatter(fmt=settings.get("LOG_FORMAT"), datefmt=settings.get("LOG_DATEFORMAT"))
+    )
+    logging.getLogger().addHandler(handler)
+    return handler
 
 
 def run_problems(stats: dict[str, Any]) -> list[str]:

@@ -12,6 +12,7 @@ concurrency and delay (``DOWNLOAD_SLOTS``, filled from the site configs by the r
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,6 +32,7 @@ from crawler.discovery.urls import normalize_url
 from crawler.discovery.xmlsafe import XMLDocumentError
 from crawler.items import ArticleItem
 from crawler.middlewares.failures import classify_failure
+from crawler.outcomes import POLICY_REFUSALS
 from crawler.registry import Listing, SiteConfig, load_sites
 from crawler.spiders.request import SpiderRequest
 from crawler.state.bookkeeping import SeenBookkeeping, header, open_seen_store
@@ -316,12 +318,18 @@ class NewsSpider(scrapy.Spider):
         site = request.meta.get("site")
         kind = request.meta.get("kind", "unknown")
         reason = classify_failure(failure)
-        count(self.crawler.stats, STAGE, "failed", reason, site=site)
-        level = 20 if reason in ("robots_forbidden", "refused_address", "budget_exceeded") else 30
+        # Our own policy (robots.txt, address guard, budget) refused it: not an error of the site.
+        refused = reason in POLICY_REFUSALS
+        count(self.crawler.stats, STAGE, "refused" if refused else "failed", reason, site=site)
         self.logger.log(
-            level,
-            "Fetch failed (%(reason)s): %(kind)s %(url)s",
-            {"reason": reason, "kind": kind, "url": request.url},
+            logging.INFO if refused else logging.WARNING,
+            "Fetch %(outcome)s (%(reason)s): %(kind)s %(url)s",
+            {
+                "outcome": "refused" if refused else "failed",
+                "reason": reason,
+                "kind": kind,
+                "url": request.url,
+            },
         )
 
     def _bad_document(
