@@ -6,7 +6,6 @@ One crawl per process: Twisted's reactor cannot be restarted, so tests run crawl
 from __future__ import annotations
 
 import logging
-import shutil
 import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -18,27 +17,12 @@ from scrapy.settings import Settings
 
 from crawler.monitoring import finalize_run
 from crawler.registry import SiteConfig
+from crawler.site_settings import ChromiumMissing as ChromiumMissing  # re-exported for the commands
+from crawler.site_settings import apply_site_settings
 from crawler.spiders.news import NewsSpider
-from pipelines.core.storage.layout import new_run_id
+from pipelines.core.storage.layout import new_run_id as new_run_id  # re-exported
 
 logger = logging.getLogger(__name__)
-
-PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
-# Flags that keep Chromium off the network it would otherwise call home to, and runnable as root.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-class ChromiumMissing(RuntimeError):
-    """A site needs JavaScript rendering and no Chromium executable was found."""
 
 
 @dataclass(slots=True)
@@ -66,30 +50,7 @@ def build_settings(
     settings.set("SYNDICRAWL_OUTPUT_URI", output_uri, priority="cmdline")
     settings.set("SYNDICRAWL_STATE_DIR", state_dir, priority="cmdline")
     settings.set("SYNDICRAWL_RUN_ID", run_id, priority="cmdline")
-    # Per-site politeness: each site is its own download slot (the spider sets download_slot).
-    slots = {
-        name: {"concurrency": site.politeness.concurrency, "delay": site.politeness.delay}
-        for name, site in sites.items()
-    }
-    settings.set("DOWNLOAD_SLOTS", slots, priority="cmdline")
-    if any(site.render_javascript for site in sites.values()):
-        chromium = settings.get("SYNDICRAWL_CHROMIUM_PATH") or shutil.which("chromium")
-        if not chromium or not Path(chromium).exists():
-            js_sites = sorted(n for n, s in sites.items() if s.render_javascript)
-            raise ChromiumMissing(
-                f"sites {js_sites} need JavaScript rendering but no Chromium was found "
-                "(install Debian's 'chromium' package or set SYNDICRAWL_CHROMIUM_PATH)"
-            )
-        settings.set(
-            "DOWNLOAD_HANDLERS",
-            {"http": PLAYWRIGHT_HANDLER, "https": PLAYWRIGHT_HANDLER},
-            priority="cmdline",
-        )
-        settings.set(
-            "PLAYWRIGHT_LAUNCH_OPTIONS",
-            {"executable_path": chromium, "headless": True, "args": CHROMIUM_ARGS},
-            priority="cmdline",
-        )
+    apply_site_settings(settings, sites)
     for name, value in (overrides or {}).items():
         settings.set(name, value, priority="cmdline")
     if settings.getbool("SYNDICRAWL_DISTRIBUTED_ENABLED", False):
