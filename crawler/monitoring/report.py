@@ -154,7 +154,8 @@ def collect(
 
 # --- HTML -----------------------------------------------------------------------------------------
 STYLE = """
-body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#222;max-width:1200px}
+body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#222;max-width:1400px}
+svg{display:block;max-width:100%}
 h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #ddd;padding-bottom:4px}
 h3{font-size:15px;margin:18px 0 6px}
 table{border-collapse:collapse;margin:6px 0} th,td{padding:3px 8px;border-bottom:1px solid #eee;text-align:right}
