@@ -93,42 +93,42 @@ def run_crawl(
         level = min(level, terminal.level)
     logging.getLogger().setLevel(level)
     logging.getLogger("scrapy").setLevel(level)
-    crawler = process.create_crawler(NewsSpider)
-    process.crawl(crawler, sites=sites)
-    try:
+    try:  # the terminal handler stays until the monitors have spoken
+        crawler = process.create_crawler(NewsSpider)
+        process.crawl(crawler, sites=sites)
         process.start()
+        stats: dict[str, Any] = {
+            k: (v.isoformat() if isinstance(v, datetime) else v)
+            for k, v in crawler.stats.get_stats().items()
+        }
+        problems = run_problems(stats)
+        finished = datetime.now(UTC).replace(microsecond=0).isoformat()
+        health = finalize_run(
+            stats,
+            sites=list(sites),
+            run_id=run_id,
+            started_at=started,
+            finished_at=finished,
+            exit_status=1 if problems else 0,
+            state_dir=state_dir,
+            output_uri=output_uri,
+            settings=settings,
+            problems=problems,
+        )
+        problems += [result.message for result in health.failed_monitors]
+        return RunResult(
+            run_id=run_id,
+            exit_status=health.exit_status,
+            started_at=started,
+            finished_at=finished,
+            stats=stats,
+            problems=problems,
+            stats_path=str(health.document_path),
+            log_path=str(log_file) if log_file is not None else None,
+        )
     finally:
         if terminal is not None:
             logging.getLogger().removeHandler(terminal)
-    stats: dict[str, Any] = {
-        k: (v.isoformat() if isinstance(v, datetime) else v)
-        for k, v in crawler.stats.get_stats().items()
-    }
-    problems = run_problems(stats)
-    finished = datetime.now(UTC).replace(microsecond=0).isoformat()
-    health = finalize_run(
-        stats,
-        sites=list(sites),
-        run_id=run_id,
-        started_at=started,
-        finished_at=finished,
-        exit_status=1 if problems else 0,
-        state_dir=state_dir,
-        output_uri=output_uri,
-        settings=settings,
-        problems=problems,
-    )
-    problems += [result.message for result in health.failed_monitors]
-    return RunResult(
-        run_id=run_id,
-        exit_status=health.exit_status,
-        started_at=started,
-        finished_at=finished,
-        stats=stats,
-        problems=problems,
-        stats_path=str(health.document_path),
-        log_path=str(log_file) if log_file is not None else None,
-    )
 
 
 def level_number(value: Any) -> int:

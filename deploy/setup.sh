@@ -63,7 +63,8 @@ want="$(cd "$repo" && { echo "$repo $extra"; cat pyproject.toml; } | sha256sum |
 if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]; then
   say "installing syndicrawl$extra and its dependencies into $venv (the first time takes a few minutes)"
   started=$SECONDS
-  "$venv/bin/python" -m pip install --quiet --editable "$repo$extra"
+  # -qq: errors only (dependency metadata warnings are not the user's to act on)
+  "$venv/bin/python" -m pip install -qq --editable "$repo$extra"
   echo "$want" >"$stamp"
   say "installed in $((SECONDS - started)) s"
 else
