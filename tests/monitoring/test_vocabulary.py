@@ -158,3 +158,15 @@ def test_operations_doc_defines_every_word_with_its_key() -> None:
     table = text.split("<!-- outcomes-table -->", 1)[1].split("<!-- /outcomes-table -->", 1)[0]
     rows = re.findall(r"^\| \*\*(.+?)\*\* \| `(.+?)` \| `(.+?)` \|", table, flags=re.MULTILINE)
     assert rows == [(o.label, o.name, o.stat) for o in OUTCOMES]
+
+
+def test_prometheus_keeps_refusals_apart(run: dict[str, Any]) -> None:
+    from prometheus_client import generate_latest
+
+    from crawler.monitoring.metrics import build_registry
+
+    (document,) = load_state_history(run["state"]).runs
+    text = generate_latest(build_registry(document)).decode()
+    assert 'syndicrawl_fetch_refusals{reason="robots_forbidden",site="harbor-times"} 4.0' in text
+    assert 'syndicrawl_fetch_failures{reason="http_500",site="harbor-times"} 3.0' in text
+    assert 'syndicrawl_fetch_failures{reason="robots_forbidden"' not in text
