@@ -21,7 +21,8 @@ optional)::
     article_url_pattern: '/news/\\d{4}/[^/]+\\.html$'
     language: en
     languages: [en]                  # for dateparser; defaults to [language]
-    timezone: Europe/London          # for dates on the page that carry no offset
+    timezone: Europe/London          # for page dates without an offset; an abbreviation
+                                     # (WAT, SAST, MDT) is resolved to its IANA zone
     render_javascript: false
     boilerplate:
       selectors: [".promo", "aside"] # removed from the HTML before extraction
@@ -37,7 +38,6 @@ what is allowed.
 from __future__ import annotations
 
 import re
-import zoneinfo
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -45,6 +45,8 @@ from typing import Any, Literal
 from urllib.parse import urljoin, urlsplit
 
 import yaml
+
+from pipelines.core.timezones import TimezoneError, site_zone
 
 Role = Literal["original", "syndicator"]
 ROLES: tuple[Role, ...] = ("original", "syndicator")
@@ -273,9 +275,10 @@ def parse_site(data: Any, path: str = "<site>") -> SiteConfig:
 
     tz = data.get("timezone", "UTC")
     try:
-        zoneinfo.ZoneInfo(str(tz))
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-        raise _fail(path, "timezone", tz, "an IANA time zone such as 'Europe/London'") from exc
+        # An abbreviation (WAT, SAST) becomes its zone; the site's country decides an ambiguous one.
+        tz = site_zone(str(tz), url=base_url)
+    except TimezoneError as exc:
+        raise _fail(path, "timezone", data.get("timezone"), str(exc)) from exc
 
     render = data.get("render_javascript", False)
     if not isinstance(render, bool):

@@ -6,7 +6,7 @@ One crawl per process: Twisted's reactor cannot be restarted, so tests run crawl
 from __future__ import annotations
 
 import logging
-import shutil
+import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,27 +17,12 @@ from scrapy.settings import Settings
 
 from crawler.monitoring import finalize_run
 from crawler.registry import SiteConfig
+from crawler.site_settings import ChromiumMissing as ChromiumMissing  # re-exported for the commands
+from crawler.site_settings import apply_site_settings
 from crawler.spiders.news import NewsSpider
-from pipelines.core.storage.layout import new_run_id
+from pipelines.core.storage.layout import new_run_id as new_run_id  # re-exported
 
 logger = logging.getLogger(__name__)
-
-PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
-# Flags that keep Chromium off the network it would otherwise call home to, and runnable as root.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-class ChromiumMissing(RuntimeError):
-    """A site needs JavaScript rendering and no Chromium executable was found."""
 
 
 @dataclass(slots=True)
@@ -49,6 +34,7 @@ class RunResult:
     stats: dict[str, Any]
     problems: list[str] = field(default_factory=list)
     stats_path: str | None = None
+    log_path: str | None = None
 
 
 def build_settings(
@@ -64,30 +50,7 @@ def build_settings(
     settings.set("SYNDICRAWL_OUTPUT_URI", output_uri, priority="cmdline")
     settings.set("SYNDICRAWL_STATE_DIR", state_dir, priority="cmdline")
     settings.set("SYNDICRAWL_RUN_ID", run_id, priority="cmdline")
-    # Per-site politeness: each site is its own download slot (the spider sets download_slot).
-    slots = {
-        name: {"concurrency": site.politeness.concurrency, "delay": site.politeness.delay}
-        for name, site in sites.items()
-    }
-    settings.set("DOWNLOAD_SLOTS", slots, priority="cmdline")
-    if any(site.render_javascript for site in sites.values()):
-        chromium = settings.get("SYNDICRAWL_CHROMIUM_PATH") or shutil.which("chromium")
-        if not chromium or not Path(chromium).exists():
-            js_sites = sorted(n for n, s in sites.items() if s.render_javascript)
-            raise ChromiumMissing(
-                f"sites {js_sites} need JavaScript rendering but no Chromium was found "
-                "(install Debian's 'chromium' package or set SYNDICRAWL_CHROMIUM_PATH)"
-            )
-        settings.set(
-            "DOWNLOAD_HANDLERS",
-            {"http": PLAYWRIGHT_HANDLER, "https": PLAYWRIGHT_HANDLER},
-            priority="cmdline",
-        )
-        settings.set(
-            "PLAYWRIGHT_LAUNCH_OPTIONS",
-            {"executable_path": chromium, "headless": True, "args": CHROMIUM_ARGS},
-            priority="cmdline",
-        )
+    apply_site_settings(settings, sites)
     for name, value in (overrides or {}).items():
         settings.set(name, value, priority="cmdline")
     follow_overrides(settings, overrides or {})
@@ -126,52 +89,90 @@ def run_crawl(
     state_dir: str,
     run_id: str | None = None,
     overrides: dict[str, Any] | None = None,
+    log_file: str | Path | None = None,
+    terminal_level: str | None = None,
 ) -> RunResult:
-    """Crawl ``sites`` through the whole pipeline; returns the run's outcome and stats."""
+    """Crawl ``sites`` through the whole pipeline; returns the run's outcome and stats.
+
+    ``log_file``: Scrapy's log goes there instead of stderr; ``terminal_level``: records at this
+    level and above go to stderr as well (the console commands show warnings only).
+    """
     run_id = run_id or new_run_id()
     started = datetime.now(UTC).replace(microsecond=0).isoformat()
     settings = build_settings(
         sites, output_uri=output_uri, state_dir=state_dir, run_id=run_id, overrides=overrides
     )
+    if log_file is not None:
+        Path(log_file).parent.mkdir(parents=True, exist_ok=True)
+        settings.set("LOG_FILE", str(log_file), priority="cmdline")
     process = CrawlerProcess(settings)
     # Scrapy filters LOG_LEVEL at its handler, so every debug call below it still builds a record;
     # set on the loggers, the call returns at once. Scrapy's logging config pins the "scrapy" logger
     # at DEBUG (its two records per page), so it is set too.
-    level = settings.get("LOG_LEVEL") or "DEBUG"
+    level = level_number(settings.get("LOG_LEVEL") or "DEBUG")
+    terminal = _terminal_handler(settings, terminal_level) if terminal_level else None
+    if terminal is not None:
+        level = min(level, terminal.level)
     logging.getLogger().setLevel(level)
     logging.getLogger("scrapy").setLevel(level)
     warn_unknown_environment()
-    crawler = process.create_crawler(NewsSpider)
-    process.crawl(crawler, sites=sites)
-    process.start()
-    stats: dict[str, Any] = {
-        k: (v.isoformat() if isinstance(v, datetime) else v)
-        for k, v in crawler.stats.get_stats().items()
-    }
-    problems = run_problems(stats)
-    finished = datetime.now(UTC).replace(microsecond=0).isoformat()
-    health = finalize_run(
-        stats,
-        sites=list(sites),
-        run_id=run_id,
-        started_at=started,
-        finished_at=finished,
-        exit_status=1 if problems else 0,
-        state_dir=state_dir,
-        output_uri=output_uri,
-        settings=settings,
-        problems=problems,
+    try:  # the terminal handler stays until the monitors have spoken
+        crawler = process.create_crawler(NewsSpider)
+        process.crawl(crawler, sites=sites)
+        process.start()
+        stats: dict[str, Any] = {
+            k: (v.isoformat() if isinstance(v, datetime) else v)
+            for k, v in crawler.stats.get_stats().items()
+        }
+        problems = run_problems(stats)
+        finished = datetime.now(UTC).replace(microsecond=0).isoformat()
+        health = finalize_run(
+            stats,
+            sites=list(sites),
+            run_id=run_id,
+            started_at=started,
+            finished_at=finished,
+            exit_status=1 if problems else 0,
+            state_dir=state_dir,
+            output_uri=output_uri,
+            settings=settings,
+            problems=problems,
+        )
+        problems += [result.message for result in health.failed_monitors]
+        return RunResult(
+            run_id=run_id,
+            exit_status=health.exit_status,
+            started_at=started,
+            finished_at=finished,
+            stats=stats,
+            problems=problems,
+            stats_path=str(health.document_path),
+            log_path=str(log_file) if log_file is not None else None,
+        )
+    finally:
+        if terminal is not None:
+            logging.getLogger().removeHandler(terminal)
+
+
+def level_number(value: Any) -> int:
+    """A log level given as a number or a name (``"warning"``), as a number (INFO if unknown)."""
+    if isinstance(value, int):
+        return value
+    number = logging.getLevelName(str(value).upper())
+    return number if isinstance(number, int) else logging.INFO
+
+
+def _terminal_handler(settings: Settings, level: str) -> logging.Handler:
+    """Records at ``level`` and above on stderr too, formatted like Scrapy's own log."""
+    from crawler.progress import TerminalLogHandler
+
+    handler = TerminalLogHandler(sys.stderr)
+    handler.setLevel(level_number(level))
+    handler.setFormatter(
+        logging.Formatter(fmt=settings.get("LOG_FORMAT"), datefmt=settings.get("LOG_DATEFORMAT"))
     )
-    problems += [result.message for result in health.failed_monitors]
-    return RunResult(
-        run_id=run_id,
-        exit_status=health.exit_status,
-        started_at=started,
-        finished_at=finished,
-        stats=stats,
-        problems=problems,
-        stats_path=str(health.document_path),
-    )
+    logging.getLogger().addHandler(handler)
+    return handler
 
 
 def run_problems(stats: dict[str, Any]) -> list[str]:

@@ -64,6 +64,12 @@ ITEM_PIPELINES = {
 SYNDICRAWL_OUTPUT_URI = "./syndicrawl-output"
 SYNDICRAWL_STATE_DIR = "./syndicrawl-output/.state"  # crawl: OUTPUT/.state unless set
 SYNDICRAWL_RUN_ID = ""  # set by the runner; one id per crawl run
+# Site files for `scrapy crawl news` without `-a sites_dir=DIR` (syndicrawl crawl takes --sites);
+# empty: the sites bundled in crawler/sites/.
+SYNDICRAWL_SITES_DIR = os.environ.get("SYNDICRAWL_SITES_DIR", "")
+# Progress on stderr (crawler/progress.py): off | auto | bar | lines; syndicrawl crawl/demo set auto.
+SYNDICRAWL_PROGRESS = "off"
+SYNDICRAWL_PROGRESS_INTERVAL = 10.0  # seconds between plain progress lines (not on a terminal)
 
 # --- syndicrawl: export (pipelines/export.py; layout in pipelines/core/storage) ---------------
 SYNDICRAWL_EXPORT_BACKOFF_SECONDS = 1.0  # first retry delay, doubled per retry (max 60 s)
@@ -148,6 +154,7 @@ EXTENSIONS = {
     "crawler.fetch.throttle.SiteAutoThrottle": 0,
     "crawler.monitoring.extension.MonitorStats": 500,  # per-site drop/date/text counts
     "pipelines.runtime.gc_tuning.GcTuning": 0,  # fewer garbage collections in the crawl process
+    "crawler.progress.CrawlProgress": 10,  # progress line on stderr (SYNDICRAWL_PROGRESS)
 }
 # Scrapy's in-memory stats without its per-access deprecation wrapper (crawler/stats.py)
 STATS_CLASS = "crawler.stats.StatsCollector"

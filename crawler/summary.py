@@ -1,4 +1,8 @@
-"""A run's summary for people (a table) and for machines (one JSON object), from its stats."""
+"""A run's summary for people (a table) and for machines (one JSON object), from its stats.
+
+The figures are the run document's (:mod:`crawler.monitoring.document`), so the summary, ``runs``
+and the report never disagree; column labels come from :mod:`crawler.outcomes`.
+"""
 
 from __future__ import annotations
 
@@ -6,22 +10,19 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from crawler.monitoring.document import POLICY_REFUSALS
+from crawler.monitoring.document import SiteFigures, build_run
+from crawler.outcomes import SUMMARY_FIGURES, label
 from crawler.runner import RunResult
-from pipelines.stats import PREFIX
 
-DROP_PREFIX = "item_dropped_reasons_count/"
-
-
-@dataclass(slots=True)
-class SiteSummary:
-    pages_fetched: int = 0
-    articles_exported: int = 0
-    republications_linked: int = 0
-    skipped_unchanged: int = 0
-    failed: int = 0
-    refused: int = 0
-    """Requests our own policy refused (robots.txt, address guard, request budget)."""
+# The summary's JSON keys (kept for scripts written against them) -> the document's figure.
+JSON_KEYS = {
+    "pages_fetched": "fetched",
+    "articles_exported": "exported",
+    "republications_linked": "linked",
+    "skipped_unchanged": "skipped_unchanged",
+    "failed": "failed",
+    "refused": "refused",
+}
 
 
 @dataclass(slots=True)
@@ -29,86 +30,77 @@ class RunSummary:
     run_id: str
     exit_status: int
     output: str
-    sites: dict[str, SiteSummary] = field(default_factory=dict)
+    sites: dict[str, SiteFigures] = field(default_factory=dict)
+    totals: SiteFigures = field(default_factory=SiteFigures)
     drops: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     stats_path: str | None = None
-
-    @property
-    def totals(self) -> SiteSummary:
-        total = SiteSummary()
-        for site in self.sites.values():
-            for name in SiteSummary.__slots__:
-                setattr(total, name, getattr(total, name) + getattr(site, name))
-        return total
+    log_path: str | None = None
 
     def to_json(self) -> dict[str, Any]:
+        def figures(f: SiteFigures) -> dict[str, int]:
+            return {key: getattr(f, name) for key, name in JSON_KEYS.items()}
+
         return {
             "run_id": self.run_id,
             "exit_status": self.exit_status,
             "output": self.output,
             "stats_path": self.stats_path,
-            "totals": {n: getattr(self.totals, n) for n in SiteSummary.__slots__},
-            "sites": {
-                s: {n: getattr(v, n) for n in SiteSummary.__slots__} for s, v in self.sites.items()
-            },
+            "log_path": self.log_path,
+            "totals": figures(self.totals),
+            "sites": {s: figures(f) for s, f in self.sites.items()},
             "drops": self.drops,
             "problems": self.problems,
         }
 
     def to_text(self) -> str:
         lines = [f"run {self.run_id}: {'OK' if self.exit_status == 0 else 'FAILED'}", ""]
-        header = f"{'site':<24}{'fetched':>9}{'exported':>10}{'linked':>8}{'unchanged':>11}{'failed':>8}{'refused':>9}"
-        lines.append(header)
-        lines.append("-" * len(header))
-        for name, s in [*sorted(self.sites.items()), ("TOTAL", self.totals)]:
+        labels = [label(name) for name in SUMMARY_FIGURES]
+        widths = [max(len(text), 6) + 2 for text in labels]
+        header = f"{'site':<24}" + "".join(
+            text.rjust(width) for text, width in zip(labels, widths, strict=True)
+        )
+        lines += [header, "-" * len(header)]
+        for name, figures in [*sorted(self.sites.items()), ("TOTAL", self.totals)]:
             lines.append(
-                f"{name:<24}{s.pages_fetched:>9}{s.articles_exported:>10}{s.republications_linked:>8}"
-                f"{s.skipped_unchanged:>11}{s.failed:>8}{s.refused:>9}"
+                f"{name:<24}"
+                + "".join(
+                    str(getattr(figures, figure)).rjust(width)
+                    for figure, width in zip(SUMMARY_FIGURES, widths, strict=True)
+                )
             )
         lines.append("")
         if self.drops:
-            lines.append("dropped: " + ", ".join(f"{r} {n}" for r, n in sorted(self.drops.items())))
+            lines.append(
+                f"{label('dropped')}: "
+                + ", ".join(f"{r} {n}" for r, n in sorted(self.drops.items()))
+            )
         else:
-            lines.append("dropped: none")
+            lines.append(f"{label('dropped')}: none")
         lines.append(f"output: {self.output}")
         if self.stats_path:
             lines.append(f"stats: {self.stats_path}")
+        if self.log_path:
+            lines.append(f"log: {self.log_path}")
         lines.extend(f"PROBLEM: {p}" for p in self.problems)
         return "\n".join(lines)
 
 
 def summarize(result: RunResult, output: str, site_names: list[str]) -> RunSummary:
-    stats = result.stats
-    summary = RunSummary(
+    doc = build_run(
+        result.stats, site_names, result.run_id, result.started_at, result.finished_at, 0
+    )
+    return RunSummary(
         run_id=result.run_id,
         exit_status=result.exit_status,
         output=output,
+        sites={name: doc.sites.get(name, SiteFigures()) for name in site_names},
+        totals=doc.totals,
+        drops=dict(doc.totals.dropped_by_reason),
         problems=list(result.problems),
         stats_path=result.stats_path,
+        log_path=result.log_path,
     )
-
-    def site_total(site: str, stage: str, outcome: str) -> int:
-        base = f"{PREFIX}/site/{site}/{stage}/{outcome}_count"
-        return int(sum(v for k, v in stats.items() if k == base or k.startswith(base + "/")))
-
-    for site in site_names:
-        refused = sum(
-            int(stats.get(f"{PREFIX}/site/{site}/fetch/failed_count/{reason}", 0))
-            for reason in POLICY_REFUSALS
-        )
-        summary.sites[site] = SiteSummary(
-            pages_fetched=site_total(site, "fetch", "article_fetched"),
-            articles_exported=site_total(site, "export", "exported"),
-            republications_linked=site_total(site, "syndication", "linked"),
-            skipped_unchanged=site_total(site, "discovery", "skipped_unchanged"),
-            failed=site_total(site, "fetch", "failed") - refused,
-            refused=refused,
-        )
-    summary.drops = {
-        k[len(DROP_PREFIX) :]: int(v) for k, v in stats.items() if k.startswith(DROP_PREFIX)
-    }
-    return summary
 
 
 def print_summary(summary: RunSummary, as_json: bool) -> None:

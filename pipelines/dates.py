@@ -16,6 +16,8 @@ Settings (defaults in brackets):
 Stats: ``syndicrawl/dates/source_count/<jsonld|meta|sitemap|feed|text|url>``,
 ``syndicrawl/dates/rejected_count/<future|too_old|unparseable>``, ``syndicrawl/dates/missing_count``,
 ``syndicrawl/dates/updated_count``, ``syndicrawl/dates/cpu_seconds``,
+``syndicrawl/dates/timezone_fallback_count/<abbreviation>`` (an abbreviation of several offsets, IST
+or CST, on a site whose zone does not use it: read in the site's zone),
 ``syndicrawl/dates/pooled_count``. With a pool (``SYNDICRAWL_POOL_PROCESSES``, :mod:`pipelines.runtime.pool`)
 a page whose dates need dateparser (free text: "3 hours ago", "27. November 2026") goes to a worker
 process; ISO 8601 / RFC 2822 candidates (JSON-LD, meta, sitemaps) are chosen here, since a round trip
@@ -145,6 +147,13 @@ class DatesPipeline:
         return item
 
     def _apply(self, item: ArticleItem, result: DateResult) -> None:
+        for abbreviation in result.zone_fallbacks:
+            count(self.stats, STAGE, "timezone_fallback", abbreviation, site=item.site)
+            logger.info(
+                "dates: %(abbr)s has several offsets and is not the site's zone; read %(url)s in "
+                "the site's zone",
+                {"abbr": abbreviation, "url": item.url},
+            )
         for reason in result.rejected:
             count(self.stats, STAGE, "rejected", reason, site=item.site)
             logger.debug(

@@ -6,9 +6,10 @@ import argparse
 import sys
 from typing import Any
 
+from crawler.commands import console
 from crawler.envsettings import PREFIX, check_settable, parse_value
 from crawler.registry import SiteConfigError, load_sites
-from crawler.runner import ChromiumMissing, run_crawl
+from crawler.runner import ChromiumMissing, new_run_id, run_crawl
 from crawler.summary import print_summary, summarize
 
 
@@ -44,6 +45,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--json", action="store_true", help="print the summary as one JSON object on the last line"
     )
+    console.add_arguments(parser)
     from crawler.distributed.command import add_arguments
 
     add_arguments(parser)
@@ -108,9 +110,17 @@ def run(args: argparse.Namespace) -> int:
 
     if distributed.wanted(args, overrides):
         return distributed.run(args, sites, dict(overrides), state_dir)
+    run_id = new_run_id()
+    settings = dict(overrides)
+    terminal = console.console_for(args, state_dir, run_id, settings)
     try:
         result = run_crawl(
-            sites, output_uri=args.output, state_dir=state_dir, overrides=dict(overrides)
+            sites,
+            output_uri=args.output,
+            state_dir=state_dir,
+            run_id=run_id,
+            overrides=settings,
+            **terminal.run_arguments(),
         )
     except ChromiumMissing as exc:
         print(f"syndicrawl: {exc}", file=sys.stderr)

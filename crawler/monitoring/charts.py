@@ -61,7 +61,7 @@ def grouped_bars(
     plot_w, plot_h = width - left - right, height - top - bottom
     top_value = _nice_max(max((v for s in values.values() for v in s.values()), default=0))
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-label="{_a(title)}" {FONT} font-size="11">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" preserveAspectRatio="xMinYMin meet" role="img" aria-label="{_a(title)}" data-chart="{_a(metric)}" {FONT} font-size="11">'
     ]
     for i in range(5):  # horizontal grid with values
         tick = top_value * i / 4
@@ -135,47 +135,84 @@ def horizontal_bars(
     return "".join(out)
 
 
-def bipartite(edges: Sequence[tuple[str, str, int, str]], *, width: int = 900) -> str:
-    """Sources on the left, syndicators on the right, one line per pair, as thick as its story count.
+LABEL_ROW = 18
+"""Height of one edge label of the syndication graph (11 px text plus its padding)."""
+
+
+def spread(wanted: Sequence[float], gap: float) -> list[float]:
+    """Positions as close to ``wanted`` as possible, at least ``gap`` apart, in the same order
+    (``wanted`` sorted ascending): each label pushed down past the one above it."""
+    placed: list[float] = []
+    for y in wanted:
+        placed.append(max(y, placed[-1] + gap) if placed else y)
+    return placed
+
+
+def bipartite(edges: Sequence[tuple[str, str, int, str]], *, width: int = 1100) -> str:
+    """Sources on the left, syndicators on the right, one curve per pair, as thick as its story
+    count and in its own colour. Each pair's label (``source → syndicator: label``, framed in the
+    curve's colour) sits in the middle column at the curve's height where it can, else pushed
+    down below the label above it: labels never overlap. The SVG scales to the page's width.
 
     ``edges`` are ``(source, syndicator, stories, label)``.
     """
     sources = sorted({e[0] for e in edges})
     targets = sorted({e[1] for e in edges})
-    row = 44
-    height = max(len(sources), len(targets), 1) * row + 30
-    node_w, lx, rx = 170, 20, width - 190
-    pos_l = {n: 25 + i * row for i, n in enumerate(sources)}
-    pos_r = {n: 25 + i * row for i, n in enumerate(targets)}
-    top = max((e[2] for e in edges), default=1) or 1
+    node_w, node_h, top_pad, label_w = 190, 26, 12, 390
+    # Rows tall enough that the label column fits beside the nodes.
+    row = max(44.0, len(edges) * LABEL_ROW / max(len(sources), len(targets), 1))
+    lx, rx = 10, width - node_w - 10
+    pos_l = {n: top_pad + i * row for i, n in enumerate(sources)}
+    pos_r = {n: top_pad + i * row for i, n in enumerate(targets)}
+    heaviest = max((e[2] for e in edges), default=1) or 1
+    x1, x2, mid = lx + node_w, rx, width / 2
+
+    def middle(i: int) -> float:  # where curve i crosses the middle column
+        return (pos_l[edges[i][0]] + pos_r[edges[i][1]]) / 2 + node_h / 2
+
+    order = sorted(range(len(edges)), key=lambda i: (middle(i), i))
+    label_y = dict(zip(order, spread([middle(i) for i in order], LABEL_ROW), strict=True))
+    nodes_bottom = max(len(sources), len(targets), 1) * row + top_pad
+    height = int(max(nodes_bottom, max(label_y.values(), default=0) + LABEL_ROW) + 8)
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-label="syndication graph" {FONT} font-size="12">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
+        f'preserveAspectRatio="xMinYMin meet" role="img" aria-label="syndication graph" '
+        f'data-chart="syndication-graph" {FONT} font-size="12">'
     ]
     if not edges:
         out.append(
             '<text x="4" y="20" fill="#555">no republications linked in these runs</text></svg>'
         )
         return "".join(out)
-    for source, target, stories, label in edges:
-        y1, y2 = pos_l[source] + 13, pos_r[target] + 13
-        x1, x2 = lx + node_w, rx
-        stroke = 1.5 + 8 * stories / top
-        mid = (x1 + x2) / 2
+    for i, (source, target, stories, text) in enumerate(edges):
+        y1, y2 = pos_l[source] + node_h / 2, pos_r[target] + node_h / 2
+        stroke = 1.5 + 8 * stories / heaviest
         out.append(
-            f'<path d="M{x1},{y1} C{mid},{y1} {mid},{y2} {x2},{y2}" fill="none" stroke="#4e79a7" stroke-opacity="0.55" '
-            f'stroke-width="{stroke:.1f}" data-metric="stories" data-source="{_a(source)}" data-syndicator="{_a(target)}" '
-            f'data-value="{stories}"><title>{escape(source)} \u2192 {escape(target)}: {escape(label)}</title></path>'
+            f'<path d="M{x1},{y1:.1f} C{mid},{y1:.1f} {mid},{y2:.1f} {x2},{y2:.1f}" fill="none" '
+            f'stroke="{color(i)}" stroke-opacity="0.6" stroke-width="{stroke:.1f}" '
+            f'data-metric="stories" data-source="{_a(source)}" data-syndicator="{_a(target)}" '
+            f'data-value="{stories}"><title>{escape(source)} \u2192 {escape(target)}: '
+            f"{escape(text)}</title></path>"
         )
+    for i, (source, target, _stories, text) in enumerate(edges):
+        y = label_y[i]
         out.append(
-            f'<text x="{mid:.1f}" y="{(y1 + y2) / 2 - 4:.1f}" text-anchor="middle" font-size="11" fill="#222">{escape(label)}</text>'
+            f'<g data-edge-label="" data-source="{_a(source)}" data-syndicator="{_a(target)}">'
+            f'<rect x="{mid - label_w / 2:.1f}" y="{y - LABEL_ROW / 2:.1f}" width="{label_w}" '
+            f'height="{LABEL_ROW - 2}" rx="3" fill="#fff" fill-opacity="0.95" '
+            f'stroke="{color(i)}" stroke-width="1.5"/>'
+            f'<text x="{mid}" y="{y + 3:.1f}" text-anchor="middle" font-size="11" fill="#222">'
+            f"{escape(source)} \u2192 {escape(target)}: {escape(text)}</text></g>"
         )
     for names, x, pos, fill in ((sources, lx, pos_l, "#f28e2b"), (targets, rx, pos_r, "#59a14f")):
         for name in names:
             out.append(
-                f'<rect x="{x}" y="{pos[name]}" width="{node_w}" height="26" rx="5" fill="{fill}"/>'
+                f'<rect x="{x}" y="{pos[name]:.1f}" width="{node_w}" height="{node_h}" rx="5" '
+                f'fill="{fill}"/>'
             )
             out.append(
-                f'<text x="{x + node_w / 2}" y="{pos[name] + 17}" text-anchor="middle" fill="#fff">{escape(name)}</text>'
+                f'<text x="{x + node_w / 2}" y="{pos[name] + 17:.1f}" text-anchor="middle" '
+                f'fill="#fff" data-node="{_a(name)}">{escape(name)}</text>'
             )
     out.append("</svg>")
     return "".join(out)

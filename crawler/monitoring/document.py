@@ -25,12 +25,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from crawler.outcomes import POLICY_REFUSALS
 from pipelines.stats import PREFIX
 
 logger = logging.getLogger(__name__)
 
 KIND = "syndicrawl/run-stats"
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: refusals by policy are ``refused``, no longer in ``failed``
 RUNS_FOLDER = "runs"
 DROP_PREFIX = "item_dropped_reasons_count/"
 STATUS_PREFIX = "downloader/response_status_count/"
@@ -52,10 +53,6 @@ class DocumentError(ValueError):
     """A stats document that cannot be read: wrong kind, unknown major version, bad JSON."""
 
 
-# Requests our own policy refused: counted, shown, but not errors of the site.
-POLICY_REFUSALS = frozenset({"robots", "robots_forbidden", "refused_address", "budget_exceeded"})
-
-
 @dataclass(slots=True)
 class SiteFigures:
     """What happened to one site in one run (or, as ``totals``, to all sites)."""
@@ -71,9 +68,13 @@ class SiteFigures:
     rendered: int = 0
     """Article pages fetched through Chromium."""
     failed: int = 0
-    """Failed requests (articles, feeds, sitemaps, listings, robots.txt)."""
+    """Requests that failed for good (articles, feeds, sitemaps, listings)."""
     failed_by_reason: dict[str, int] = field(default_factory=dict)
-    """``failed`` split by reason: ``http_500``, ``robots_forbidden``, ``timeout``, ``dns``, ..."""
+    """``failed`` split by reason: ``http_500``, ``timeout``, ``dns``, ..."""
+    refused: int = 0
+    """Requests our own policy refused (robots.txt, the address guard, the request budget)."""
+    refused_by_reason: dict[str, int] = field(default_factory=dict)
+    """``refused`` split by reason: ``robots_forbidden``, ``refused_address``, ``budget_exceeded``."""
     exported: int = 0
     """Articles written to the export."""
     dropped: int = 0
@@ -96,18 +97,13 @@ class SiteFigures:
 
     @property
     def attempted(self) -> int:
-        """Requests that could have failed; refusals by policy (robots.txt, the address guard, the
-        request budget) left out: they are not errors of the site."""
-        return self.fetched + self.not_modified + self.failed - self.refused
+        """Requests that could have failed; refusals by policy are not errors of the site."""
+        return self.fetched + self.not_modified + self.failed
 
     @property
     def error_rate(self) -> float:
         attempted = self.attempted
-        return (self.failed - self.refused) / attempted if attempted else 0.0
-
-    @property
-    def refused(self) -> int:
-        return sum(n for r, n in self.failed_by_reason.items() if r in POLICY_REFUSALS)
+        return self.failed / attempted if attempted else 0.0
 
     @property
     def healthy_articles(self) -> int:
@@ -132,7 +128,22 @@ class SiteFigures:
                 setattr(figures, f.name, {str(k): int(v) for k, v in dict(value).items()})
             else:
                 setattr(figures, f.name, int(value))
-        return figures
+        return _split_refusals(figures)
+
+
+def _split_refusals(figures: SiteFigures) -> SiteFigures:
+    """Documents before 1.1 (and their raw stats) counted refusals by policy as ``failed``."""
+    moved = {r: n for r, n in figures.failed_by_reason.items() if r in POLICY_REFUSALS}
+    if moved:
+        figures.failed_by_reason = {
+            r: n for r, n in figures.failed_by_reason.items() if r not in POLICY_REFUSALS
+        }
+        for reason, n in moved.items():
+            figures.refused_by_reason[reason] = figures.refused_by_reason.get(reason, 0) + n
+        figures.refused_by_reason = dict(sorted(figures.refused_by_reason.items()))
+        figures.failed = sum(figures.failed_by_reason.values())
+        figures.refused = sum(figures.refused_by_reason.values())
+    return figures
 
 
 @dataclass(slots=True)
@@ -294,6 +305,7 @@ def _counter(outcome: str) -> str:
 def _figures(counters: _Counters, scope: str | None, drops: dict[str, int]) -> SiteFigures:
     c = counters
     failed_by_reason = c.details(scope, "fetch", "failed")
+    refused_by_reason = c.details(scope, "fetch", "refused")
     stripped_by_reason = c.details(scope, "clean", "stripped")
     unchanged = c.total(scope, "revisit", "unchanged") or sum(
         drops.get(r, 0) for r in UNCHANGED_DROPS
@@ -308,7 +320,7 @@ def _figures(counters: _Counters, scope: str | None, drops: dict[str, int]) -> S
         if c.has(scope, "monitor", "no_text")
         else c.total(scope, "extract", "missing_text")
     )
-    return SiteFigures(
+    figures = SiteFigures(
         discovered=c.total(scope, "discovery", "discovered"),
         skipped_unchanged=c.total(scope, "discovery", "skipped_unchanged"),
         fetched=c.total(scope, "fetch", "article_fetched"),
@@ -316,6 +328,8 @@ def _figures(counters: _Counters, scope: str | None, drops: dict[str, int]) -> S
         rendered=c.total(scope, "fetch", "rendered"),
         failed=sum(failed_by_reason.values()),
         failed_by_reason=dict(sorted(failed_by_reason.items())),
+        refused=sum(refused_by_reason.values()),
+        refused_by_reason=dict(sorted(refused_by_reason.items())),
         exported=c.total(scope, "export", "exported"),
         dropped=sum(drops.values()),
         dropped_by_reason=dict(sorted(drops.items())),
@@ -327,6 +341,7 @@ def _figures(counters: _Counters, scope: str | None, drops: dict[str, int]) -> S
         missing_text=missing_text,
         bytes=c.total(scope, "monitor", "response_bytes"),
     )
+    return _split_refusals(figures)  # raw stats of runs before refusals had their own key
 
 
 def _merge_totals(run_level: SiteFigures, sites: Iterable[SiteFigures]) -> SiteFigures:
@@ -353,6 +368,7 @@ def _merge_totals(run_level: SiteFigures, sites: Iterable[SiteFigures]) -> SiteF
         else:
             setattr(run_level, f.name, max(value, sum(getattr(site, f.name) for site in sites)))
     run_level.failed = sum(run_level.failed_by_reason.values())
+    run_level.refused = sum(run_level.refused_by_reason.values())
     run_level.dropped = sum(run_level.dropped_by_reason.values())
     run_level.stripped = sum(run_level.stripped_by_reason.values())
     return run_level

@@ -141,6 +141,12 @@ def build_registry(run: RunDocument, history: Iterable[RunDocument] = ()) -> Col
         ["site", "reason"],
         registry=registry,
     )
+    refusals = Gauge(
+        "syndicrawl_fetch_refusals",
+        "Requests our own policy refused in the last run (robots.txt, address guard, budget)",
+        ["site", "reason"],
+        registry=registry,
+    )
     drops = Gauge(
         "syndicrawl_articles_dropped",
         "Articles dropped in the last run, by drop reason",
@@ -162,6 +168,8 @@ def build_registry(run: RunDocument, history: Iterable[RunDocument] = ()) -> Col
     for site, figures in run.sites.items():
         for reason, n in figures.failed_by_reason.items():
             failures.labels(site=site, reason=reason).set(n)
+        for reason, n in figures.refused_by_reason.items():
+            refusals.labels(site=site, reason=reason).set(n)
         for reason, n in figures.dropped_by_reason.items():
             drops.labels(site=site, reason=reason).set(n)
         for reason, n in figures.stripped_by_reason.items():

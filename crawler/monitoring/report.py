@@ -19,20 +19,23 @@ from crawler.monitoring import charts
 from crawler.monitoring.document import RunDocument
 from crawler.monitoring.history import History
 from crawler.monitoring.syndication_graph import SyndicationGraph, read_graph
+from crawler.outcomes import RUNS_FIGURES, label
 
-SITE_COLUMNS = (
-    ("discovered", "discovered"),
-    ("skipped_unchanged", "unchanged"),
-    ("fetched", "fetched"),
-    ("failed", "failed"),
-    ("exported", "exported"),
-    ("dropped", "dropped"),
-    ("linked", "linked"),
-    ("stripped", "stripped"),
-    ("missing_date", "no date"),
-    ("missing_text", "no text"),
-    ("bytes", "bytes"),
+SITE_FIGURES = (
+    "discovered",
+    "skipped_unchanged",
+    "fetched",
+    "failed",
+    "refused",
+    "exported",
+    "dropped",
+    "linked",
+    "stripped",
+    "missing_date",
+    "missing_text",
+    "bytes",
 )
+SITE_COLUMNS = tuple((name, label(name)) for name in SITE_FIGURES)
 
 
 def human_seconds(seconds: float | None) -> str:
@@ -76,6 +79,9 @@ class ReportData:
     def errors_by_kind(self) -> dict[str, int]:
         return _sum(r.totals.failed_by_reason for r in self.runs)
 
+    def refusals_by_reason(self) -> dict[str, int]:
+        return _sum(r.totals.refused_by_reason for r in self.runs)
+
     def drops_by_reason(self) -> dict[str, int]:
         return _sum(r.totals.dropped_by_reason for r in self.runs)
 
@@ -96,8 +102,7 @@ class ReportData:
                 "started_at": r.started_at,
                 "duration_seconds": r.duration_seconds,
                 "sites": len(r.sites),
-                "exported": r.totals.exported,
-                "failed": r.totals.failed,
+                **{name: getattr(r.totals, name) for name in RUNS_FIGURES},
                 "monitors_failed": len(r.failed_monitors),
                 "exit_status": r.exit_status,
             }
@@ -112,6 +117,7 @@ class ReportData:
             "failing_monitors": self.failing_monitors(),
             "articles_per_site": self.articles_per_site(),
             "errors_by_kind": self.errors_by_kind(),
+            "refusals_by_reason": self.refusals_by_reason(),
             "drops_by_reason": self.drops_by_reason(),
             "syndication": self.graph.to_json(),
             "sites": self.site_rows(),
@@ -148,7 +154,8 @@ def collect(
 
 # --- HTML -----------------------------------------------------------------------------------------
 STYLE = """
-body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#222;max-width:1200px}
+body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#222;max-width:1400px}
+svg{display:block;max-width:100%}
 h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #ddd;padding-bottom:4px}
 h3{font-size:15px;margin:18px 0 6px}
 table{border-collapse:collapse;margin:6px 0} th,td{padding:3px 8px;border-bottom:1px solid #eee;text-align:right}
@@ -220,13 +227,16 @@ def _runs_section(data: ReportData) -> str:
         + _cell(r["started_at"], left=True)
         + _cell(human_seconds(r["duration_seconds"]))
         + _cell(r["sites"])
-        + _cell(r["exported"], metric="run_exported", run=r["run_id"])
-        + _cell(r["failed"], metric="run_failed", run=r["run_id"])
+        + "".join(_cell(r[name], metric=f"run_{name}", run=r["run_id"]) for name in RUNS_FIGURES)
         + _cell(r["monitors_failed"], metric="run_monitors_failed", run=r["run_id"])
         + f'<td class="{"ok" if r["exit_status"] == 0 else "bad"}">{"OK" if r["exit_status"] == 0 else "FAILED"}</td></tr>'
         for r in data.run_rows()
     )
-    head = '<tr><th class="l">run</th><th class="l">started</th><th>duration</th><th>sites</th><th>exported</th><th>failed fetches</th><th>monitors failed</th><th>status</th></tr>'
+    head = (
+        '<tr><th class="l">run</th><th class="l">started</th><th>duration</th><th>sites</th>'
+        + "".join(f"<th>{_e(label(name))}</th>" for name in RUNS_FIGURES)
+        + "<th>monitors failed</th><th>status</th></tr>"
+    )
     return f'<section id="runs"><h2>Runs</h2><table>{head}{rows}</table></section>'
 
 
@@ -247,6 +257,12 @@ def _errors_section(data: ReportData) -> str:
     fails = charts.horizontal_bars(
         data.errors_by_kind(), metric="errors_by_kind", title="failed requests by reason"
     )
+    refusals = charts.horizontal_bars(
+        data.refusals_by_reason(),
+        metric="refusals_by_reason",
+        title="refused requests by reason",
+        bar_color="#9c755f",
+    )
     drops = charts.horizontal_bars(
         data.drops_by_reason(),
         metric="drops_by_reason",
@@ -255,7 +271,9 @@ def _errors_section(data: ReportData) -> str:
     )
     return (
         '<section id="errors"><h2>Errors by kind</h2><div class="row">'
-        f"<div><h3>Failed requests by reason</h3>{fails}</div><div><h3>Dropped articles by reason</h3>{drops}</div></div></section>"
+        f"<div><h3>Failed requests by reason</h3>{fails}</div>"
+        f"<div><h3>Refused requests by reason (robots.txt, address guard, budget)</h3>{refusals}</div>"
+        f"<div><h3>Dropped articles by reason</h3>{drops}</div></div></section>"
     )
 
 

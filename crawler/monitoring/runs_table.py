@@ -6,14 +6,14 @@ from typing import Any
 
 from crawler.monitoring.document import RunDocument
 from crawler.monitoring.report import human_seconds
+from crawler.outcomes import RUNS_FIGURES, label
 
 COLUMNS = (
     "run",
     "started",
     "duration",
     "sites",
-    "exported",
-    "failures",
+    *(label(name) for name in RUNS_FIGURES),
     "monitors failed",
     "status",
 )
@@ -25,8 +25,7 @@ def run_row(run: RunDocument) -> dict[str, Any]:
         "started_at": run.started_at,
         "duration_seconds": run.duration_seconds,
         "sites": len(run.sites),
-        "exported": run.totals.exported,
-        "failures": run.totals.failed,
+        **{name: getattr(run.totals, name) for name in RUNS_FIGURES},
         "monitors_failed": len(run.failed_monitors),
         "failed_monitors": [
             f"{m.get('monitor')}:{m.get('site') or '-'}" for m in run.failed_monitors
@@ -44,8 +43,7 @@ def format_table(rows: list[dict[str, Any]]) -> str:
             (r["started_at"] or "-").replace("+00:00", "Z"),
             human_seconds(r["duration_seconds"]),
             str(r["sites"]),
-            str(r["exported"]),
-            str(r["failures"]),
+            *(str(r[name]) for name in RUNS_FIGURES),
             str(r["monitors_failed"]),
             r["status"],
         ]
@@ -54,7 +52,7 @@ def format_table(rows: list[dict[str, Any]]) -> str:
     widths = [
         max(len(h), *(len(c[i]) for c in cells)) if cells else len(h) for i, h in enumerate(COLUMNS)
     ]
-    right = {2, 3, 4, 5, 6}
+    right = set(range(2, len(COLUMNS) - 1))
 
     def line(values: list[str]) -> str:
         return "  ".join(

@@ -12,6 +12,8 @@ concurrency and delay (``DOWNLOAD_SLOTS``, filled from the site configs by the r
 
 from __future__ import annotations
 
+import logging
+import sys
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,7 +34,9 @@ from crawler.discovery.xmlsafe import XMLDocumentError
 from crawler.items import ArticleItem
 from crawler.middlewares.errors import ShutdownCancelled
 from crawler.middlewares.failures import classify_failure
-from crawler.registry import Listing, SiteConfig, load_sites
+from crawler.outcomes import POLICY_REFUSALS
+from crawler.registry import Listing, SiteConfig, SiteConfigError, bundled_sites_dir, load_sites
+from crawler.site_settings import ChromiumMissing, apply_site_settings
 from crawler.spiders.request import SpiderRequest
 from crawler.state.bookkeeping import SeenBookkeeping, header, open_seen_store
 from crawler.state.resume import HoldingSeenStore, Reconciled, reconcile_pending
@@ -94,6 +98,8 @@ class NewsSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         settings = crawler.settings
+        if kwargs.get("sites") is None:  # Scrapy's own `scrapy crawl news [-a sites_dir=DIR]`
+            kwargs["sites"] = scrapy_crawl_sites(settings, kwargs.pop("sites_dir", None))
         kwargs.setdefault(
             "max_listing_pages", settings.getint("SYNDICRAWL_DISCOVERY_MAX_LISTING_PAGES", 20)
         )
@@ -324,12 +330,18 @@ class NewsSpider(scrapy.Spider):
                 "Fetch cancelled (closing): %(kind)s %(url)s", {"kind": kind, "url": request.url}
             )
             return
-        count(self.crawler.stats, STAGE, "failed", reason, site=site)
-        level = 20 if reason in ("robots_forbidden", "refused_address", "budget_exceeded") else 30
+        # Our own policy (robots.txt, address guard, budget) refused it: not an error of the site.
+        refused = reason in POLICY_REFUSALS
+        count(self.crawler.stats, STAGE, "refused" if refused else "failed", reason, site=site)
         self.logger.log(
-            level,
-            "Fetch failed (%(reason)s): %(kind)s %(url)s",
-            {"reason": reason, "kind": kind, "url": request.url},
+            logging.INFO if refused else logging.WARNING,
+            "Fetch %(outcome)s (%(reason)s): %(kind)s %(url)s",
+            {
+                "outcome": "refused" if refused else "failed",
+                "reason": reason,
+                "kind": kind,
+                "url": request.url,
+            },
         )
 
     def _bad_document(
@@ -348,3 +360,27 @@ class NewsSpider(scrapy.Spider):
         """An article fetched but not made an item (304, not text): seen now."""
         if self.bookkeeping is not None:
             self.bookkeeping.remember(key, site, hints, response, None, outcome)
+
+
+def scrapy_crawl_sites(settings: Any, sites_dir: str | None) -> dict[str, SiteConfig]:
+    """The sites of ``scrapy crawl news``: ``-a sites_dir=DIR``, else ``SYNDICRAWL_SITES_DIR``, else
+    the bundled ones; their politeness and rendering settings are applied (the settings are not
+    frozen yet). A bad or missing configuration ends the process with one line and status 2."""
+    folder = sites_dir or settings.get("SYNDICRAWL_SITES_DIR") or ""
+    try:
+        if not folder and not any(bundled_sites_dir().glob("*.y*ml")):
+            raise NoSitesConfigured(
+                "no sites configured: pass -a sites_dir=DIR or set SYNDICRAWL_SITES_DIR "
+                "(-s SYNDICRAWL_SITES_DIR=DIR or the environment); crawler/sites/ ships none"
+            )
+        sites = load_sites(folder or bundled_sites_dir())
+        apply_site_settings(settings, sites, priority="spider")
+    except (NoSitesConfigured, SiteConfigError, ChromiumMissing) as exc:
+        # Raised here, it would surface as a traceback from inside the reactor's start-up.
+        print(f"scrapy crawl news: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    return sites
+
+
+class NoSitesConfigured(ValueError):
+    """``scrapy crawl news`` with no site folder given and none bundled."""

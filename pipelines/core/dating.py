@@ -13,13 +13,15 @@ the clean stage cut from the text. They are tried tier by tier::
     6  a date in the URL (a day, no time)
 
 Modification dates are never taken for publication. A date-only winner takes the time of a later
-tier's candidate on the same local day. Strings without an offset are read in the site's time zone.
+tier's candidate on the same local day. Strings without an offset are read in the site's time zone;
+a time-zone abbreviation after the time ("10:15 WAT") is resolved by :mod:`pipelines.core.timezones`.
 Dates in the future (beyond ``future_skew``) or before ``min_year`` are rejected with a reason;
 nothing is guessed: no date is a valid answer.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import email.utils
 import logging
 import re
@@ -34,6 +36,7 @@ from zoneinfo import ZoneInfo
 from dateparser.date import DateDataParser
 
 from pipelines.core.metadata import DateCandidate
+from pipelines.core.timezones import find_abbreviation, page_zone
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +72,9 @@ class ParsedDate:
     local: datetime
     """The wall-clock time as written (naive), for comparing with naive truths."""
     has_time: bool
+    zone_fallback: str | None = None
+    """A time-zone abbreviation of several offsets that the site's zone does not use: the date
+    was read in the site's zone instead (counted by the dates stage)."""
 
 
 @dataclass(slots=True)
@@ -83,6 +89,8 @@ class DateResult:
     updated_source: str | None = None
     rejected: list[Rejection] = field(default_factory=list)
     """One reason per rejected candidate that would otherwise have been chosen."""
+    zone_fallbacks: list[str] = field(default_factory=list)
+    """Ambiguous abbreviations of the chosen dates, read in the site's zone instead."""
 
     @staticmethod
     def iso(value: datetime | None) -> str | None:
@@ -101,6 +109,7 @@ _SEGMENTS = re.compile(
     r"\s*(?:[·|•]|\b(?:updated|actualizado|aktualisiert|mis à jour|atualizado|aggiornato)\b)\s*",
     re.IGNORECASE,
 )
+_MAYBE_ABBREVIATION = re.compile(r"\d[\s.:apmAPM]*\(?[A-Z]{2,5}\b")  # cheap test first
 _HAS_CLOCK = re.compile(r"\d{1,2}[:h.]\d{2}|\b\d{1,2}\s*(?:am|pm|a\.m\.|p\.m\.)", re.IGNORECASE)
 
 
@@ -199,10 +208,37 @@ class DateParser:
         relative_base: datetime,
         fast_only: bool = False,
     ) -> ParsedDate | None:
-        """``fast_only``: raise :class:`NeedsDateparser` instead of calling dateparser."""
+        """``fast_only``: raise :class:`NeedsDateparser` instead of calling dateparser.
+
+        A time-zone abbreviation after the time ("10:15 WAT") is resolved here, never left to the
+        parsers (dateparser reads IST as Israel's, the e-mail parser drops WAT): the wall time is
+        read as written and put in the abbreviation's zone (:mod:`pipelines.core.timezones`).
+        """
         text = raw.strip()
         if not text:
             return None
+        found = find_abbreviation(text) if _MAYBE_ABBREVIATION.search(text) else None
+        if found is None:
+            return self._parse(text, tz, tz_name, languages, relative_base, fast_only)
+        zone = page_zone(found.name, tz_name)
+        if zone is None:  # several meanings and not the site's own: the site's zone, counted
+            parsed = self._parse(found.without, tz, tz_name, languages, relative_base, fast_only)
+            return dataclasses.replace(parsed, zone_fallback=found.name) if parsed else None
+        parsed = self._parse(found.without, UTC, "UTC", languages, relative_base, fast_only)
+        if parsed is None:
+            return None
+        value = parsed.local.replace(tzinfo=zone).astimezone(UTC)
+        return ParsedDate(value, parsed.local, parsed.has_time)
+
+    def _parse(
+        self,
+        text: str,
+        tz: tzinfo,
+        tz_name: str,
+        languages: Sequence[str],
+        relative_base: datetime,
+        fast_only: bool,
+    ) -> ParsedDate | None:
         m = _ISO.match(text)
         if m:
             try:
@@ -330,6 +366,8 @@ class DateFinder:
         best = self._choose(published, fetched_at, result, parse)
         if best is not None:
             cand, parsed = best
+            if parsed.zone_fallback:
+                result.zone_fallbacks.append(parsed.zone_fallback)
             result.published_at, result.published_raw = parsed.value, cand.raw
             result.published_source = cand.source
             result.published_local, result.published_has_time = parsed.local, parsed.has_time
@@ -338,6 +376,8 @@ class DateFinder:
             cand, parsed = upd
             # an update before the publication is a wrong field, not an update
             if result.published_at is None or parsed.value >= result.published_at:
+                if parsed.zone_fallback:
+                    result.zone_fallbacks.append(parsed.zone_fallback)
                 result.updated_at, result.updated_raw, result.updated_source = (
                     parsed.value,
                     cand.raw,

@@ -31,6 +31,7 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -49,6 +50,10 @@ if TYPE_CHECKING:
     from crawler.registry import SiteConfig
 
 logger = logging.getLogger(__name__)
+
+
+class PortUnavailable(OSError):
+    """A port asked for (an earlier demo run's) is taken by another program."""
 
 
 class RequestRecord(NamedTuple):
@@ -146,9 +151,12 @@ class DemoWeb:
         log_path: str | Path | None = None,
         content: DemoContent | None = None,
         host: str = "127.0.0.1",
+        ports: Mapping[str, int] | None = None,
     ) -> None:
         self.content = content or load_content()
         self.host = host
+        # Ports of an earlier demo run: the same URLs, so a re-crawl finds its articles known.
+        self._ports = dict(ports or {})
         self.log_path = Path(log_path) if log_path else None
         if start_time is not None:
             Timeline(start_time)  # a clear error now for a naive or pre-1991 start time
@@ -180,7 +188,14 @@ class DemoWeb:
         self._serve_content()
         for name in sorted(self.content.sites):
             handler = type(f"DemoHandler_{name}", (_Handler,), {"web": self, "site": name})
-            server = ThreadingHTTPServer((self.host, 0), handler)
+            port = self._ports.get(name, 0)
+            try:
+                server = ThreadingHTTPServer((self.host, port), handler)
+            except OSError as exc:
+                self.stop()
+                raise PortUnavailable(
+                    f"demo site {name}: cannot listen on {self.host}:{port} again: {exc.strerror}"
+                ) from exc
             server.daemon_threads = True
             self._servers[name] = server
             self.base_urls[name] = f"http://{self.host}:{server.server_address[1]}/"

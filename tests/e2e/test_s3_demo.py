@@ -144,3 +144,79 @@ def test_store_killed_mid_crawl_then_everything_once(
         assert verify.returncode == 0, verify.stdout[-3000:] + verify.stderr[-2000:]
     finally:
         server.stop()
+
+
+def test_demo_to_an_s3_endpoint_twice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``syndicrawl demo --output s3://...``: records, manifests and stats land in the store; the
+    second run (state kept locally) skips every article as unchanged; --fresh wants an empty
+    prefix."""
+    for name, value in _DUMMY_AWS.items():
+        monkeypatch.setenv(name, value)
+    server = MotoServer()
+    server.start()
+    try:
+        s3_client(server.endpoint_url).create_bucket(Bucket="demo")
+        env = crawl_env(tmp_path)
+        demo = [
+            sys.executable,
+            "-m",
+            "crawler",
+            "demo",
+            "--output",
+            "s3://demo/news",
+            "--endpoint-url",
+            server.endpoint_url,
+            "--json",
+        ]
+
+        def run(*extra: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run(
+                [*demo, *extra],
+                capture_output=True,
+                text=True,
+                env=env,
+                cwd=tmp_path,
+                timeout=300,
+            )
+
+        first, second = run(), run()
+        assert first.returncode == 0, first.stderr[-3000:]
+        assert second.returncode == 0, second.stderr[-3000:]
+        records = stored_records(server.endpoint_url, "demo")
+        assert len(records) == len({r["url"] for r in records}) > 0  # each article once
+        summary = json.loads(second.stdout.strip().splitlines()[-1])
+        assert summary["totals"]["skipped_unchanged"] == len(records)
+        assert summary["totals"]["articles_exported"] == 0
+        assert summary["output"] == "s3://demo/news"
+        keys = [
+            o["Key"]
+            for o in s3_client(server.endpoint_url)
+            .list_objects_v2(Bucket="demo", Prefix="news/")
+            .get("Contents", [])
+        ]
+        assert sum(k.startswith("news/manifests/run=") for k in keys) == 2
+        assert sum(k.endswith("/stats.json") for k in keys) == 2
+        assert (tmp_path / "syndicrawl-state" / "demo-web.json").exists()  # the state stays local
+
+        refused = run("--fresh")
+        assert refused.returncode == 2 and "needs an empty prefix" in refused.stderr
+        verify = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "crawler",
+                "export",
+                "verify",
+                "s3://demo/news",
+                "--endpoint-url",
+                server.endpoint_url,
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=120,
+        )
+        assert verify.returncode == 0, verify.stdout[-3000:] + verify.stderr[-2000:]
+    finally:
+        server.stop()

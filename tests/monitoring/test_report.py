@@ -369,3 +369,95 @@ def test_report_from_an_s3_output(
     figures = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert status == 0 and figures["runs"] == crawl_history["ids"]
     assert figures["syndication"]["parts"] == 3 and len(figures["syndication"]["edges"]) == 3
+
+
+def _dense_graph_records() -> list[dict[str, Any]]:
+    """Three wires each copied by four outlets: twelve edges whose curve midpoints coincide
+    (s0 -> t1 and s1 -> t0 cross at one height), so labels drawn on the curves would overlap."""
+    records: list[dict[str, Any]] = []
+    wires = ["meridian-wire", "el-faro", "harbor-times"]
+    outlets = ["kestrel-fm", "newsdeck", "riverton-courier", "valley-ledger"]
+    for w, wire in enumerate(wires):
+        for o, outlet in enumerate(outlets):
+            for n in range(1 + (w + o) % 3):
+                original = f"https://{wire}.example/{outlet}-{n}"
+                records.append(_record(wire, original, _iso(0)))
+                records.append(
+                    _record(
+                        outlet,
+                        f"https://{outlet}.example/{wire}-{n}",
+                        _iso(20 * (o + 1) + 7 * w),
+                        "republication",
+                        original,
+                        wire,
+                    )
+                )
+    return records
+
+
+@pytest.mark.browser
+def test_report_layout_in_headless_chromium(crawl_history: dict[str, Any], tmp_path: Path) -> None:
+    """Measured on the rendered page: no two syndication-graph labels overlap each other or a
+    node, every label's text fits its box, and the charts span the page's width."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed")
+    from playwright.sync_api import sync_playwright
+
+    data = collect(load_state_history(crawl_history["state"]), runs=10)
+    data.graph = build_graph(_dense_graph_records())
+    assert len(data.graph.edges) == 12
+    report = tmp_path / "report.html"
+    report.write_text(render_html(data), encoding="utf-8")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1600})
+            page.goto(report.as_uri())
+            box = "r => ({x: r.x, y: r.y, w: r.width, h: r.height})"
+            labels = page.eval_on_selector_all(
+                "[data-edge-label]",
+                f"""els => els.map(g => ({{
+                    name: g.dataset.source + ' -> ' + g.dataset.syndicator,
+                    box: ({box})(g.querySelector('rect').getBoundingClientRect()),
+                    text: ({box})(g.querySelector('text').getBoundingClientRect()),
+                }}))""",
+            )
+            nodes = page.eval_on_selector_all(
+                '[data-chart="syndication-graph"] rect[rx="5"]',
+                f"els => els.map(e => ({box})(e.getBoundingClientRect()))",
+            )
+            widths = page.evaluate(
+                """() => ({
+                    body: document.querySelector('#syndication').getBoundingClientRect().width,
+                    graph: document.querySelector('[data-chart="syndication-graph"]').getBoundingClientRect().width,
+                    bars: document.querySelector('[data-chart="exported"]').getBoundingClientRect().width,
+                })"""
+            )
+            page.screenshot(path=str(tmp_path / "graph.png"), full_page=True)
+        finally:
+            browser.close()
+
+    def overlap(a: dict[str, float], b: dict[str, float]) -> bool:
+        return (
+            a["x"] < b["x"] + b["w"] - 0.5
+            and b["x"] < a["x"] + a["w"] - 0.5
+            and a["y"] < b["y"] + b["h"] - 0.5
+            and b["y"] < a["y"] + a["h"] - 0.5
+        )
+
+    assert len(labels) == 12 and len(nodes) == 7
+    clashes = [
+        (a["name"], b["name"])
+        for i, a in enumerate(labels)
+        for b in labels[i + 1 :]
+        if overlap(a["box"], b["box"])
+    ]
+    assert clashes == []
+    assert not [a["name"] for a in labels for n in nodes if overlap(a["box"], n)]
+    for label in labels:  # the words fit their white box
+        t, b = label["text"], label["box"]
+        assert b["x"] <= t["x"] and t["x"] + t["w"] <= b["x"] + b["w"], label["name"]
+    assert widths["graph"] >= 0.98 * widths["body"] and widths["bars"] >= 0.98 * widths["body"]
+    shutil.copyfile(tmp_path / "graph.png", "/tmp/syndicrawl-report-graph.png")  # for people

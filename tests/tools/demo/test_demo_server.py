@@ -309,3 +309,31 @@ def test_runs_as_a_process(tmp_path: Path) -> None:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=10) == 0
     assert json.loads(log.read_text().splitlines()[0])["path"] == "/rss.xml"
+
+
+def test_a_second_demo_web_serves_the_same_pages_at_the_same_urls() -> None:
+    """What ``syndicrawl demo`` relies on to re-crawl: the same start time and ports give the same
+    URLs and bodies; a port another program holds is a clear error, not a silent new port."""
+    import socket
+
+    from syndicrawl_tools.demo.server import PortUnavailable
+
+    with DemoWeb(start_time=FIXED_START) as first:
+        article = first.truth().articles[0]
+        url = first.url(article.site, article.path)
+        status, _, body = get(url)
+        ports = {n: int(u.rsplit(":", 1)[1].strip("/")) for n, u in first.base_urls.items()}
+    assert status == 200
+    with DemoWeb(start_time=FIXED_START, ports=ports) as second:
+        assert second.url(article.site, article.path) == url
+        again = get(url)
+    assert again[0] == 200 and again[2] == body
+    holder = socket.socket()
+    holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # past our own TIME_WAITs
+    holder.bind(("127.0.0.1", ports[article.site]))
+    holder.listen()
+    try:
+        with pytest.raises(PortUnavailable, match=f"{article.site}: cannot listen on 127.0.0.1:"):
+            DemoWeb(start_time=FIXED_START, ports=ports).start()
+    finally:
+        holder.close()
