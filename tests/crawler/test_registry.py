@@ -78,6 +78,63 @@ def test_bad_field_gives_one_clear_line(
     assert allowed in message
 
 
+def test_every_problem_of_a_file_is_reported_at_once(tmp_path: Path) -> None:
+    bad = {
+        **GOOD,
+        "role": "wire",
+        "language": "english",
+        "colour": "blue",
+        "politeness": {"concurrency": 0, "delay": "slow"},
+        "start": {"rss": ["/rss.xml"], "listings": [{"next": "a.next"}]},
+    }
+    path = write(tmp_path, "bad.yaml", bad)
+    with pytest.raises(SiteConfigError) as info:
+        load_sites(tmp_path)
+    lines = str(info.value).splitlines()
+    fields = {problem.field for problem in info.value.problems}
+    assert fields == {
+        "role",
+        "language",
+        "colour",
+        "politeness.concurrency",
+        "politeness.delay",
+        "start.listings[0]",  # a listing without its url
+    }
+    assert len(lines) == len(fields) and all(line.startswith(f"{path}: field '") for line in lines)
+    assert f"{path}: field 'politeness.delay': bad value 'slow': seconds from 0 to 600" in lines
+
+
+def test_checks_beyond_the_schema_are_all_reported_too(tmp_path: Path) -> None:
+    bad = {
+        **GOOD,
+        "article_url_pattern": "(unclosed",
+        "timezone": "Mars/Olympus",
+        "credit_patterns": ["^Source: (.+)$"],
+        "boilerplate": {"selectors": ["div[["]},
+    }
+    write(tmp_path, "bad.yaml", bad)
+    with pytest.raises(SiteConfigError) as info:
+        load_sites(tmp_path)
+    fields = [problem.field for problem in info.value.problems]
+    assert fields == [
+        "article_url_pattern",
+        "timezone",
+        "boilerplate.selectors",
+        "credit_patterns",
+    ]
+
+
+def test_the_schema_is_a_valid_json_schema_and_names_every_field() -> None:
+    import jsonschema
+
+    from crawler.site_schema import site_schema
+
+    schema = site_schema()
+    jsonschema.validators.validator_for(schema).check_schema(schema)
+    for name, field_schema in schema["properties"].items():
+        assert "x-allowed" in field_schema or "$ref" in field_schema, name
+
+
 def test_yaml_is_loaded_safely(tmp_path: Path) -> None:
     write(tmp_path, "evil.yaml", "!!python/object/apply:os.system ['echo pwned']\n")
     with pytest.raises(SiteConfigError, match="valid YAML"):
