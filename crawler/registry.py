@@ -27,8 +27,19 @@ optional)::
       selectors: [".promo", "aside"] # removed from the HTML before extraction
       patterns: ['^Listen live on .*$']  # paragraphs matching are removed from the text
     credit_patterns: ['^Source:\\s*(?P<source>.+)$']
+    carries:                         # other publishers whose stories the site republishes
+      - Meridian Wire                #   by name: a registry site's publisher or a known wire
+      - {publisher: Reuters, aliases: [Reuters News Agency]}  # with the names the site credits it by
+    credit_styles: [dateline, source, with]  # built-in credit forms the site uses (default: all)
     politeness: {concurrency: 2, delay: 0.5}
     request_budget: 5000             # requests per run; default SYNDICRAWL_FETCH_REQUEST_BUDGET
+
+Credits: a republished article's credit line is parsed into ``credited_source``, spelled as the
+registry spells the publisher: the ``publisher`` and ``aliases`` of every site, and the ``carries``
+entries of every site (a site carrying several wires lists each; every article is credited to the
+one its own credit line names). ``credit_styles`` narrows the built-in forms tried on the site's
+pages to the ones it uses (:data:`CREDIT_STYLES`; see :mod:`pipelines.core.credits`), for a site
+whose charts say "Source: ..." in the text; ``credit_patterns`` add the site's own forms.
 
 Errors are :class:`SiteConfigError` with one line naming the file, the field, the bad value and
 what is allowed.
@@ -51,6 +62,18 @@ ROLES: tuple[Role, ...] = ("original", "syndicator")
 SITE_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 LANGUAGE_RE = re.compile(r"^[a-z]{2}$")
 START_KINDS = ("rss", "atom", "sitemaps", "news_sitemaps", "listings")
+CREDIT_STYLES = (
+    "dateline",  # MOSCOW (Reuters) - ...
+    "source",  # Source: X
+    "first-appeared",  # This article first appeared on X
+    "with",  # With AFP / - With files from X
+    "reporting",  # Additional reporting by X / Reporting by A; Editing by B
+    "contributed",  # X writers A and B contributed to this report
+    "byline",  # By Reuters Staff
+    "copyright",  # (c) 2026 Agence France-Presse
+    "agency",  # a paragraph that is only a known agency's name: AFP
+    "suffix",  # ... he said. - NAN
+)
 TOP_LEVEL_KEYS = {
     "name",
     "publisher",
@@ -66,6 +89,8 @@ TOP_LEVEL_KEYS = {
     "render_javascript",
     "boilerplate",
     "credit_patterns",
+    "carries",
+    "credit_styles",
     "politeness",
     "request_budget",
 }
@@ -108,6 +133,14 @@ class Boilerplate:
 
 
 @dataclass(frozen=True, slots=True)
+class CarriedPublisher:
+    """A publisher whose stories the site republishes, with the names the site credits it by."""
+
+    publisher: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Politeness:
     concurrency: int = 2
     delay: float = 0.5
@@ -131,6 +164,8 @@ class SiteConfig:
     render_javascript: bool = False
     boilerplate: Boilerplate = field(default_factory=Boilerplate)
     credit_patterns: tuple[re.Pattern[str], ...] = ()
+    carries: tuple[CarriedPublisher, ...] = ()
+    credit_styles: frozenset[str] | None = None  # None: every built-in form
     politeness: Politeness = field(default_factory=Politeness)
     request_budget: int | None = None  # None: SYNDICRAWL_FETCH_REQUEST_BUDGET
     source_path: str = ""
@@ -192,6 +227,28 @@ def _url(path: str, name: str, value: Any, base_url: str | None) -> str:
     elif not base_url:
         raise _fail(path, name, value, "an absolute http(s) URL (no base_url is set)")
     return value.strip()
+
+
+def _carries(path: str, value: Any) -> tuple[CarriedPublisher, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise _fail(path, "carries", value, "a list of publisher names or {publisher, aliases}")
+    out = []
+    for i, entry in enumerate(value):
+        where = f"carries[{i}]"
+        if isinstance(entry, str) and entry.strip():
+            out.append(CarriedPublisher(entry.strip()))
+            continue
+        if not isinstance(entry, dict) or set(entry) - {"publisher", "aliases"}:
+            raise _fail(path, where, entry, "a publisher name or a mapping {publisher, aliases}")
+        name = entry.get("publisher")
+        if not isinstance(name, str) or not name.strip():
+            raise _fail(path, f"{where}.publisher", name, "a non-empty publisher name")
+        out.append(
+            CarriedPublisher(name.strip(), _str_list(path, f"{where}.aliases", entry.get("aliases")))
+        )
+    return tuple(out)
 
 
 def parse_site(data: Any, path: str = "<site>") -> SiteConfig:
@@ -309,6 +366,16 @@ def parse_site(data: Any, path: str = "<site>") -> SiteConfig:
                 path, "credit_patterns", rx.pattern, "a regex with a named group (?P<source>...)"
             )
 
+    carries = _carries(path, data.get("carries"))
+    styles_raw = data.get("credit_styles")
+    credit_styles = None
+    if styles_raw is not None:
+        styles = _str_list(path, "credit_styles", styles_raw)
+        for style in styles:
+            if style not in CREDIT_STYLES:
+                raise _fail(path, "credit_styles", style, f"some of {list(CREDIT_STYLES)}")
+        credit_styles = frozenset(styles)
+
     pol_raw = data.get("politeness") or {}
     if not isinstance(pol_raw, dict) or set(pol_raw) - {"concurrency", "delay"}:
         raise _fail(path, "politeness", pol_raw, "a mapping with 'concurrency' and/or 'delay'")
@@ -348,6 +415,8 @@ def parse_site(data: Any, path: str = "<site>") -> SiteConfig:
         render_javascript=render,
         boilerplate=Boilerplate(selectors=selectors, patterns=patterns),
         credit_patterns=credit_patterns,
+        carries=carries,
+        credit_styles=credit_styles,
         politeness=Politeness(concurrency=concurrency, delay=float(delay)),
         request_budget=budget,
         source_path=path,

@@ -126,6 +126,7 @@ def _ours() -> Extractor:
     from pipelines.core.cleaning import Cleaner
     from pipelines.core.dating import DateFinder
     from pipelines.core.extraction import ArticleExtractor, ExtractionError, ExtractOptions
+    from pipelines.core.promo import SiteIdentity
 
     extractor = ArticleExtractor(ExtractOptions(min_chars=0))
     cleaner = Cleaner()
@@ -137,7 +138,13 @@ def _ours() -> Extractor:
             found = extractor.extract(html, url, fetched_at=now)
         except ExtractionError:
             return ""
-        cleaned = cleaner.clean(found.paragraphs, title=found.title, titles=found.metadata.titles)
+        cleaned = cleaner.clean(
+            found.paragraphs,
+            title=found.title,
+            titles=found.metadata.titles,
+            identity=SiteIdentity.of(None, url, found.metadata.site_names()),
+            linked=found.linked,
+        )
         finder.find(found.metadata.dates, fetched_at=now, languages=_langs(found.language))
         return cleaned.text
 

@@ -3,19 +3,24 @@
 
 Recognised forms, all removed from the body text (a dateline prefix only loses its prefix)::
 
-    MOSCOW (Reuters) - The talks ...        dateline prefix of the first paragraph
+    MOSCOW (Reuters) - The talks ...        dateline prefix of one of the first paragraphs
     (AP) — The talks ...  /  Paris (AFP) –  dateline prefix
+    WASHINGTON, Nov 3 (Reuters) -           dateline with a date
     Source: Aljazeera                       a whole paragraph, also Quelle:/Fuente:/Fonte:
     This article first appeared on X.       also "was originally published on/by X"
     With AFP  /  With agencies              also "- With Reuters"
+    - With files from The Canadian Press    also "with reporting/information from X"
     Additional reporting by Reuters         names a publisher only if it is a known one
     Reporting by A; Editing by B            a credit line without a publisher
     AP writers X and Y contributed ...      "<publisher> ... contributed to this report"
+    By Reuters Staff                        a byline naming a known publisher (staff, wires, ...)
+    (c) 2026 Agence France-Presse           a copyright line naming a known publisher
     ... he said. – NAN                      a known agency as the suffix of the last paragraph
 
 plus the site's own ``credit_patterns`` (regexes with a ``(?P<source>...)`` group). The credited name
 is normalised with a built-in alias table of wires and broadcasters, extended by the registry's
-publishers and aliases, so that "Aljazeera", "Al Jazeera" and "AJ" are one publisher.
+publishers, aliases and the publishers each site ``carries``, so that "Aljazeera", "Al Jazeera" and
+"AJ" are one publisher, spelled as the registry spells it when the registry names it.
 """
 
 from __future__ import annotations
@@ -105,11 +110,24 @@ class PublisherNames:
         self._canonical: dict[str, str] = {}
         for canonical, builtin in BUILTIN_ALIASES.items():
             self.add(canonical, builtin)
+        self._builtin = frozenset(BUILTIN_ALIASES)
         for name, aliases in extra:
             self.add(name, aliases)
 
     def add(self, canonical: str, aliases: Iterable[str] = ()) -> None:
-        for name in (canonical, *aliases):
+        """Names of one publisher. A registry entry sharing a name with a built-in group takes the
+        whole group over: "Source: AJ" then credits the registry's "Al Jazeera English"."""
+        names = (canonical, *aliases)
+        taken = {
+            self._canonical[k]
+            for k in (publisher_key(n) for n in names)
+            if k in self._canonical and self._canonical[k] in getattr(self, "_builtin", ())
+        }
+        if taken:
+            for key, value in list(self._canonical.items()):
+                if value in taken:
+                    self._canonical[key] = canonical
+        for name in names:
             key = publisher_key(name)
             if key:
                 # a registry entry overrides a built-in one with the same key
@@ -148,7 +166,22 @@ DATELINE = re.compile(
     + _PAREN_SOURCE
     + r"\s*(?:[-–—:|]+\s*|(?=[A-Z“\"]))"
 )
-BY_AGENCY = re.compile(r"^(?:By|Von|Por|Par)\s+(?P<source>[\w.&' -]{2,40})$", re.IGNORECASE)
+BY_AGENCY = re.compile(
+    r"^(?:By|Von|Por|Par)\s+(?:the\s+)?(?P<source>[\w.&'’ -]{2,40}?)"
+    r"(?:\s+(?:staff(?:\s+(?:writers?|reporters?))?|wires?|news\s*desk|newsroom|team|reporters?|correspondents?))?\.?$",
+    re.IGNORECASE,
+)
+COPYRIGHT = re.compile(
+    r"^\W{0,2}(?:©|\(c\)|copyright\b)\s*(?:©\s*)?(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*,?\s*)?"
+    r"(?:by\s+)?(?P<source>[A-Za-z][\w.&'’ -]{1,60}?)(?:,?\s+\d{4})?"
+    r"(?:[.,;]\s*(?:all rights reserved|this material may not).*|\.)?$",
+    re.IGNORECASE,
+)
+WITH_FILES = re.compile(
+    r"^[-–—(\s]*(?:with|includes?)\s+(?:files|reporting|information|additional reporting|material|contributions?)\s+"
+    r"(?:from|by)\s+(?:the\s+)?(?P<source>[^.;)]{2,80}?)\s*\)?\.?$",
+    re.IGNORECASE,
+)
 SOURCE_LINE = re.compile(
     r"^\W{0,3}(?:Sources?|Quelle|Quellen|Fuente|Fonte|Kaynak|Źródło|Zdroj|Bron|Kilde|Källa)\s*[:：]\s*(?P<source>.{2,80}?)\.?$",
     re.IGNORECASE,
@@ -236,6 +269,8 @@ class CreditFinder:
             return Credit(paragraph, self._free(m.group("source")), "source")
         if m := FIRST_APPEARED.match(paragraph):
             return Credit(paragraph, self._free(m.group("source")), "first-appeared")
+        if m := WITH_FILES.match(paragraph):
+            return Credit(paragraph, self._agency(m.group("source")), "with")
         if (m := ADDITIONAL.match(paragraph)) or (m := REPORTING.match(paragraph)):
             named = m.groupdict().get("source")
             return Credit(paragraph, self._agency(named) if named else None, "reporting")
@@ -248,6 +283,8 @@ class CreditFinder:
             return Credit(paragraph, self._leading_publisher(who), "contributed")
         if (m := BY_AGENCY.match(paragraph)) and (by := self._agency(m.group("source"))):
             return Credit(paragraph, by, "byline")
+        if (m := COPYRIGHT.match(paragraph)) and (owner := self._agency(m.group("source"))):
+            return Credit(paragraph, owner, "copyright")
         bare = paragraph.strip(" ()[]-–—.")
         if bare and len(bare) <= 40 and (alone := self._agency(bare, every=True)):
             return Credit(paragraph, alone, "agency")

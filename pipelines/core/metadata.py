@@ -91,6 +91,9 @@ class PageMetadata:
     canonical_url: str | None = None
     language: str | None = None
     site_name: str | None = None
+    """``og:site_name``."""
+    publisher_name: str | None = None
+    """The article's JSON-LD ``publisher.name``."""
     title_from_markup: bool = False
     """``title`` came from ``<title>``, not from JSON-LD/OpenGraph/meta."""
     titles: list[str] = field(default_factory=list)
@@ -99,6 +102,13 @@ class PageMetadata:
     types: set[str] = field(default_factory=set)
     """Lower-cased JSON-LD ``@type`` values and ``og:type`` of the page."""
     dates: list[DateCandidate] = field(default_factory=list)
+
+    def site_names(self) -> list[str]:
+        """The names the page gives its own site: og:site_name, JSON-LD publisher, <title> suffix."""
+        from pipelines.core.promo import title_suffixes  # promo imports credits, not metadata
+
+        names = [n for n in (self.site_name, self.publisher_name) if n]
+        return names + title_suffixes(self.titles)
 
     @property
     def is_article_typed(self) -> bool:
@@ -220,6 +230,11 @@ def _read_jsonld(tree: lxml_html.HtmlElement, meta: PageMetadata) -> None:
                 _add_unique(meta.authors, _person_names(obj.get("author")))
                 lang = _clean(obj.get("inLanguage"))
                 meta.language = meta.language or lang
+                publisher = obj.get("publisher")
+                if isinstance(publisher, list) and publisher:
+                    publisher = publisher[0]
+                if isinstance(publisher, dict):
+                    meta.publisher_name = _clean(publisher.get("name"))
 
 
 def _read_meta(tree: lxml_html.HtmlElement, meta: PageMetadata, jsonld_title: str | None) -> None:

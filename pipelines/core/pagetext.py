@@ -9,20 +9,19 @@ against ~20 ms for a second trafilatura pass.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from lxml import html as lxml_html
 
-_WS = re.compile(r"\s+")
 MIN_LINK_CHARS = 12
 """Shorter anchor texts ('Home', 'More') are too common in body text to mark a paragraph."""
 _NOT_A_PAGE = ("#", "javascript:", "mailto:", "tel:")
 
 
 def normalise_text(text: str) -> str:
-    """Whitespace collapsed and trimmed, as trafilatura's txt output has it."""
-    return _WS.sub(" ", text).strip()
+    """Whitespace collapsed and trimmed, as trafilatura's txt output has it (``split``: twice as
+    fast as a regex here, and this runs on every <p> and <a> of every page)."""
+    return " ".join(text.split())
 
 
 def link_key(text: str) -> str:

@@ -70,7 +70,10 @@ def test_show_removed_lists_reasons(files, capsys):
     page, _ = files
     assert main(["extract", str(page), "--show-removed"]) == 0
     record = json.loads(capsys.readouterr().out)
-    assert {"reason": "credit", "text": "Source: Meridian Wire"} in record["_removed"]
+    removed = {(r["reason"], r["text"]): r["why"] for r in record["_removed"]}
+    assert removed[("credit", "Source: Meridian Wire")] == "source credit naming Meridian Wire"
+    assert removed[("credit", "RIVERTON (Meridian Wire) -")] == "dateline credit naming Meridian Wire"
+    assert removed[("chrome", "Bridge reopens")] == "the headline repeated"
 
 
 def test_unknown_site_is_usage_error(files, capsys):
