@@ -30,6 +30,7 @@ from trafilatura.settings import Extractor
 from trafilatura.utils import load_html
 
 from pipelines.core.language import detect_language
+from pipelines.core.lead import visible_lead
 from pipelines.core.metadata import DateCandidate, PageMetadata, normalise_language, read_metadata
 from pipelines.core.pagetext import PageText, link_key, read_page_text
 from pipelines.core.selectors import compile_selectors
@@ -102,8 +103,8 @@ class ExtractOptions:
     rescue_below_chars: int = 500
     split_body_below_share: float = 0.5
     rescue_below_share: float = 0.2
-    outside_p_share: float = 0.25
-    rescue_growth: float = 1.25
+    outside_p_share: float = 0.1
+    rescue_growth: float = 1.1
     include_tables: bool = True
 
     def __post_init__(self) -> None:
@@ -336,6 +337,9 @@ class ArticleExtractor:
         meta = read_metadata(tree)
         page = read_page_text(tree)
         paragraphs, pass_used = self._cascade(tree, page)
+        lead = visible_lead(tree, meta.description, paragraphs) if paragraphs else None
+        if lead is not None:
+            paragraphs = [lead, *paragraphs]
         chars = sum(len(p) for p in paragraphs)
         if meta.is_listing_typed:
             # a listing's teaser list can look like text to trafilatura; the page says what it is
@@ -402,6 +406,8 @@ def linked_paragraphs(paragraphs: list[str], page: PageText) -> frozenset[str]:
         return frozenset()
     found = set()
     for para in paragraphs:
+        if len(para) > MAX_LINKED_CHARS:
+            continue
         if link_key(para) in page.link_texts or (
             link_key(_LINK_PREFIX.sub("", para, count=1)) in page.link_texts
         ):
@@ -409,5 +415,6 @@ def linked_paragraphs(paragraphs: list[str], page: PageText) -> frozenset[str]:
     return frozenset(found)
 
 
+MAX_LINKED_CHARS = 300  # teasers are headlines; a longer paragraph is not checked
 # a list bullet, or a short label before the link ("Read more: ", "LIVE | ")
 _LINK_PREFIX = re.compile(r"^(?:[-•*–]\s+|\d{1,2}[.)]\s+|[^:|]{2,30}[:|]\s+)")

@@ -94,6 +94,8 @@ class PageMetadata:
     """``og:site_name``."""
     publisher_name: str | None = None
     """The article's JSON-LD ``publisher.name``."""
+    description: str | None = None
+    """``og:description``, else ``description``, else ``twitter:description``."""
     title_from_markup: bool = False
     """``title`` came from ``<title>``, not from JSON-LD/OpenGraph/meta."""
     titles: list[str] = field(default_factory=list)
@@ -125,6 +127,7 @@ class PageMetadata:
 
 
 _WS = re.compile(r"\s+")
+_DESCRIPTIONS = ("og:description", "description", "twitter:description")  # most trusted first
 _TITLE_SUFFIX = re.compile(r"\s+[|\u2013\u2014·•:-]\s+[^|\u2013\u2014·•]{2,60}$")
 
 
@@ -240,6 +243,7 @@ def _read_jsonld(tree: lxml_html.HtmlElement, meta: PageMetadata) -> None:
 def _read_meta(tree: lxml_html.HtmlElement, meta: PageMetadata, jsonld_title: str | None) -> None:
     og_title = None
     authors: list[str] = []
+    descriptions: dict[str, str] = {}
     for el in tree.iter("meta"):
         key = (
             (
@@ -269,6 +273,8 @@ def _read_meta(tree: lxml_html.HtmlElement, meta: PageMetadata, jsonld_title: st
             )
         elif key == "og:site_name":
             meta.site_name = content
+        elif key in _DESCRIPTIONS:
+            descriptions.setdefault(key, content)
         elif key in ("author", "article:author", "dc.creator", "parsely-author", "sailthru.author"):
             if not content.startswith("http"):
                 authors.extend(
@@ -283,6 +289,7 @@ def _read_meta(tree: lxml_html.HtmlElement, meta: PageMetadata, jsonld_title: st
             meta.language = content
         elif key == "og:url" and not meta.canonical_url:
             meta.canonical_url = content
+    meta.description = next((descriptions[k] for k in _DESCRIPTIONS if k in descriptions), None)
     if not meta.authors:
         _add_unique(meta.authors, [a for a in authors if len(a) <= 100])
     meta.title = jsonld_title or og_title or meta.title

@@ -44,10 +44,13 @@ def read_page_text(tree: lxml_html.HtmlElement) -> PageText:
         chars += len(normalise_text(p.text_content()))
     links = set()
     for a in tree.iter("a"):
-        href = (a.get("href") or "").strip().lower()
-        if not href or href.startswith(_NOT_A_PAGE):
+        href = a.get("href")
+        if not href or href.lstrip()[:1] == "#" or href.lstrip().lower().startswith(_NOT_A_PAGE):
             continue
-        key = link_key(a.text_content())
-        if len(key) >= MIN_LINK_CHARS:
-            links.add(key)
+        # most links hold their text directly; text_content() walks the children only if not
+        text = a.text if len(a) == 0 else a.text_content()
+        if text and len(text) >= MIN_LINK_CHARS:
+            key = link_key(text)
+            if len(key) >= MIN_LINK_CHARS:
+                links.add(key)
     return PageText(chars, frozenset(links))
