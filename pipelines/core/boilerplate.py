@@ -43,7 +43,9 @@ TEASER_HEADER = re.compile(
 TEASER_PREFIX = re.compile(
     r"^\W{0,2}(?:read more|read also|also read|read next|see more|see also|more|related|watch|listen|"
     r"also on [\w.]+|lesen sie auch|mehr zum thema|leia também|lea también|lire aussi|à lire aussi|"
-    r"leggi anche|siehe auch|ver también|veja também)\s*[:|»>–—-]\s*\S.{0,200}$",
+    r"leggi anche|siehe auch|ver también|veja também|les også|læs også|läs också|lue myös|"
+    r"czytaj (?:też|także|więcej)|lees ook|lees meer|weiterlesen|lire la suite|leer más|lee también)"
+    r"\s*[:|»>–—-]\s*\S.{0,200}$",
     _I,
 )
 ANYWHERE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -138,7 +140,7 @@ EDGE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "a tip line",
         re.compile(
-            r"^(?:have a (?:news )?tip|got a (?:news )?tip|contact (?:the|our) (?:author|reporter|newsroom))\b.{0,200}$",
+            r"^(?:have a (?:news )?(?:tip|story)|got a (?:news )?(?:tip|story)|contact (?:the|our) (?:author|reporter|newsroom))\b.{0,200}$",
             _I,
         ),
     ),
@@ -150,13 +152,20 @@ EDGE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("a byline", re.compile(r"^(?:by|von|por|par)\s+[\w.'’ -]{2,60}$", _I)),
+    (
+        "a more-stories pitch",
+        re.compile(r"^for more (?:stories|news|articles|coverage) like this\b.{0,100}$", _I),
+    ),
     ("a comments prompt", re.compile(r"^(?:join the conversation|leave a comment|\d+ comments?)\W*$", _I)),
 )
 EDGE: tuple[re.Pattern[str], ...] = tuple(rx for _, rx in EDGE_RULES)
 MAX_LINKED_EDGE_CHARS = 200
 """A paragraph that is whole a link and at most this long is a teaser at the text's edges."""
+# a date, not a year alone: 'Calendar of the 2018 season' is a heading, '22 Nov 2026' a date line
 _DATEISH = re.compile(
-    r"\b\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\b|\b\d{1,2}:\d{2}\b|\b(?:19|20)\d{2}\b.{0,10}$|"
+    r"\b\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\b|\b\d{1,2}:\d{2}\b|"
+    r"\b\d{1,2}\.?\s+[^\W\d_]{3,}\.?,?\s+(?:19|20)\d{2}\b|"
+    r"\b[^\W\d_]{3,}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{2}\b|"
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}\b",
     _I,
 )

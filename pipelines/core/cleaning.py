@@ -94,6 +94,8 @@ class _Pass:
     """The publishing site's names, for its self-promotion."""
     linked: frozenset[str] = frozenset()
     """Paragraphs that are whole links to other pages (from the page, :mod:`pagetext`)."""
+    links_known: bool = False
+    """``linked`` was read from the page (else the text is all there is: no link is known)."""
     credits: list[Credit] = field(default_factory=list)
     removed: list[Removal] = field(default_factory=list)
     date_lines: list[str] = field(default_factory=list)
@@ -168,14 +170,14 @@ class Cleaner:
         titles: Sequence[str] = (),
         site: SiteConfig | None = None,
         identity: SiteIdentity | None = None,
-        linked: Iterable[str] = (),
+        linked: Iterable[str] | None = None,
     ) -> FirstPass:
         """Credits, promos, chrome and site rules without learned boilerplate (what the store
         records). ``identity``: the publishing site's names (default: the registry entry's);
-        ``linked``: the paragraphs that are whole links to other pages."""
+        ``linked``: the paragraphs that are whole links to other pages (None: not known)."""
         heads = tuple(t for t in (title, *titles) if t)
         who = identity if identity is not None else SiteIdentity.of(site, None)
-        state = _Pass(site, heads, set(), who, frozenset(linked))
+        state = _Pass(site, heads, set(), who, frozenset(linked or ()), linked is not None)
         return FirstPass(list(paragraphs), self._run(list(paragraphs), state), state)
 
     def guessed_pass(self, first: FirstPass, guess: frozenset[str]) -> GuessedPass | None:
@@ -196,7 +198,7 @@ class Cleaner:
         titles: Sequence[str] = (),
         site: SiteConfig | None = None,
         identity: SiteIdentity | None = None,
-        linked: Iterable[str] = (),
+        linked: Iterable[str] | None = None,
         learn: bool = True,
         first: FirstPass | None = None,
         guessed: GuessedPass | None = None,
@@ -239,7 +241,7 @@ class Cleaner:
     @staticmethod
     def _second_state(first: FirstPass, learned: set[str]) -> _Pass:
         s = first.state
-        return _Pass(s.site, s.titles, learned, s.identity, s.linked)
+        return _Pass(s.site, s.titles, learned, s.identity, s.linked, s.links_known)
 
     def observe(self, first: FirstPass) -> int:
         """Record one article (its :meth:`first_pass`) in the learned store; the site's article count.
@@ -277,8 +279,11 @@ class Cleaner:
         in_teasers = in_bullets = False
         last = len(paras) - 1
         for i, para in enumerate(paras):
-            if (in_teasers and bp.is_teaser_item(para)) or (
-                in_bullets and para.startswith(("- ", "• "))
+            # with the page's links known, a teaser list's items must be links
+            linkish = not ps.links_known or para in ps.linked
+            if linkish and (
+                (in_teasers and bp.is_teaser_item(para))
+                or (in_bullets and para.startswith(("- ", "• ")))
             ):
                 ps.drop("chrome", para, "an item of a teaser list")
                 continue

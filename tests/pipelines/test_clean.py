@@ -257,3 +257,84 @@ def test_drops_when_nothing_or_too_little_left(tmp_path):
         asyncio.run(pipe.process_item(short))
     assert crawler.stats.get_value("syndicrawl/clean/dropped_count/bodytooshort") == 1
     pipe.close()
+
+
+# --- a site whose articles share most of their template ------------------------------------------
+
+TEMPLATE_HEAD = [
+    "Here is the Alder Valley morning bulletin, compiled by the newsdesk from the overnight reports.",
+    "Roads: the valley road is open in both directions and the Greyfield bypass has no roadworks today.",
+]
+TEMPLATE_TAIL = [
+    "Ferries: crossings from Port Alder run to the normal timetable unless the harbour board says otherwise.",
+    "Weather: the forecast for the valley is on the weather page, updated every three hours.",
+    "The bulletin is published every weekday morning at seven and updated through the day.",
+]
+
+
+def bulletin(topic: str) -> list[str]:
+    return [
+        *TEMPLATE_HEAD,
+        f"Top story: the council meets tonight to decide the future of the {topic}, which has divided the town for a year.",
+        *TEMPLATE_TAIL,
+    ]
+
+
+def test_learned_pass_is_undone_when_it_would_take_most_of_the_article(names):
+    store = LearnedStore(None, LearnOptions(min_articles=3))
+    cleaner = Cleaner(names, store)
+    results = [cleaner.clean(bulletin(t), site=site("bulletin")) for t in TOPICS]
+    for topic, result in zip(TOPICS, results, strict=True):
+        assert result.paragraphs == bulletin(topic), "every article keeps its whole body"
+        assert "learned" not in result.stripped
+    # the template is learned by the third article, and undone from then on
+    assert [r.learned_undone for r in results] == [False, False, True, True, True, True]
+
+
+def test_learned_pass_still_strips_a_promo_that_is_a_small_part(names):
+    store = LearnedStore(None, LearnOptions(min_articles=3))
+    cleaner = Cleaner(names, store)
+    results = [cleaner.clean([*story(t), PROMO_TITLE, HOUSE_NOTE], site=site()) for t in TOPICS[:4]]
+    assert results[3].paragraphs == story(TOPICS[3]) and not results[3].learned_undone
+
+
+def test_every_templated_article_is_exported_whole_and_counted(tmp_path):
+    pipe, crawler = make_pipeline(tmp_path, SYNDICRAWL_CLEAN_LEARN_WAIT_SECONDS=5)
+
+    def templated(topic: str) -> ArticleItem:
+        return ArticleItem(
+            url=f"https://gazette.example/bulletin/{topic}",
+            site="gazette",
+            html="<html></html>",
+            text="\n\n".join(bulletin(topic)),
+        )
+
+    async def crawl():
+        return await asyncio.gather(*(pipe.process_item(templated(t)) for t in TOPICS))
+
+    out = asyncio.run(crawl())
+    assert [it.text for it in out] == ["\n\n".join(bulletin(t)) for t in TOPICS]
+    stats = crawler.stats
+    # the hold releases all six once three are in: every one would have lost most of its text
+    assert stats.get_value("syndicrawl/clean/learned_undone_count") == len(TOPICS)
+    assert stats.get_value("syndicrawl/site/gazette/clean/learned_undone_count") == len(TOPICS)
+    assert stats.get_value("syndicrawl/clean/dropped_count/emptyextraction") is None
+    pipe.close()
+
+
+def test_keep_share_setting_is_checked(tmp_path):
+    pipe, _ = make_pipeline(tmp_path, SYNDICRAWL_CLEAN_LEARNED_KEEP_SHARE=0.3)
+    assert pipe.cleaner.learned_keep_share == 0.3
+    pipe.close()
+    with pytest.raises(ValueError, match="learned_keep_share"):
+        Cleaner(learned_keep_share=1.5)
+
+
+def test_a_run_of_teaser_links_goes_a_single_linked_sentence_stays(names):
+    teasers = ["Bridge repairs finish two weeks early", "Market moves to the old station yard"]
+    linked_heading = "Where the new ferry will stop"
+    paragraphs = [story("ferry")[0], linked_heading, *story("ferry")[1:], *teasers]
+    result = Cleaner(names).clean(paragraphs, linked={*teasers, linked_heading})
+    assert result.paragraphs == [story("ferry")[0], linked_heading, *story("ferry")[1:]]
+    assert [r.text for r in result.removed] == teasers
+    assert {r.why for r in result.removed} == {"a link to another page, in a list or run of links"}
