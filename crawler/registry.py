@@ -246,7 +246,9 @@ def _carries(path: str, value: Any) -> tuple[CarriedPublisher, ...]:
         if not isinstance(name, str) or not name.strip():
             raise _fail(path, f"{where}.publisher", name, "a non-empty publisher name")
         out.append(
-            CarriedPublisher(name.strip(), _str_list(path, f"{where}.aliases", entry.get("aliases")))
+            CarriedPublisher(
+                name.strip(), _str_list(path, f"{where}.aliases", entry.get("aliases"))
+            )
         )
     return tuple(out)
 

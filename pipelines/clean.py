@@ -46,8 +46,8 @@ from scrapy import signals
 from crawler.items import ArticleItem
 from pipelines.core.cleaning import Cleaner
 from pipelines.core.learned import LearnedStore, LearnOptions
-from pipelines.errors import BodyTooShort, EmptyExtraction
 from pipelines.core.promo import SiteIdentity
+from pipelines.errors import BodyTooShort, EmptyExtraction
 from pipelines.extract import HINT_LINKED, HINT_SITE_NAMES, HINT_TITLES, site_of
 from pipelines.prework import HINT_PREWORK, LearnedGuesses, Prework
 from pipelines.stats import count

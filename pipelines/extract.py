@@ -121,7 +121,13 @@ def extract_task(
     heads = tuple(t for t in (title, *titles) if t)
     identity = SiteIdentity.of(config, url, found.metadata.site_names())
     work = prework(
-        state.cleaner, paragraphs, heads, config, learned_guess, identity=identity, linked=found.linked
+        state.cleaner,
+        paragraphs,
+        heads,
+        config,
+        learned_guess,
+        identity=identity,
+        linked=found.linked,
     )
     return found, work
 

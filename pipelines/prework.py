@@ -121,7 +121,9 @@ def prework(
     identity: SiteIdentity | None = None,
     linked: frozenset[str] = frozenset(),
 ) -> Prework:
-    first = cleaner.first_pass(paragraphs, titles=titles, site=site, identity=identity, linked=linked)
+    first = cleaner.first_pass(
+        paragraphs, titles=titles, site=site, identity=identity, linked=linked
+    )
     guessed = cleaner.guessed_pass(first, learned_guess) if learned_guess else None
     kept = guessed.kept if guessed is not None else first.kept
     text = "\n\n".join(p for p in kept if p.strip())

@@ -129,7 +129,9 @@ def load_benchmark(folder: Path) -> list[BodyPage]:
         html = gzip.decompress((folder / "html" / f"{page_id}.html.gz").read_bytes()).decode(
             "utf-8", "replace"
         )
-        pages.append(BodyPage(page_id, entry.get("url") or "", html, entry.get("articleBody") or ""))
+        pages.append(
+            BodyPage(page_id, entry.get("url") or "", html, entry.get("articleBody") or "")
+        )
     return pages
 
 
@@ -167,7 +169,9 @@ def load_newspaper4k(folder: Path) -> list[BodyPage]:
         meta_file = folder / "metadata" / f"{txt.stem}.json"
         meta = json.loads(meta_file.read_text(encoding="utf-8")) if meta_file.exists() else {}
         html = html_file.read_text(encoding="utf-8", errors="replace")
-        pages.append(BodyPage(txt.stem, meta.get("url") or "", html, txt.read_text(encoding="utf-8")))
+        pages.append(
+            BodyPage(txt.stem, meta.get("url") or "", html, txt.read_text(encoding="utf-8"))
+        )
     return pages
 
 

@@ -108,7 +108,10 @@ ANYWHERE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     # a menu flattened into one line: 'Home | Video | World | U.S. | Business'
     ("a menu", re.compile(r"^\s*(?:[^|.!?]{1,30}\s\|\s){3,}[^|.!?]{1,30}$")),
     # a photo credit, not a caption sentence: 'Photo: Jo Lee/Alder Gazette'
-    ("a photo credit", re.compile(r"^(?:photo|foto|image|picture|bild)s?(?: credit)?\s*:\s*[^.!?]{2,100}$", _I)),
+    (
+        "a photo credit",
+        re.compile(r"^(?:photo|foto|image|picture|bild)s?(?: credit)?\s*:\s*[^.!?]{2,100}$", _I),
+    ),
 )
 ANYWHERE: tuple[re.Pattern[str], ...] = tuple(rx for _, rx in ANYWHERE_RULES)
 EDGE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -121,7 +124,10 @@ EDGE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("a copyright line", re.compile(r"^(?:©|\(c\)|copyright\b).{0,200}$", _I)),
     ("a copyright line", re.compile(r"^.{0,150}\ball rights reserved\b.{0,100}$", _I)),
-    ("an address or handle", re.compile(r"^\S+@\S+\.\w+$|^(?:https?://|www\.|twitter\.com/|@)\S+$", _I)),
+    (
+        "an address or handle",
+        re.compile(r"^\S+@\S+\.\w+$|^(?:https?://|www\.|twitter\.com/|@)\S+$", _I),
+    ),
     (
         "a follow-us prompt",
         re.compile(r"^follow\b.{0,150}\b(?:on|at)\s+(?:https?://|twitter|facebook|instagram)", _I),
@@ -156,7 +162,10 @@ EDGE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         "a more-stories pitch",
         re.compile(r"^for more (?:stories|news|articles|coverage) like this\b.{0,100}$", _I),
     ),
-    ("a comments prompt", re.compile(r"^(?:join the conversation|leave a comment|\d+ comments?)\W*$", _I)),
+    (
+        "a comments prompt",
+        re.compile(r"^(?:join the conversation|leave a comment|\d+ comments?)\W*$", _I),
+    ),
 )
 EDGE: tuple[re.Pattern[str], ...] = tuple(rx for _, rx in EDGE_RULES)
 MAX_LINKED_EDGE_CHARS = 200

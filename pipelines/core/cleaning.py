@@ -145,7 +145,9 @@ class Cleaner:
         learned_keep_share: float = DEFAULT_LEARNED_KEEP_SHARE,
     ) -> None:
         if not 0 <= learned_keep_share <= 1:
-            raise ValueError(f"learned_keep_share must be between 0 and 1, got {learned_keep_share}")
+            raise ValueError(
+                f"learned_keep_share must be between 0 and 1, got {learned_keep_share}"
+            )
         self.names = names or PublisherNames()
         self.credits = CreditFinder(self.names)
         self.store = store

@@ -417,4 +417,4 @@ def linked_paragraphs(paragraphs: list[str], page: PageText) -> frozenset[str]:
 
 MAX_LINKED_CHARS = 300  # teasers are headlines; a longer paragraph is not checked
 # a list bullet, or a short label before the link ("Read more: ", "LIVE | ")
-_LINK_PREFIX = re.compile(r"^(?:[-•*–]\s+|\d{1,2}[.)]\s+|[^:|]{2,30}[:|]\s+)")
+_LINK_PREFIX = re.compile(r"^(?:[-•*\u2013]\s+|\d{1,2}[.)]\s+|[^:|]{2,30}[:|]\s+)")

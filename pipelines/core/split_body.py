@@ -29,7 +29,9 @@ MIN_PART_CHARS = 200
 MAX_LINKED_SHARE = 0.5
 
 
-def _container_of(tree: lxml_html.HtmlElement, paragraphs: Sequence[str]) -> lxml_html.HtmlElement | None:
+def _container_of(
+    tree: lxml_html.HtmlElement, paragraphs: Sequence[str]
+) -> lxml_html.HtmlElement | None:
     """The nearest classed div/section around the first long extracted paragraph."""
     wanted = {p for p in paragraphs if len(p) >= MIN_ANCHOR_CHARS}
     if not wanted:
@@ -66,9 +68,7 @@ def _blocks(part: lxml_html.HtmlElement) -> Iterator[str]:
             yield text
 
 
-def continue_split_body(
-    tree: lxml_html.HtmlElement, paragraphs: Sequence[str]
-) -> list[str] | None:
+def continue_split_body(tree: lxml_html.HtmlElement, paragraphs: Sequence[str]) -> list[str] | None:
     """``paragraphs`` with the other parts of a split body around them, or None if there are none."""
     container = _container_of(tree, paragraphs)
     if container is None:

@@ -72,7 +72,9 @@ def test_show_removed_lists_reasons(files, capsys):
     record = json.loads(capsys.readouterr().out)
     removed = {(r["reason"], r["text"]): r["why"] for r in record["_removed"]}
     assert removed[("credit", "Source: Meridian Wire")] == "source credit naming Meridian Wire"
-    assert removed[("credit", "RIVERTON (Meridian Wire) -")] == "dateline credit naming Meridian Wire"
+    assert (
+        removed[("credit", "RIVERTON (Meridian Wire) -")] == "dateline credit naming Meridian Wire"
+    )
     assert removed[("chrome", "Bridge reopens")] == "the headline repeated"
 
 
@@ -123,7 +125,11 @@ def seed_page(*, og: bool, suffix: bool, credit: str = "Source: AFP") -> str:
 
 @pytest.mark.parametrize(
     ("og", "suffix", "url"),
-    [(True, False, None), (False, True, None), (False, False, "https://www.ospreyfm.example/news/cod")],
+    [
+        (True, False, None),
+        (False, True, None),
+        (False, False, "https://www.ospreyfm.example/news/cod"),
+    ],
     ids=["og-site-name", "title-suffix", "domain"],
 )
 def test_single_page_ends_with_the_story_and_credits_the_wire(tmp_path, capsys, og, suffix, url):

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import pytest
 import trafilatura
+from trafilatura.utils import load_html
 
 from pipelines.core.extraction import ArticleExtractor, ExtractOptions
 from pipelines.core.pagetext import read_page_text
 from pipelines.core.split_body import continue_split_body
-from trafilatura.utils import load_html
 
 PARTS = [
     [
@@ -79,7 +79,12 @@ def test_a_split_body_is_joined_and_the_next_article_left_out(extractor):
 
 def test_split_body_needs_a_located_paragraph():
     tree = load_html(split_page())
-    assert continue_split_body(tree, ["A paragraph that is on no page at all, however long it is made to be."]) is None
+    assert (
+        continue_split_body(
+            tree, ["A paragraph that is on no page at all, however long it is made to be."]
+        )
+        is None
+    )
 
 
 DIV_BODY = [
@@ -95,7 +100,8 @@ def br_page() -> str:
     """A body written as text runs between <span class="br"> markers in one <div>, no <p>."""
     runs = '<span class="br"></span>'.join(DIV_BODY)
     teaser = "".join(
-        f'<li><a href="/news/{i}">Other story number {i} about the valley</a></li>' for i in range(12)
+        f'<li><a href="/news/{i}">Other story number {i} about the valley</a></li>'
+        for i in range(12)
     )
     return (
         "<html><head><title>Night buses for the valley</title></head><body>"
@@ -120,7 +126,7 @@ def lead_page() -> str:
     body = "".join(f"<p>{p}</p>" for p in PARTS[0] + PARTS[1])
     return (
         f'<html><head><title>Ferries every half hour</title><meta property="og:description" content="{LEAD}">'
-        '</head><body><article><header><h1>Ferries every half hour</h1>'
+        "</head><body><article><header><h1>Ferries every half hour</h1>"
         f'<div class="standfirst">{LEAD}</div></header>'
         f'<div class="article-body">{body}</div></article></body></html>'
     )
@@ -152,7 +158,9 @@ def test_paragraphs_that_are_whole_links_are_marked(extractor):
     found = extractor.extract(page, "https://gazette.example/news/ferries")
     assert set(teasers) <= set(found.paragraphs) and set(teasers) <= found.linked
     assert not found.linked & set(PARTS[0])
-    assert "Fares will stay the same until the end of the year" not in found.linked  # an in-page anchor
+    assert (
+        "Fares will stay the same until the end of the year" not in found.linked
+    )  # an in-page anchor
 
 
 def test_cascade_options_are_checked():

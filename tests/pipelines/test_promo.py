@@ -46,7 +46,10 @@ def test_identity_comes_from_the_registry_the_page_and_the_domain():
             "Osprey FM is the moorland's own community radio station, on air around the clock with music, news and weather.",
             "describes the site itself",
         ),
-        ("Osprey FM: the moorland's number one station for music and news.", "describes the site itself"),
+        (
+            "Osprey FM: the moorland's number one station for music and news.",
+            "describes the site itself",
+        ),
         ("Listen to Osprey FM live on 98.4 FM or in the app.", "a pitch naming the site"),
         ("Download the Osprey FM app and never miss a bulletin.", "a pitch naming the site"),
         ("Download our free news app for alerts as they happen.", "a listen/app/subscribe pitch"),
@@ -71,7 +74,13 @@ def test_story_sentences_naming_the_site_are_not_promos(paragraph):
 
 
 def test_one_page_without_a_site_file_loses_promo_and_slogan_keeps_the_story():
-    paragraphs = [*STORY, "Source: Reuters", "Osprey FM", "Your moor, your music", "Osprey FM is the moorland's own community radio station, on air around the clock."]
+    paragraphs = [
+        *STORY,
+        "Source: Reuters",
+        "Osprey FM",
+        "Your moor, your music",
+        "Osprey FM is the moorland's own community radio station, on air around the clock.",
+    ]
     result = Cleaner().clean(paragraphs, identity=OSPREY)
     assert result.paragraphs == STORY
     assert result.credited_source == "Reuters"
