@@ -70,10 +70,8 @@ class SiteIdentity:
     """The names a site goes by, as comparison keys (:func:`publisher_key`) and as written."""
 
     names: tuple[str, ...] = ()
-
-    @property
-    def keys(self) -> frozenset[str]:
-        return frozenset(k for k in (publisher_key(n) for n in self.names) if len(k) >= 3)
+    keys: frozenset[str] = frozenset()
+    """:func:`publisher_key` of each name of at least three characters."""
 
     @classmethod
     def of(
@@ -93,7 +91,7 @@ class SiteIdentity:
             if key and key not in seen and key not in _GENERIC:
                 seen.add(key)
                 unique.append(name.strip())
-        return cls(tuple(unique))
+        return cls(tuple(unique), frozenset(k for k in seen if len(k) >= 3))
 
 
 def _domain_label(url: str | None) -> str | None:

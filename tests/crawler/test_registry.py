@@ -129,3 +129,13 @@ def test_carried_publishers_and_credit_styles_load() -> None:
     ]
     assert site.credit_styles == {"dateline", "with"}
     assert parse_site(GOOD).credit_styles is None and parse_site(GOOD).carries == ()
+
+
+def test_the_site_examples_in_docs_extraction_load() -> None:
+    import re
+
+    doc = Path(__file__).resolve().parents[2] / "docs" / "extraction.md"
+    blocks = re.findall(r"```yaml\n(.*?)```", doc.read_text(encoding="utf-8"), re.S)
+    assert len(blocks) >= 4
+    for block in blocks:
+        parse_site(yaml.safe_load(block), str(doc))
