@@ -270,7 +270,10 @@ class Cleaner:
             if credit is not None and ps.allows(credit):
                 ps.credits.append(credit)
                 ps.drop("credit", credit.line, _credit_why(credit))
-                paras[i] = credit.remainder
+                if credit.remainder:
+                    paras[i] = credit.remainder
+                else:  # the dateline was a paragraph of its own
+                    del paras[i]
                 break
         return paras
 
@@ -409,9 +412,9 @@ class Cleaner:
 
     def _credited(self, ps: _Pass) -> tuple[str | None, str | None]:
         """The credit naming a publisher other than the site itself; datelines and 'Source:' first."""
-        own = set()
+        own = set(ps.identity.keys)  # also the page's own names, with no site file
         if ps.site is not None:
-            own = {
+            own |= {
                 publisher_key(n) for n in (ps.site.publisher, ps.site.name, *ps.site.aliases) if n
             }
             own |= {

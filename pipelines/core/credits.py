@@ -212,6 +212,12 @@ SUFFIX = re.compile(
     r"(?P<keep>.*?[.!?\"”’)])\s*(?:[-–—]+\s*|\()(?P<source>[A-Za-z][\w.&'/ -]{1,40}?)\)?\s*\.?$"
 )
 
+WITH_FILES_SUFFIX = re.compile(
+    r"(?P<keep>.*?[.!?\"”’)])\s*[-–—(]+\s*with\s+(?:files|reporting|information)\s+from\s+"
+    r"(?:the\s+)?(?P<source>[^.;)]{2,80}?)\s*\)?\.?$",
+    re.IGNORECASE,
+)
+
 HEAD_WINDOW = 3
 TAIL_WINDOW = 8
 MAX_CREDIT_CHARS = 400
@@ -237,10 +243,11 @@ class CreditFinder:
         return next((f for f in found if f), None)
 
     def _free(self, name: str) -> str | None:
-        """A credited name from a 'Source:'-like line: known, or kept as given."""
+        """A credited name from a 'Source:'-like line: known, starting with a known name
+        ('Meridian Wire Service' -> Meridian Wire), or kept as given."""
         if _is_agencies(name):
             return None
-        return self._agency(name) or self.names.normalise(name)
+        return self._agency(name) or self._leading_publisher(name) or self.names.normalise(name)
 
     def dateline(self, paragraph: str) -> Credit | None:
         match = DATELINE.match(paragraph)
@@ -255,8 +262,9 @@ class CreditFinder:
             return None
         name = source or self.names.normalise(match.group("source"))
         rest = paragraph[match.end() :].strip()
-        if not rest:
-            return None
+        if not rest and not re.search(r"[-–—:|]\s*$", paragraph):
+            return None  # 'Riverside Arena (Allentown)' alone is a place, not a dateline
+        # a dateline alone on its line ('WASHINGTON (Reuters) -') has no remainder: all of it goes
         return Credit(
             line=paragraph[: match.end()].strip(), source=name, kind="dateline", remainder=rest
         )
@@ -300,7 +308,15 @@ class CreditFinder:
         return None
 
     def suffix(self, paragraph: str) -> Credit | None:
-        """A known agency appended to the last paragraph: '... he said. – NAN'."""
+        """A known agency appended to the last paragraph: '... he said. – NAN', or '... he said.
+        - With files from The Canadian Press'."""
+        if (m := WITH_FILES_SUFFIX.match(paragraph)) is not None:
+            return Credit(
+                paragraph[len(m.group("keep")) :].strip(),
+                self._agency(m.group("source")) or self.names.normalise(m.group("source")),
+                "with",
+                remainder=m.group("keep").strip(),
+            )
         m = SUFFIX.match(paragraph)
         if not m:
             return None

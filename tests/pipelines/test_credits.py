@@ -187,6 +187,7 @@ def credited(paragraphs: list[str]):
             "Meridian Wire",
             "PORT ALDER, March 3 (MW) -",
         ),
+        (["WASHINGTON (Reuters) -", *STORY], "Reuters News Agency", "WASHINGTON (Reuters) -"),
         (["By Reuters Staff", *STORY], "Reuters News Agency", "By Reuters Staff"),
         (
             ["By Meridian Wire staff writers", *STORY],
@@ -195,11 +196,21 @@ def credited(paragraphs: list[str]):
         ),
         ([*STORY, "Source: Meridian"], "Meridian Wire", "Source: Meridian"),
         (
+            [*STORY, "Source: Meridian Wire Service (UK)"],
+            "Meridian Wire",
+            "Source: Meridian Wire Service (UK)",
+        ),
+        (
             [*STORY, "- With files from The Canadian Press"],
             "The Canadian Press",
             "- With files from The Canadian Press",
         ),
         ([*STORY, "With files from CP"], "The Canadian Press", "With files from CP"),
+        (
+            [*STORY[:-1], STORY[-1] + " - With files from The Canadian Press"],
+            "The Canadian Press",
+            "- With files from The Canadian Press",
+        ),
         ([*STORY, "(c) 2026 Agence France-Presse"], "AFP", "(c) 2026 Agence France-Presse"),
         (
             [*STORY, "© Meridian Wire 2026. All rights reserved."],
@@ -221,11 +232,14 @@ def credited(paragraphs: list[str]):
     ids=[
         "dateline",
         "dateline-with-date-alias",
+        "dateline-alone-on-its-line",
         "by-staff",
         "by-staff-writers",
         "trailing-source",
+        "trailing-source-longer-name",
         "with-files-from",
         "with-files-from-alias",
+        "with-files-from-as-a-suffix",
         "copyright-c",
         "copyright-sign",
         "additional-reporting",

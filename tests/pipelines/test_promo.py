@@ -91,3 +91,8 @@ def test_a_story_ending_with_the_sites_name_keeps_its_last_paragraph():
     last = "Osprey FM asked the council whether the road would be closed; it had not replied by Sunday evening."
     result = Cleaner().clean([*STORY, last], identity=OSPREY)
     assert result.paragraphs == [*STORY, last]
+
+
+def test_a_credit_naming_the_page_itself_credits_nobody():
+    result = Cleaner().clean([*STORY, "Source: Osprey FM"], identity=OSPREY)
+    assert result.paragraphs == STORY and result.credited_source is None
