@@ -10,9 +10,10 @@ site's articles; this finds them on the first page, from who the site is:
   from the page (``og:site_name``, JSON-LD ``publisher``, a ``<title>`` suffix, the domain's label:
   "234radio.com" is "234Radio"), so ``syndicrawl extract FILE`` without a site file works too;
 - :func:`promo_reason`: why a trailing paragraph is a promo, or None. A paragraph is one when it is
-  the site's name alone, starts with the name and describes an outlet ("X is Africa's premium
-  internet radio ..."), names the site in a pitch ("listen to X live", "download the X app"), or is
-  a pitch in the first or second person without a name ("Download our app").
+  the site's name alone, the name and a slogan ("X - the sound of the valley"), starts with the
+  name and describes an outlet ("X is Africa's premium internet radio ..."), names the site (or
+  its domain) in a pitch ("listen to X live", "download the X app", "visit x.com"), or is a pitch
+  in the first or second person without a name ("Download our app").
 
 The clean stage applies it only where promos sit: peeling from the end of the text, before the
 story's last paragraph stops the peeling (a story that mentions the site stays).
@@ -48,9 +49,12 @@ _OUTLET = re.compile(
     _I,
 )
 _DESCRIBES = re.compile(r"^\W*(?:is|are|was|[-–—:,|])", _I)
+_SLOGAN_SEPARATOR = re.compile(r"^\s*[-–—:|]")
+MAX_SLOGAN_CHARS = 100
+_DOMAIN = re.compile(r"^[\w-]+\.[a-z]{2,}(?:\.[a-z]{2,})?/?$", _I)
 # a pitch for the outlet
 _PITCH = re.compile(
-    r"\b(?:listen(?:ing)?|tune in|stream(?:ing)?|on air|download|install|app|subscribe|follow|"
+    r"\b(?:listen(?:ing)?|tune in|stay tuned|catch|stream(?:ing)?|on air|download|install|app|subscribe|follow|"
     r"visit|sign up|join|watch live|live stream|24/7|around the clock|twenty-four hours|"
     r"frequenc(?:y|ies)|\d{2,3}(?:\.\d)? ?(?:fm|am)|dab\+?)\b",
     _I,
@@ -135,13 +139,16 @@ def promo_reason(paragraph: str, identity: SiteIdentity) -> str | None:
         if publisher_key(paragraph) in keys:
             return "the site's name alone"
         spans = [(m.group(0), m.end()) for m in _WORD.finditer(paragraph)]
-        words = [w for w, _ in spans]
+        # 'ospreyfm.example' names the site as its domain does
+        words = [w.split(".", 1)[0] if _DOMAIN.match(w) else w for w, _ in spans]
         skip = 1 if words and words[0].lower() == "the" else 0
         lead = _name_at(words, skip, keys)
         if lead:
             rest = paragraph[spans[skip + lead - 1][1] :]
             if _DESCRIBES.match(rest) and _OUTLET.search(rest):
                 return "describes the site itself"
+            if len(paragraph) <= MAX_SLOGAN_CHARS and _SLOGAN_SEPARATOR.match(rest):
+                return "the site's name and slogan"
         if _PITCH.search(paragraph) and any(_name_at(words, i, keys) for i in range(len(words))):
             return "a pitch naming the site"
     if _ANONYMOUS_PITCH.search(paragraph):
