@@ -28,8 +28,19 @@ optional)::
       selectors: [".promo", "aside"] # removed from the HTML before extraction
       patterns: ['^Listen live on .*$']  # paragraphs matching are removed from the text
     credit_patterns: ['^Source:\\s*(?P<source>.+)$']
+    carries:                         # other publishers whose stories the site republishes
+      - Meridian Wire                #   by name: a registry site's publisher or a known wire
+      - {publisher: Reuters, aliases: [Reuters News Agency]}  # with the names the site credits it by
+    credit_styles: [dateline, source, with]  # built-in credit forms the site uses (default: all)
     politeness: {concurrency: 2, delay: 0.5}
     request_budget: 5000             # requests per run; default SYNDICRAWL_FETCH_REQUEST_BUDGET
+
+Credits: a republished article's credit line is parsed into ``credited_source``, spelled as the
+registry spells the publisher: the ``publisher`` and ``aliases`` of every site, and the ``carries``
+entries of every site (a site carrying several wires lists each; every article is credited to the
+one its own credit line names). ``credit_styles`` narrows the built-in forms tried on the site's
+pages to the ones it uses (:data:`CREDIT_STYLES`; see :mod:`pipelines.core.credits`), for a site
+whose charts say "Source: ..." in the text; ``credit_patterns`` add the site's own forms.
 
 The structure is defined by a JSON Schema, ``crawler/schemas/site.v1.json`` (checked by
 :mod:`crawler.site_schema`); what a schema cannot check (regular expressions, CSS selectors, time
@@ -56,6 +67,18 @@ from pipelines.core.timezones import TimezoneError, site_zone
 
 Role = Literal["original", "syndicator"]
 START_KINDS = ("rss", "atom", "sitemaps", "news_sitemaps", "listings")
+CREDIT_STYLES = (
+    "dateline",  # MOSCOW (Reuters) - ...
+    "source",  # Source: X
+    "first-appeared",  # This article first appeared on X
+    "with",  # With AFP / - With files from X
+    "reporting",  # Additional reporting by X / Reporting by A; Editing by B
+    "contributed",  # X writers A and B contributed to this report
+    "byline",  # By Reuters Staff
+    "copyright",  # (c) 2026 Agence France-Presse
+    "agency",  # a paragraph that is only a known agency's name: AFP
+    "suffix",  # ... he said. - NAN
+)
 
 
 class SiteConfigError(ValueError):
@@ -100,6 +123,14 @@ class Boilerplate:
 
 
 @dataclass(frozen=True, slots=True)
+class CarriedPublisher:
+    """A publisher whose stories the site republishes, with the names the site credits it by."""
+
+    publisher: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Politeness:
     concurrency: int = 2
     delay: float = 0.5
@@ -123,6 +154,8 @@ class SiteConfig:
     render_javascript: bool = False
     boilerplate: Boilerplate = field(default_factory=Boilerplate)
     credit_patterns: tuple[re.Pattern[str], ...] = ()
+    carries: tuple[CarriedPublisher, ...] = ()
+    credit_styles: frozenset[str] | None = None  # None: every built-in form
     politeness: Politeness = field(default_factory=Politeness)
     request_budget: int | None = None  # None: SYNDICRAWL_FETCH_REQUEST_BUDGET
     source_path: str = ""
@@ -256,6 +289,15 @@ def parse_site(data: Any, path: str = "<site>") -> SiteConfig:
         if rx is not None and "source" not in rx.groupindex:
             check.fail("credit_patterns", rx.pattern, "a regex with a named group (?P<source>...)")
 
+    carries = tuple(
+        CarriedPublisher(entry.strip())
+        if isinstance(entry, str)
+        else CarriedPublisher(entry["publisher"].strip(), _texts(entry.get("aliases")))
+        for entry in data.get("carries") or ()
+    )
+    styles = data.get("credit_styles")
+    credit_styles = frozenset(_texts(styles)) if styles is not None else None
+
     if check.problems:
         raise SiteConfigError(check.problems)
     politeness: dict[str, Any] = data.get("politeness") or {}
@@ -274,6 +316,8 @@ def parse_site(data: Any, path: str = "<site>") -> SiteConfig:
         render_javascript=data.get("render_javascript", False),
         boilerplate=Boilerplate(selectors=selectors, patterns=tuple(p for p in patterns if p)),
         credit_patterns=tuple(rx for rx in credit_patterns if rx),
+        carries=carries,
+        credit_styles=credit_styles,
         politeness=Politeness(
             concurrency=politeness.get("concurrency", 2), delay=float(politeness.get("delay", 0.5))
         ),

@@ -129,6 +129,7 @@ SYNDICRAWL_CLEAN_LEARN_MIN_ARTICLES = 3  # distinct articles of one site a parag
 SYNDICRAWL_CLEAN_LEARN_WAIT_SECONDS = (
     20.0  # hold a new site's first articles this long while learning
 )
+SYNDICRAWL_CLEAN_LEARNED_KEEP_SHARE = 0.5  # a learned pass leaving less of the text is undone
 SYNDICRAWL_DATES_FUTURE_SKEW_HOURS = 14.0  # dates later than fetch time + this are rejected
 SYNDICRAWL_DATES_MIN_YEAR = 1990  # earlier dates are rejected
 SYNDICRAWL_EXTRACT_MAX_HTML_CHARS = 8 * 1024 * 1024  # decoded page size limit

@@ -58,6 +58,10 @@ def test_site_with_port_owns_only_that_port() -> None:
         ({"start": {}}, "start", "at least one feed"),
         ({"start": {"rss": ["ftp://x/"]}}, "start.rss", "http(s) URL"),
         ({"start": {"podcasts": ["/p"]}}, "start.podcasts", "one of"),
+        ({"carries": "Reuters"}, "carries", "a list of publisher names"),
+        ({"carries": [{"name": "Reuters"}]}, "carries[0]", "a publisher name or a mapping"),
+        ({"carries": [{"publisher": ""}]}, "carries[0]", "a publisher name or a mapping"),
+        ({"credit_styles": ["dateline", "footnote"]}, "credit_styles", "some of ['dateline'"),
         ({"render_javascript": "yes"}, "render_javascript", "true or false"),
         ({"credit_patterns": ["^Source: (.+)$"]}, "credit_patterns", "named group"),
         ({"politeness": {"concurrency": 0}}, "politeness.concurrency", "1 to 64"),
@@ -166,3 +170,29 @@ def test_crawl_command_rejects_bad_file_with_exit_2(tmp_path: Path, run_cli) -> 
         f"syndicrawl: {sites / 'bad.yaml'}: field 'role': bad value 'wire': 'original' or 'syndicator'"
     ]
     assert not (tmp_path / "out").exists()
+
+
+def test_carried_publishers_and_credit_styles_load() -> None:
+    site = parse_site(
+        {
+            **GOOD,
+            "carries": ["Meridian Wire", {"publisher": "Reuters", "aliases": ["Thomson Reuters"]}],
+            "credit_styles": ["dateline", "with"],
+        }
+    )
+    assert [(c.publisher, c.aliases) for c in site.carries] == [
+        ("Meridian Wire", ()),
+        ("Reuters", ("Thomson Reuters",)),
+    ]
+    assert site.credit_styles == {"dateline", "with"}
+    assert parse_site(GOOD).credit_styles is None and parse_site(GOOD).carries == ()
+
+
+def test_the_site_examples_in_docs_extraction_load() -> None:
+    import re
+
+    doc = Path(__file__).resolve().parents[2] / "docs" / "extraction.md"
+    blocks = re.findall(r"```yaml\n(.*?)```", doc.read_text(encoding="utf-8"), re.S)
+    assert len(blocks) >= 4
+    for block in blocks:
+        parse_site(yaml.safe_load(block), str(doc))
