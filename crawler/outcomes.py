@@ -1,7 +1,7 @@
 """The one vocabulary of outcomes: what each figure is called in the summary, ``runs``, the report
 and the progress line, and the stat key it is counted under.
 
-``name`` is the field of a run document's figures (:class:`crawler.monitoring.document.SiteFigures`);
+``name`` is the field of a run document's figures (:class:`crawler.monitoring.figures.SiteFigures`);
 ``label`` is the word people see in every table; ``stat`` is the key without the ``syndicrawl/``
 prefix (also per site: ``syndicrawl/site/<site>/<stat>``). docs/operations.md carries the same table
 (a test keeps the two in step).

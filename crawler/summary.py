@@ -10,7 +10,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from crawler.monitoring.document import SiteFigures, build_run
+from crawler.monitoring.document import build_run
+from crawler.monitoring.figures import SiteFigures
 from crawler.outcomes import SUMMARY_FIGURES, label
 from crawler.runner import RunResult
 

@@ -15,18 +15,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crawler.monitoring.document import (
-    build_run,
+from crawler.monitoring.document import build_run
+from crawler.monitoring.history import load_state_history
+from crawler.monitoring.metrics import publish_metrics
+from crawler.monitoring.monitors import MonitorOptions, MonitorResult, run_monitors
+from crawler.monitoring.notify import notify
+from crawler.monitoring.storage import (
     is_s3,
     local_output_dir,
     output_key,
     upload_document,
     write_document,
 )
-from crawler.monitoring.history import load_state_history
-from crawler.monitoring.metrics import publish_metrics
-from crawler.monitoring.monitors import MonitorOptions, MonitorResult, run_monitors
-from crawler.monitoring.notify import notify
 
 logger = logging.getLogger(__name__)
 

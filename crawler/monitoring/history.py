@@ -11,7 +11,8 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from crawler.monitoring.document import RUNS_FOLDER, DocumentError, RunDocument, load_document
+from crawler.monitoring.document import RUNS_FOLDER, DocumentError, RunDocument
+from crawler.monitoring.storage import load_document
 
 logger = logging.getLogger(__name__)
 

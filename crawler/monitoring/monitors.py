@@ -25,7 +25,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from crawler.monitoring.document import TEXT_LOSS_DROPS, UNDATED_DROPS, RunDocument
+from crawler.monitoring.document import RunDocument
+from crawler.monitoring.figures import TEXT_LOSS_DROPS, UNDATED_DROPS
 from crawler.outcomes import POLICY_REFUSALS
 
 logger = logging.getLogger(__name__)

@@ -23,7 +23,7 @@ from typing import Any
 
 from crawler.commands import console
 from crawler.commands.crawl import default_state_dir
-from crawler.monitoring.document import is_s3
+from crawler.monitoring.storage import is_s3
 from crawler.registry import load_sites
 from crawler.runner import ChromiumMissing, new_run_id, run_crawl
 from crawler.summary import print_summary, summarize

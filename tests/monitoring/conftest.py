@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from crawler.monitoring.document import build_document, write_document
+from crawler.monitoring.document import build_document
+from crawler.monitoring.storage import write_document
 from pipelines.stats import stat_key
 
 T0 = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)

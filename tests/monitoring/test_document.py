@@ -11,10 +11,8 @@ from crawler.monitoring.document import (
     DocumentError,
     RunDocument,
     build_document,
-    load_document,
-    upload_document,
-    write_document,
 )
+from crawler.monitoring.storage import load_document, upload_document, write_document
 from tests.monitoring.conftest import STANDARD_SITES, raw_stats, run_id_at, standard_raw
 
 RUN = run_id_at(0)

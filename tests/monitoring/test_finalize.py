@@ -13,8 +13,8 @@ import pytest
 import yaml
 
 from crawler.monitoring import finalize_run
-from crawler.monitoring.document import load_document
 from crawler.monitoring.metrics import build_registry
+from crawler.monitoring.storage import load_document
 from tests.conftest import REPO_ROOT
 from tests.monitoring.conftest import (
     STANDARD_SITES,
