@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from crawler.state.seen import SeenStore, SharedHints, decide
+from crawler.state.seen import SeenStore, SharedHints, decide, parse_lastmod
 from pipelines.stats import count
 
 if TYPE_CHECKING:
@@ -36,6 +36,8 @@ class ArticleLedger:
         # A getter: Scrapy sets the crawler's stats only when the crawl starts, after the spider is made.
         self._stats = stats
         self.hints: dict[str, dict[str, Any]] = {}
+        # The newest lastmod of an article that a start point parsed after its fetch gave.
+        self._later_lastmod: dict[str, str] = {}
 
     @property
     def stats(self) -> StatsCollector | None:
@@ -45,12 +47,19 @@ class ArticleLedger:
         """The request headers to fetch article ``key`` with now, or None when it needs no fetch
         (fetched already, queued already, or unchanged since the last run)."""
         known = self.hints.get(key)
-        if known is FETCHED:  # its hints went with the item
+        if known is FETCHED:  # its hints went with the item; the seen-store takes a newer lastmod
+            later = newest(self._later_lastmod.get(key), hints.get("lastmod"))
+            if later is not None:
+                self._later_lastmod[key] = later
             return None
         if known is not None:  # found again through another start point: merge, fetch once
             for name, value in hints.items():
                 if value and not known.get(name):
                     known[name] = value
+            # The newest lastmod, not the first: a feed's publication date found before a
+            # sitemap's update date would make the next run take the article for changed.
+            if hints.get("lastmod"):
+                known["lastmod"] = newest(known.get("lastmod"), hints["lastmod"])
             if self.shared_hints is not None:
                 self.shared_hints.merge(key, hints)
             # Skipped as unchanged, but this start point (a feed after a listing) has a date the
@@ -97,9 +106,8 @@ class ArticleLedger:
         return hints
 
     def lastmod(self, key: str) -> str | None:
-        """The lastmod any start point of this run found for ``key`` (possibly after its fetch)."""
-        value: str | None = self.hints.get(key, {}).get("lastmod")
-        return value
+        """The newest lastmod the start points of this run found for ``key`` (also after its fetch)."""
+        return newest(self.hints.get(key, {}).get("lastmod"), self._later_lastmod.get(key))
 
     def claim_relink(self, site: str, key: str) -> bool:
         """Whether this run should fetch ``key`` again to export its changed syndication link: only
@@ -112,3 +120,13 @@ class ArticleLedger:
         self.hints[key] = {"relink": True}
         count(self.stats, STAGE, "relink_refetch", site=site)
         return True
+
+
+def newest(first: str | None, second: str | None) -> str | None:
+    """The later of two lastmod values as found (one that does not parse loses to one that does)."""
+    if not first or not second:
+        return first or second
+    a, b = parse_lastmod(first), parse_lastmod(second)
+    if b is not None and (a is None or b > a):
+        return second
+    return first

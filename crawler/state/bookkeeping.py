@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from scrapy import signals
 
+from crawler.discovery.ledger import newest
 from crawler.items import ArticleItem
 from crawler.state.resume import HoldingSeenStore
 from crawler.state.seen import SeenEntry, SeenStore, SQLiteSeenStore
@@ -71,7 +72,7 @@ class SeenBookkeeping:
         entry = SeenEntry(
             key=key,
             site=site,
-            lastmod=hints.get("lastmod") or self.lastmod_found(key),
+            lastmod=newest(hints.get("lastmod"), self.lastmod_found(key)),
             etag=etag or (previous.etag if previous else None),
             last_modified=last_modified or (previous.last_modified if previous else None),
             content_sha256=sha or (previous.content_sha256 if previous else None),

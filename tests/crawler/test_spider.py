@@ -164,3 +164,27 @@ def test_listing_then_newer_feed_date_refetches(tmp_path: Path) -> None:
     assert request.url == "https://harbor.example/news/2026/bridge.html"
     assert crawler.stats.get_value("syndicrawl/site/harbor/discovery/skipped_unchanged_count") == 0
     assert "_unchanged" not in spider.ledger.hints[request.url]
+
+
+def test_the_newest_lastmod_of_the_run_is_the_one_remembered(tmp_path: Path) -> None:
+    """A feed's publication date found first, a sitemap's later update date found after the fetch:
+    the seen-store keeps the update date, so the next run takes the article for unchanged."""
+    from crawler.discovery.ledger import ArticleLedger
+    from crawler.state.bookkeeping import SeenBookkeeping
+
+    store = SQLiteSeenStore(tmp_path / "seen.sqlite3")
+    ledger = ArticleLedger(store)
+    url = "https://harbor.example/news/2026/bridge.html"
+    assert ledger.offer("harbor", url, {"lastmod": "2026-11-27T08:15:00Z"}) == {}
+    assert ledger.offer("harbor", url, {"lastmod": "2026-11-27T10:00:00+00:00"}) is None
+    hints = ledger.take(url)
+    assert hints["lastmod"] == "2026-11-27T10:00:00+00:00"  # the newer of the two, not the first
+    assert ledger.offer("harbor", url, {"lastmod": "2026-11-27T11:30:00Z"}) is None  # after fetch
+    SeenBookkeeping(store, ledger.lastmod).remember(
+        url, "harbor", hints, None, "c" * 64, "exported"
+    )
+    entry = store.get(url)
+    assert entry is not None and entry.lastmod == "2026-11-27T11:30:00Z"
+    next_run = ArticleLedger(store)
+    assert next_run.offer("harbor", url, {"lastmod": "2026-11-27T08:15:00Z"}) is None
+    assert next_run.offer("harbor", url, {"lastmod": "2026-11-27T11:30:00Z"}) is None
