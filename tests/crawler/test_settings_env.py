@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 
 from crawler.commands.crawl import parse_overrides
+from crawler.config import fixed_settings
+from crawler.declarations import OPTIONS
 from crawler.envsettings import SettingValueError, environment_overrides, parse_value
 from crawler.registry import parse_site
 from crawler.runner import build_settings
@@ -78,6 +80,7 @@ def test_only_syndicrawl_settings_are_taken_and_typos_are_reported() -> None:
             "LOG_LEVEL": "DEBUG",  # Scrapy's names are not read from the environment
             "PATH": "/usr/bin",
         },
+        fixed=fixed_settings(OPTIONS),  # the runner's: SYNDICRAWL_RUN_ID, ..._SEED_ONLY
     )
     assert values == {"SYNDICRAWL_FETCH_ALLOWED_ADDRESSES": ["127.0.0.1"]}
     assert unknown == [

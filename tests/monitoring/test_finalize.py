@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 import yaml
 
-from crawler.monitoring import finalize_run
 from crawler.monitoring.document import load_document
+from crawler.monitoring.finalize import finalize_run
 from crawler.monitoring.metrics import build_registry
 from tests.conftest import REPO_ROOT
 from tests.monitoring.conftest import (
