@@ -163,6 +163,45 @@ def test_a_bad_environment_value_stops_the_crawl_before_anything_runs(
     )
 
 
+@pytest.mark.parametrize(
+    ("how", "line"),
+    [
+        (
+            ["--set", "SYNDICRAWL_EXPORT_BATCH_SIZE=0"],
+            "syndicrawl: SYNDICRAWL_EXPORT_BATCH_SIZE: bad value 0: expected an integer >= 1",
+        ),
+        (  # read only once the crawl is over: checked before it starts all the same
+            {"SYNDICRAWL_MONITOR_DROP_RATIO": "3"},
+            "syndicrawl: SYNDICRAWL_MONITOR_DROP_RATIO: bad value 3.0: expected a number >= 0 "
+            "and <= 1",
+        ),
+        (
+            ["--set", "SYNDICRAWL_SYNDICATION_MODE=copies"],
+            "syndicrawl: SYNDICRAWL_SYNDICATION_MODE: bad value 'copies': expected one of "
+            "annotate, originals, separate",
+        ),
+    ],
+    ids=["set", "environment", "choice"],
+)
+def test_a_value_out_of_bounds_stops_the_crawl_before_anything_runs(
+    run_cli: Any, tmp_path: Any, how: list[str] | dict[str, str], line: str
+) -> None:
+    (tmp_path / "sites").mkdir()
+    (tmp_path / "sites" / "a.yaml").write_text(
+        "name: a\nrole: original\nbase_url: http://127.0.0.1:9/\nstart: {rss: [/r.xml]}\n",
+        encoding="utf-8",
+    )
+    args = how if isinstance(how, list) else []
+    env = how if isinstance(how, dict) else {}
+    out = tmp_path / "out"
+    proc = run_cli(
+        "crawl", "--sites", str(tmp_path / "sites"), "--output", str(out), *args, env=env
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [line]
+    assert not out.exists(), "nothing is written before the settings are checked"
+
+
 def test_set_values_are_checked_and_parsed_like_the_environment() -> None:
     overrides = parse_overrides(
         [
