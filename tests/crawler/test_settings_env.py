@@ -248,5 +248,7 @@ def test_settings_made_from_others_follow_their_set_values(tmp_path: Any) -> Non
         },
     )
     assert settings.get("USER_AGENT") == "syndicrawl/0.1 (+https://example.org/c)"
+    # The sites' browser settings see --set (they were made before it was applied).
+    assert settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")["executable_path"] == sys.executable
     # Chromium's navigation gives up with DOWNLOAD_TIMEOUT, not 30 s later.
     assert settings.getfloat("PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT") == 12_000
