@@ -28,16 +28,31 @@ optional)::
       selectors: [".promo", "aside"] # removed from the HTML before extraction
       patterns: ['^Listen live on .*$']  # paragraphs matching are removed from the text
     credit_patterns: ['^Source:\\s*(?P<source>.+)$']
+    carries:                         # other publishers whose stories the site republishes
+      - Meridian Wire                #   by name: a registry site's publisher or a known wire
+      - {publisher: Reuters, aliases: [Reuters News Agency]}  # with the names the site credits it by
+    credit_styles: [dateline, source, with]  # built-in credit forms the site uses (default: all)
     politeness: {concurrency: 2, delay: 0.5}
     request_budget: 5000             # requests per run; default SYNDICRAWL_FETCH_REQUEST_BUDGET
 
-Errors are :class:`SiteConfigError` with one line naming the file, the field, the bad value and
-what is allowed.
+Credits: a republished article's credit line is parsed into ``credited_source``, spelled as the
+registry spells the publisher: the ``publisher`` and ``aliases`` of every site, and the ``carries``
+entries of every site (a site carrying several wires lists each; every article is credited to the
+one its own credit line names). ``credit_styles`` narrows the built-in forms tried on the site's
+pages to the ones it uses (:data:`CREDIT_STYLES`; see :mod:`pipelines.core.credits`), for a site
+whose charts say "Source: ..." in the text; ``credit_patterns`` add the site's own forms.
+
+The structure is defined by a JSON Schema, ``crawler/schemas/site.v1.json`` (checked by
+:mod:`crawler.site_schema`); what a schema cannot check (regular expressions, CSS selectors, time
+zones, relative start points without ``base_url``) is checked here. A bad file raises
+:class:`SiteConfigError` listing every problem of the file at once, one line each, naming the file,
+the field, the bad value and what is allowed.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -45,43 +60,41 @@ from typing import Any, Literal
 from urllib.parse import urljoin, urlsplit
 
 import yaml
+from cssselect import GenericTranslator
 
+from crawler.site_schema import SiteProblem, schema_problems
 from pipelines.core.timezones import TimezoneError, site_zone
 
 Role = Literal["original", "syndicator"]
-ROLES: tuple[Role, ...] = ("original", "syndicator")
-SITE_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-LANGUAGE_RE = re.compile(r"^[a-z]{2}$")
 START_KINDS = ("rss", "atom", "sitemaps", "news_sitemaps", "listings")
-TOP_LEVEL_KEYS = {
-    "name",
-    "publisher",
-    "aliases",
-    "role",
-    "base_url",
-    "domains",
-    "start",
-    "article_url_pattern",
-    "language",
-    "languages",
-    "timezone",
-    "render_javascript",
-    "boilerplate",
-    "credit_patterns",
-    "politeness",
-    "request_budget",
-}
+CREDIT_STYLES = (
+    "dateline",  # MOSCOW (Reuters) - ...
+    "source",  # Source: X
+    "first-appeared",  # This article first appeared on X
+    "with",  # With AFP / - With files from X
+    "reporting",  # Additional reporting by X / Reporting by A; Editing by B
+    "contributed",  # X writers A and B contributed to this report
+    "byline",  # By Reuters Staff
+    "copyright",  # (c) 2026 Agence France-Presse
+    "agency",  # a paragraph that is only a known agency's name: AFP
+    "suffix",  # ... he said. - NAN
+)
 
 
 class SiteConfigError(ValueError):
-    """A site file is not valid. ``str()`` is one line: file, field, bad value, what is allowed."""
+    """A site file is not valid: every problem found in it, one line each (file, field, bad value,
+    what is allowed). The first problem's parts are attributes too."""
 
-    def __init__(self, path: str, field_name: str, value: Any, allowed: str) -> None:
-        self.path, self.field_name, self.value, self.allowed = path, field_name, value, allowed
-        shown = repr(value)
-        if len(shown) > 80:
-            shown = shown[:77] + "..."
-        super().__init__(f"{path}: field '{field_name}': bad value {shown}: {allowed}")
+    def __init__(self, problems: Sequence[SiteProblem]) -> None:
+        self.problems = list(problems)
+        first = self.problems[0]
+        self.path, self.field_name, self.value, self.allowed = (
+            first.path,
+            first.field,
+            first.value,
+            first.allowed,
+        )
+        super().__init__("\n".join(str(problem) for problem in self.problems))
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +123,14 @@ class Boilerplate:
 
 
 @dataclass(frozen=True, slots=True)
+class CarriedPublisher:
+    """A publisher whose stories the site republishes, with the names the site credits it by."""
+
+    publisher: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Politeness:
     concurrency: int = 2
     delay: float = 0.5
@@ -133,6 +154,8 @@ class SiteConfig:
     render_javascript: bool = False
     boilerplate: Boilerplate = field(default_factory=Boilerplate)
     credit_patterns: tuple[re.Pattern[str], ...] = ()
+    carries: tuple[CarriedPublisher, ...] = ()
+    credit_styles: frozenset[str] | None = None  # None: every built-in form
     politeness: Politeness = field(default_factory=Politeness)
     request_budget: int | None = None  # None: SYNDICRAWL_FETCH_REQUEST_BUDGET
     source_path: str = ""
@@ -162,197 +185,143 @@ class SiteConfig:
 
 
 def _fail(path: str, field_name: str, value: Any, allowed: str) -> SiteConfigError:
-    return SiteConfigError(path, field_name, value, allowed)
+    return SiteConfigError([SiteProblem(path, field_name, value, allowed)])
 
 
-def _str_list(path: str, name: str, value: Any) -> tuple[str, ...]:
+def _texts(value: str | list[str] | None) -> tuple[str, ...]:
+    """A field the schema allows as one string or a list of them, as a tuple."""
     if value is None:
         return ()
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise _fail(path, name, value, "a list of non-empty strings")
-    return tuple(v.strip() for v in value)
+    return tuple(v.strip() for v in ([value] if isinstance(value, str) else value))
 
 
-def _regex(path: str, name: str, value: Any) -> re.Pattern[str]:
-    if not isinstance(value, str) or not value:
-        raise _fail(path, name, value, "a non-empty regular expression string")
-    try:
-        return re.compile(value, re.MULTILINE)
-    except re.error as exc:
-        raise _fail(path, name, value, f"a valid Python regular expression ({exc})") from exc
+class _Checks:
+    """The checks a JSON Schema cannot make, each problem kept so a file reports all of them."""
 
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.problems: list[SiteProblem] = []
 
-def _url(path: str, name: str, value: Any, base_url: str | None) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise _fail(path, name, value, "a URL string")
-    parts = urlsplit(value)
-    if parts.scheme:
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise _fail(path, name, value, "an http(s) URL or a path relative to base_url")
-    elif not base_url:
-        raise _fail(path, name, value, "an absolute http(s) URL (no base_url is set)")
-    return value.strip()
+    def fail(self, field_name: str, value: Any, allowed: str) -> None:
+        self.problems.append(SiteProblem(self.path, field_name, value, allowed))
+
+    def regex(self, field_name: str, value: str) -> re.Pattern[str] | None:
+        try:
+            return re.compile(value, re.MULTILINE)
+        except re.error as exc:
+            self.fail(field_name, value, f"a valid Python regular expression ({exc})")
+            return None
+
+    def url(self, field_name: str, value: str, base_url: str | None) -> str:
+        parts = urlsplit(value)
+        if parts.scheme:
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                self.fail(field_name, value, "an http(s) URL or a path relative to base_url")
+        elif not base_url:
+            self.fail(field_name, value, "an absolute http(s) URL (no base_url is set)")
+        return value.strip()
+
+    def css(self, field_name: str, value: str) -> None:
+        try:
+            GenericTranslator().css_to_xpath(value)
+        except Exception as exc:  # cssselect raises several types for bad selectors
+            self.fail(field_name, value, f"a valid CSS selector ({exc})")
 
 
 def parse_site(data: Any, path: str = "<site>") -> SiteConfig:
-    """Validate one site's parsed YAML and build its :class:`SiteConfig`."""
-    if not isinstance(data, dict):
-        raise _fail(path, "<document>", data, "a mapping of site fields")
-    unknown = sorted(set(data) - TOP_LEVEL_KEYS)
-    if unknown:
-        raise _fail(
-            path, unknown[0], data[unknown[0]], f"one of the known fields {sorted(TOP_LEVEL_KEYS)}"
+    """Validate one site's parsed YAML and build its :class:`SiteConfig`.
+
+    The structure is checked against ``crawler/schemas/site.v1.json`` first; then what a schema
+    cannot say. Either way every problem of the file is reported at once.
+    """
+    problems = schema_problems(data, path)
+    if problems:
+        raise SiteConfigError(problems)
+    check = _Checks(path)
+    name: str = data["name"]
+    base_url: str | None = data.get("base_url")
+    domains = _texts(data.get("domains")) or (urlsplit(base_url or "").hostname or "",)
+
+    start_raw: dict[str, Any] = data["start"]
+    lists = {
+        kind: tuple(
+            check.url(f"start.{kind}", url, base_url) for url in _texts(start_raw.get(kind))
         )
-
-    name = data.get("name")
-    if not isinstance(name, str) or not SITE_NAME_RE.match(name):
-        raise _fail(
-            path, "name", name, "lowercase letters, digits and '-', 1-63 chars, e.g. 'daily-herald'"
-        )
-    role = data.get("role")
-    if role not in ROLES:
-        raise _fail(path, "role", role, "'original' or 'syndicator'")
-
-    base_url = data.get("base_url")
-    if base_url is not None:
-        parts = urlsplit(str(base_url))
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise _fail(path, "base_url", base_url, "an absolute http(s) URL")
-
-    domains = _str_list(path, "domains", data.get("domains"))
-    if not domains and base_url:
-        domains = (urlsplit(base_url).hostname or "",)
-    if not domains:
-        raise _fail(path, "domains", data.get("domains"), "a non-empty list of host names")
-    for d in domains:
-        if "/" in d or " " in d:
-            raise _fail(path, "domains", d, "bare host names such as 'example.com'")
-
-    start_raw = data.get("start")
-    if not isinstance(start_raw, dict):
-        raise _fail(path, "start", start_raw, f"a mapping with some of {list(START_KINDS)}")
-    bad = sorted(set(start_raw) - set(START_KINDS))
-    if bad:
-        raise _fail(path, f"start.{bad[0]}", start_raw[bad[0]], f"one of {list(START_KINDS)}")
-    lists: dict[str, tuple[str, ...]] = {}
-    for kind in ("rss", "atom", "sitemaps", "news_sitemaps"):
-        urls = _str_list(path, f"start.{kind}", start_raw.get(kind))
-        lists[kind] = tuple(_url(path, f"start.{kind}", u, base_url) for u in urls)
+        for kind in ("rss", "atom", "sitemaps", "news_sitemaps")
+    }
     listings: list[Listing] = []
     for i, entry in enumerate(start_raw.get("listings") or []):
-        where = f"start.listings[{i}]"
-        if isinstance(entry, str):
-            entry = {"url": entry}
-        if not isinstance(entry, dict) or set(entry) - {"url", "next", "links"}:
-            raise _fail(
-                path, where, entry, "a URL or a mapping with 'url', optional 'next' and 'links' CSS"
-            )
+        entry = {"url": entry} if isinstance(entry, str) else entry
         listings.append(
             Listing(
-                url=_url(path, f"{where}.url", entry.get("url"), base_url),
+                url=check.url(f"start.listings[{i}].url", entry["url"], base_url),
                 next=entry.get("next"),
                 links=entry.get("links"),
             )
         )
     start = StartPoints(listings=tuple(listings), **lists)
     if start.count() == 0:
-        raise _fail(path, "start", start_raw, "at least one feed, sitemap or listing page")
+        check.fail("start", start_raw, "at least one feed, sitemap or listing page")
 
     pattern = data.get("article_url_pattern")
-    article_re = _regex(path, "article_url_pattern", pattern) if pattern is not None else None
+    article_re = check.regex("article_url_pattern", pattern) if pattern is not None else None
 
-    language = data.get("language")
-    if language is not None and (not isinstance(language, str) or not LANGUAGE_RE.match(language)):
-        raise _fail(path, "language", language, "an ISO 639-1 code such as 'en'")
-    languages = _str_list(path, "languages", data.get("languages")) or (
-        (language,) if language else ()
-    )
-    for lang in languages:
-        if not LANGUAGE_RE.match(lang):
-            raise _fail(path, "languages", lang, "ISO 639-1 codes such as 'en'")
+    language: str | None = data.get("language")
+    languages = _texts(data.get("languages")) or ((language,) if language else ())
 
     tz = data.get("timezone", "UTC")
     try:
         # An abbreviation (WAT, SAST) becomes its zone; the site's country decides an ambiguous one.
         tz = site_zone(str(tz), url=base_url)
     except TimezoneError as exc:
-        raise _fail(path, "timezone", data.get("timezone"), str(exc)) from exc
+        check.fail("timezone", data.get("timezone"), str(exc))
 
-    render = data.get("render_javascript", False)
-    if not isinstance(render, bool):
-        raise _fail(path, "render_javascript", render, "true or false")
+    bp_raw: dict[str, Any] = data.get("boilerplate") or {}
+    selectors = _texts(bp_raw.get("selectors"))
+    for selector in selectors:
+        check.css("boilerplate.selectors", selector)
+    patterns = [check.regex("boilerplate.patterns", p) for p in _texts(bp_raw.get("patterns"))]
 
-    bp_raw = data.get("boilerplate") or {}
-    if not isinstance(bp_raw, dict) or set(bp_raw) - {"selectors", "patterns"}:
-        raise _fail(path, "boilerplate", bp_raw, "a mapping with 'selectors' and/or 'patterns'")
-    selectors = _str_list(path, "boilerplate.selectors", bp_raw.get("selectors"))
-    for sel in selectors:
-        try:
-            from cssselect import GenericTranslator
-
-            GenericTranslator().css_to_xpath(sel)
-        except Exception as exc:  # cssselect raises several types for bad selectors
-            raise _fail(
-                path, "boilerplate.selectors", sel, f"a valid CSS selector ({exc})"
-            ) from exc
-    patterns = tuple(
-        _regex(path, "boilerplate.patterns", p)
-        for p in _str_list(path, "boilerplate.patterns", bp_raw.get("patterns"))
-    )
-
-    credit_patterns = tuple(
-        _regex(path, "credit_patterns", p)
-        for p in _str_list(path, "credit_patterns", data.get("credit_patterns"))
-    )
+    credit_patterns = [
+        check.regex("credit_patterns", p) for p in _texts(data.get("credit_patterns"))
+    ]
     for rx in credit_patterns:
-        if "source" not in rx.groupindex:
-            raise _fail(
-                path, "credit_patterns", rx.pattern, "a regex with a named group (?P<source>...)"
-            )
+        if rx is not None and "source" not in rx.groupindex:
+            check.fail("credit_patterns", rx.pattern, "a regex with a named group (?P<source>...)")
 
-    pol_raw = data.get("politeness") or {}
-    if not isinstance(pol_raw, dict) or set(pol_raw) - {"concurrency", "delay"}:
-        raise _fail(path, "politeness", pol_raw, "a mapping with 'concurrency' and/or 'delay'")
-    concurrency = pol_raw.get("concurrency", 2)
-    if (
-        not isinstance(concurrency, int)
-        or isinstance(concurrency, bool)
-        or not 1 <= concurrency <= 64
-    ):
-        raise _fail(path, "politeness.concurrency", concurrency, "an integer from 1 to 64")
-    delay = pol_raw.get("delay", 0.5)
-    if not isinstance(delay, int | float) or isinstance(delay, bool) or not 0 <= delay <= 600:
-        raise _fail(path, "politeness.delay", delay, "seconds from 0 to 600")
+    carries = tuple(
+        CarriedPublisher(entry.strip())
+        if isinstance(entry, str)
+        else CarriedPublisher(entry["publisher"].strip(), _texts(entry.get("aliases")))
+        for entry in data.get("carries") or ()
+    )
+    styles = data.get("credit_styles")
+    credit_styles = frozenset(_texts(styles)) if styles is not None else None
 
-    budget = data.get("request_budget")
-    if budget is not None and (
-        not isinstance(budget, int) or isinstance(budget, bool) or budget < 1
-    ):
-        raise _fail(path, "request_budget", budget, "a positive integer")
-
-    publisher = data.get("publisher", name)
-    if not isinstance(publisher, str) or not publisher.strip():
-        raise _fail(path, "publisher", publisher, "a non-empty display name")
-
+    if check.problems:
+        raise SiteConfigError(check.problems)
+    politeness: dict[str, Any] = data.get("politeness") or {}
     return SiteConfig(
         name=name,
-        role=role,
+        role=data["role"],
         domains=tuple(d.lower() for d in domains),
         start=start,
-        publisher=publisher.strip(),
-        aliases=_str_list(path, "aliases", data.get("aliases")),
+        publisher=str(data.get("publisher", name)).strip(),
+        aliases=_texts(data.get("aliases")),
         base_url=base_url,
         article_url_pattern=article_re,
         language=language,
         languages=languages,
         timezone=str(tz),
-        render_javascript=render,
-        boilerplate=Boilerplate(selectors=selectors, patterns=patterns),
-        credit_patterns=credit_patterns,
-        politeness=Politeness(concurrency=concurrency, delay=float(delay)),
-        request_budget=budget,
+        render_javascript=data.get("render_javascript", False),
+        boilerplate=Boilerplate(selectors=selectors, patterns=tuple(p for p in patterns if p)),
+        credit_patterns=tuple(rx for rx in credit_patterns if rx),
+        carries=carries,
+        credit_styles=credit_styles,
+        politeness=Politeness(
+            concurrency=politeness.get("concurrency", 2), delay=float(politeness.get("delay", 0.5))
+        ),
+        request_budget=data.get("request_budget"),
         source_path=path,
     )
 

@@ -22,7 +22,12 @@ Settings (defaults in brackets):
 ``SYNDICRAWL_EXTRACT_MIN_CHARS`` [200]
     Text shorter than this after cleaning drops the page as ``BodyTooShort``.
 
-Stats: ``syndicrawl/clean/stripped_count/<credit|rule|learned|chrome>``, ``.../cleaned_count``,
+``SYNDICRAWL_CLEAN_LEARNED_KEEP_SHARE`` [0.5]
+    A learned pass leaving less than this share of an article's text is undone: the article is
+    kept with its first-pass text (its site's articles share their template) and counted.
+
+Stats: ``syndicrawl/clean/stripped_count/<credit|promo|rule|learned|chrome>``, ``.../cleaned_count``,
+``.../learned_undone_count`` (learned boilerplate not applied: it would have taken most of the text),
 ``.../held_count``, ``.../hold_timeout_count``, ``.../credited_count``,
 ``.../first_pass_count/<worker|here>`` (made ahead in a pool worker, :mod:`pipelines.runtime.prework`),
 ``.../learned_pass_count/<worker|here>`` (the pass with learned boilerplate: the worker's guess
@@ -41,8 +46,9 @@ from scrapy import signals
 from crawler.items import ArticleItem
 from pipelines.core.cleaning import Cleaner
 from pipelines.core.learned import LearnedStore, LearnOptions
+from pipelines.core.promo import SiteIdentity
 from pipelines.errors import BodyTooShort, EmptyExtraction
-from pipelines.extract import HINT_TITLES, site_of
+from pipelines.extract import HINT_LINKED, HINT_SITE_NAMES, HINT_TITLES, site_of
 from pipelines.runtime.prework import HINT_PREWORK, LearnedGuesses, Prework
 from pipelines.stats import count
 
@@ -64,6 +70,7 @@ class CleanPipeline:
         store: LearnedStore | None = None,
         min_chars: int = 200,
         learn_wait: float = 20.0,
+        learned_keep_share: float = 0.5,
         crawler: Crawler | None = None,
     ) -> None:
         if learn_wait < 0:
@@ -71,6 +78,7 @@ class CleanPipeline:
         self.store = store
         self.min_chars = min_chars
         self.learn_wait = learn_wait
+        self.learned_keep_share = learned_keep_share
         self.crawler = crawler
         self.stats = crawler.stats if crawler is not None else None
         self._cleaner: Cleaner | None = None
@@ -92,6 +100,7 @@ class CleanPipeline:
             store=store,
             min_chars=s.getint("SYNDICRAWL_EXTRACT_MIN_CHARS", 200),
             learn_wait=s.getfloat("SYNDICRAWL_CLEAN_LEARN_WAIT_SECONDS", 20.0),
+            learned_keep_share=s.getfloat("SYNDICRAWL_CLEAN_LEARNED_KEEP_SHARE", 0.5),
             crawler=crawler,
         )
         crawler.signals.connect(pipeline.close, signal=signals.spider_closed)
@@ -110,18 +119,26 @@ class CleanPipeline:
         if self._cleaner is None:
             spider = getattr(self.crawler, "spider", None)
             sites: dict[str, SiteConfig] = getattr(spider, "sites", None) or {}
-            self._cleaner = Cleaner.for_sites(sites, self.store)
+            self._cleaner = Cleaner.for_sites(
+                sites, self.store, learned_keep_share=self.learned_keep_share
+            )
         return self._cleaner
 
     async def process_item(self, item: ArticleItem) -> ArticleItem:
         site = site_of(self.crawler, item.site)
         paragraphs = [p for p in (item.text or "").split("\n\n") if p.strip()]
         titles = [t for t in (item.title, *item.hints.get(HINT_TITLES, ())) if t]
+        identity = SiteIdentity.of(site, item.url, item.hints.get(HINT_SITE_NAMES, ()))
+        linked: frozenset[str] = frozenset(item.hints.get(HINT_LINKED, ()))
         work: Prework | None = item.hints.get(HINT_PREWORK)
-        first = work.first_pass_for(paragraphs, tuple(titles), site) if work else None
+        first = (
+            work.first_pass_for(paragraphs, tuple(titles), site, identity, linked) if work else None
+        )
         count(self.stats, STAGE, "first_pass", "here" if first is None else "worker")
         if first is None:
-            first = self.cleaner.first_pass(paragraphs, titles=titles, site=site)
+            first = self.cleaner.first_pass(
+                paragraphs, titles=titles, site=site, identity=identity, linked=linked
+            )
         learn = True
         if self.store is not None and site is not None and self.learn_wait > 0:
             seen = self.cleaner.observe(first)
@@ -129,6 +146,13 @@ class CleanPipeline:
             await self._hold(site.name, seen)
         guessed = work.guessed if work is not None and first is work.first_pass else None
         result = self.cleaner.clean(paragraphs, learn=learn, first=first, guessed=guessed)
+        if result.learned_undone:
+            count(self.stats, STAGE, "learned_undone", site=item.site)
+            logger.info(
+                "clean: learned boilerplate not applied to %(url)s: it would have left less than "
+                "%(share)s of the text (the site's articles share their template)",
+                {"url": item.url, "share": self.cleaner.learned_keep_share},
+            )
         if result.learned and site is not None:
             self.guesses.note(site.name, result.learned)
             ahead = guessed is not None and guessed.confirmed_by(result.learned)

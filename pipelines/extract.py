@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from crawler.items import ArticleItem
 from pipelines.core.extraction import ArticleExtractor, Extraction, ExtractionError, ExtractOptions
+from pipelines.core.promo import SiteIdentity
 from pipelines.errors import (
     ArticleDropped,
     BodyTooShort,
@@ -57,6 +58,10 @@ DROPS: dict[str, type[ArticleDropped]] = {
 # hints keys the later stages read (hints are internal, never exported)
 HINT_DATES = "date_candidates"
 HINT_TITLES = "titles"
+HINT_LINKED = "linked"
+"""Paragraphs that are whole links to other pages (the clean stage no longer has the page)."""
+HINT_SITE_NAMES = "site_names"
+"""The names the page gives its own site (og:site_name, JSON-LD publisher, <title> suffix)."""
 
 
 def site_of(crawler: Crawler | None, name: str | None) -> SiteConfig | None:
@@ -114,7 +119,17 @@ def extract_task(
     title, titles = headlines(found, hint_title)
     paragraphs = [p for p in found.text.split("\n\n") if p.strip()]  # as the clean stage splits
     heads = tuple(t for t in (title, *titles) if t)
-    return found, prework(state.cleaner, paragraphs, heads, config, learned_guess)
+    identity = SiteIdentity.of(config, url, found.metadata.site_names())
+    work = prework(
+        state.cleaner,
+        paragraphs,
+        heads,
+        config,
+        learned_guess,
+        identity=identity,
+        linked=found.linked,
+    )
+    return found, work
 
 
 class ExtractPipeline:
@@ -209,6 +224,8 @@ class ExtractPipeline:
         item.language = found.language or hints.get("language")
         hints[HINT_DATES] = list(found.metadata.dates)
         hints[HINT_TITLES] = titles
+        hints[HINT_LINKED] = found.linked
+        hints[HINT_SITE_NAMES] = found.metadata.site_names()
         count(self.stats, STAGE, "extracted", site=item.site)
         logger.debug(
             "extract: %(chars)s chars from %(url)s", {"chars": len(item.text), "url": item.url}

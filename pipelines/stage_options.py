@@ -72,6 +72,14 @@ class CleanStageOptions(Options):
         "how long a new site's first articles wait for learning",
         low=0,
     )
+    learned_keep_share: float = setting(
+        "SYNDICRAWL_CLEAN_LEARNED_KEEP_SHARE",
+        0.5,
+        "a learned pass leaving less of an article's text is undone (counted "
+        "`clean/learned_undone_count`)",
+        low=0,
+        high=1,
+    )
     state_dir: str = same_as(RunOptions, "state_dir")
     min_chars: int = same_as(ExtractStageOptions, "min_chars")
 

@@ -28,9 +28,12 @@ MAX_BYTES = 16 * 1024 * 1024
 
 EPILOG = """\
 Learned boilerplate is not available here: it is learned from many articles of one site during a
-crawl (recurring promos, newsletter pitches). A single page shows only what credits, the site's
-boilerplate selectors/patterns and the generic chrome rules remove; add a boilerplate pattern to the
-site file if a promo must go from the first crawl's single pages too.
+crawl (recurring paragraphs no rule names). A single page shows what credits, the site's own
+promo (a trailing paragraph naming the site, its slogan, a listen-live or app pitch: the site is
+known from --site, og:site_name, the <title> suffix or the domain of --url), the site's
+boilerplate selectors/patterns and the generic chrome rules remove; --show-removed lists each
+removal with its reason and rule. Add a boilerplate pattern to the site file if something else
+must go from the first crawl's single pages too.
 """
 
 
@@ -87,6 +90,7 @@ def run(args: argparse.Namespace) -> int:
     from pipelines.core.cleaning import Cleaner
     from pipelines.core.dating import DateFinder, hint_candidates, supported_language
     from pipelines.core.extraction import ArticleExtractor, ExtractionError, ExtractOptions
+    from pipelines.core.promo import SiteIdentity
 
     site = None
     sites = {}
@@ -124,7 +128,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"syndicrawl extract: {exc.reason}: {exc}", file=sys.stderr)
         return EXIT_FAILED
     cleaned = Cleaner.for_sites(sites).clean(
-        found.paragraphs, title=found.title, titles=found.metadata.titles, site=site
+        found.paragraphs,
+        title=found.title,
+        titles=found.metadata.titles,
+        site=site,
+        identity=SiteIdentity.of(site, url, found.metadata.site_names()),
+        linked=found.linked,
     )
     languages = tuple(x for x in (site.languages if site else ()) if supported_language(x))
     if not languages and found.language and supported_language(found.language):
@@ -145,7 +154,10 @@ def run(args: argparse.Namespace) -> int:
     item.updated_at, item.updated_at_source = dates.iso(dates.updated_at), dates.updated_source  # type: ignore[assignment]
     record = to_record(item)
     if args.show_removed:
-        record["_removed"] = [{"reason": reason, "text": text} for reason, text in cleaned.removed]
+        record["_removed"] = [
+            {"reason": r.reason, "why": r.why, "text": r.text} for r in cleaned.removed
+        ]
+        record["_extraction_pass"] = found.pass_used
         record["_rejected_dates"] = dates.rejected
     print(json.dumps(record, ensure_ascii=False, indent=2, sort_keys=True))
     return EXIT_OK

@@ -106,30 +106,18 @@ class Frontier:
 
     def join(self, worker: str) -> None:
         """Register ``worker`` (idle) with a fresh heartbeat; requeue leftovers of an earlier holder of the id."""
-        self._requeue(
-            keys=[
-                self.keys.queue,
-                self.keys.processing(worker),
-                self.keys.workers,
-                self.keys.heartbeat(worker),
-            ],
-            args=[worker, IDLE, "1"],
-        )
+        self.requeue(worker, IDLE, force=True)
         self.beat(worker)
 
     def requeue(self, worker: str, state: str, *, force: bool = False) -> int:
         """Move ``worker``'s processing entries back to the queue (only if dead, unless ``force``)."""
-        return int(
-            self._requeue(
-                keys=[
-                    self.keys.queue,
-                    self.keys.processing(worker),
-                    self.keys.workers,
-                    self.keys.heartbeat(worker),
-                ],
-                args=[worker, state, "1" if force else "0"],
-            )
-        )
+        keys = [
+            self.keys.queue,
+            self.keys.processing(worker),
+            self.keys.workers,
+            self.keys.heartbeat(worker),
+        ]
+        return int(self._requeue(keys=keys, args=[worker, state, "1" if force else "0"]))
 
     def requeue_dead(self, exclude: str | None = None) -> dict[str, int]:
         """Requeue the entries of every worker whose heartbeat expired; {worker: requests requeued}."""

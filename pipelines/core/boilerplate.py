@@ -43,69 +43,138 @@ TEASER_HEADER = re.compile(
 TEASER_PREFIX = re.compile(
     r"^\W{0,2}(?:read more|read also|also read|read next|see more|see also|more|related|watch|listen|"
     r"also on [\w.]+|lesen sie auch|mehr zum thema|leia também|lea también|lire aussi|à lire aussi|"
-    r"leggi anche|siehe auch|ver también|veja também)\s*[:|»>–—-]\s*\S.{0,200}$",
+    r"leggi anche|siehe auch|ver también|veja também|les også|læs også|läs också|lue myös|"
+    r"czytaj (?:też|także|więcej)|lees ook|lees meer|weiterlesen|lire la suite|leer más|lee también)"
+    r"\s*[:|»>–—-]\s*\S.{0,200}$",
     _I,
 )
-ANYWHERE: tuple[re.Pattern[str], ...] = (
-    UI_WORD,
-    TEASER_PREFIX,
-    re.compile(r"click to tweet\W*$", _I),
-    re.compile(r"^also on [\w-]+\.[\w.]+\s+\S.{0,200}$", _I),
-    re.compile(
-        r"^(?:this copy is for your personal, non-commercial use|to order presentation-ready copies)",
-        _I,
+ANYWHERE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("a UI word", UI_WORD),
+    ("a teaser link", TEASER_PREFIX),
+    ("a link to another site's story", re.compile(r"^also on [\w-]+\.[\w.]+\s+\S.{0,200}$", _I)),
+    (
+        "a reprint notice",
+        re.compile(
+            r"^(?:this copy is for your personal, non-commercial use|to order presentation-ready copies)",
+            _I,
+        ),
     ),
-    re.compile(
-        r"^(?:reading time|read time|tempo de leitura|tiempo de lectura|lesezeit|temps de lecture|tempo di lettura)\s*:?\s*\d.{0,20}$",
-        _I,
+    (
+        "reading time",
+        re.compile(
+            r"^(?:reading time|read time|tempo de leitura|tiempo de lectura|lesezeit|temps de lecture|tempo di lettura)\s*:?\s*\d.{0,20}$",
+            _I,
+        ),
     ),
-    re.compile(
-        r"^\d+\s*(?:-|\s)?(?:min(?:ute)?s?\.?)\s*(?:read|de leitura|de lectura|lesezeit|de lecture)\W*$",
-        _I,
+    (
+        "reading time",
+        re.compile(
+            r"^\d+\s*(?:-|\s)?(?:min(?:ute)?s?\.?)\s*(?:read|de leitura|de lectura|lesezeit|de lecture)\W*$",
+            _I,
+        ),
     ),
-    re.compile(r"^(?:our standards|the thomson reuters trust principles)\b.{0,80}$", _I),
-    re.compile(
-        r"^\W*(?:sign up|subscribe|register)\b.{0,120}\b(?:newsletter|inbox|alerts?)\b.{0,120}$", _I
+    (
+        "an agency's standards notice",
+        re.compile(r"^(?:our standards|the thomson reuters trust principles)\b.{0,80}$", _I),
     ),
-    re.compile(
-        r"^.{0,120}\bnewsletter\b.{0,80}\b(?:inbox|sign up|subscribe|delivered)\b.{0,80}$", _I
+    (
+        "a newsletter pitch",
+        re.compile(
+            r"^\W*(?:sign up|subscribe|register)\b.{0,120}\b(?:newsletter|inbox|alerts?)\b.{0,120}$",
+            _I,
+        ),
     ),
-    re.compile(
-        r"^(?:get|receive) (?:the|our) (?:latest|top|day['’]s|daily|best)\b.{0,60}\b(?:inbox|newsletter)\b.{0,80}$",
-        _I,
+    (
+        "a newsletter pitch",
+        re.compile(
+            r"^.{0,120}\bnewsletter\b.{0,80}\b(?:inbox|sign up|subscribe|delivered)\b.{0,80}$", _I
+        ),
     ),
-    re.compile(r"^like this (?:story|article)\?.{0,80}$", _I),
-    re.compile(
-        r"^(?:filed under|posted in|categories|category|tags|schlagworte|tópicos|etiquetas)\s*:.{0,300}$",
-        _I,
+    (
+        "a newsletter pitch",
+        re.compile(
+            r"^(?:get|receive) (?:the|our) (?:latest|top|day['’]s|daily|best)\b.{0,60}\b(?:inbox|newsletter)\b.{0,80}$",
+            _I,
+        ),
+    ),
+    ("a share prompt", re.compile(r"^like this (?:story|article)\?.{0,80}$", _I)),
+    (
+        "tags or categories",
+        re.compile(
+            r"^(?:filed under|posted in|categories|category|tags|schlagworte|tópicos|etiquetas)\s*:.{0,300}$",
+            _I,
+        ),
+    ),
+    # a menu flattened into one line: 'Home | Video | World | U.S. | Business'
+    ("a menu", re.compile(r"^\s*(?:[^|.!?]{1,30}\s\|\s){3,}[^|.!?]{1,30}$")),
+    # a photo credit, not a caption sentence: 'Photo: Jo Lee/Alder Gazette'
+    (
+        "a photo credit",
+        re.compile(r"^(?:photo|foto|image|picture|bild)s?(?: credit)?\s*:\s*[^.!?]{2,100}$", _I),
     ),
 )
-EDGE: tuple[re.Pattern[str], ...] = (
-    re.compile(
-        r"^(?:follow|like|join)\s+(?:us|@\w+|[\w.&'’@ ]{1,60}?)\s+on\s+(?:twitter|facebook|instagram|x\b|youtube|linkedin|tiktok|telegram|whatsapp|threads|bluesky|google news)\b.{0,200}$",
-        _I,
+ANYWHERE: tuple[re.Pattern[str], ...] = tuple(rx for _, rx in ANYWHERE_RULES)
+EDGE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "a follow-us prompt",
+        re.compile(
+            r"^(?:follow|like|join)\s+(?:us|@\w+|[\w.&'’@ ]{1,60}?)\s+on\s+(?:twitter|facebook|instagram|x\b|youtube|linkedin|tiktok|telegram|whatsapp|threads|bluesky|google news)\b.{0,200}$",
+            _I,
+        ),
     ),
-    re.compile(r"^(?:©|\(c\)|copyright\b).{0,200}$", _I),
-    re.compile(r"^.{0,150}\ball rights reserved\b.{0,100}$", _I),
-    re.compile(r"^\S+@\S+\.\w+$|^(?:https?://|www\.|twitter\.com/|@)\S+$", _I),
-    re.compile(r"^follow\b.{0,150}\b(?:on|at)\s+(?:https?://|twitter|facebook|instagram)", _I),
-    re.compile(r"^(?:e-?mail|contact|reach)\b.{0,120}(?:\S+@\S+\.\w+|\btwitter\b)", _I),
-    re.compile(
-        r"^if you (?:enjoyed|liked|value|appreciate)\b.{0,80}\b(?:article|story|journalism|content)\b",
-        _I,
+    ("a copyright line", re.compile(r"^(?:©|\(c\)|copyright\b).{0,200}$", _I)),
+    ("a copyright line", re.compile(r"^.{0,150}\ball rights reserved\b.{0,100}$", _I)),
+    (
+        "an address or handle",
+        re.compile(r"^\S+@\S+\.\w+$|^(?:https?://|www\.|twitter\.com/|@)\S+$", _I),
     ),
-    re.compile(
-        r"^(?:have a (?:news )?tip|got a (?:news )?tip|contact (?:the|our) (?:author|reporter|newsroom))\b.{0,200}$",
-        _I,
+    (
+        "a follow-us prompt",
+        re.compile(r"^follow\b.{0,150}\b(?:on|at)\s+(?:https?://|twitter|facebook|instagram)", _I),
     ),
-    re.compile(
-        r"^(?:updated|published|posted|last updated|first published|aktualisiert|veröffentlicht|publicado|atualizado|mis à jour|publié)\b.{0,60}$",
-        _I,
+    (
+        "a contact line",
+        re.compile(r"^(?:e-?mail|contact|reach)\b.{0,120}(?:\S+@\S+\.\w+|\btwitter\b)", _I),
     ),
-    re.compile(r"^(?:by|von|por|par)\s+[\w.'’ -]{2,60}$", _I),
+    (
+        "a support pitch",
+        re.compile(
+            r"^if you (?:enjoyed|liked|value|appreciate)\b.{0,80}\b(?:article|story|journalism|content)\b",
+            _I,
+        ),
+    ),
+    (
+        "a tip line",
+        re.compile(
+            r"^(?:have a (?:news )?(?:tip|story)|got a (?:news )?(?:tip|story)|contact (?:the|our) (?:author|reporter|newsroom))\b.{0,200}$",
+            _I,
+        ),
+    ),
+    (
+        "a date line",
+        re.compile(
+            r"^(?:updated|published|posted|last updated|first published|aktualisiert|veröffentlicht|publicado|atualizado|mis à jour|publié)\b.{0,60}$",
+            _I,
+        ),
+    ),
+    ("a byline", re.compile(r"^(?:by|von|por|par)\s+[\w.'’ -]{2,60}$", _I)),
+    (
+        "a more-stories pitch",
+        re.compile(r"^for more (?:stories|news|articles|coverage) like this\b.{0,100}$", _I),
+    ),
+    (
+        "a comments prompt",
+        re.compile(r"^(?:join the conversation|leave a comment|\d+ comments?)\W*$", _I),
+    ),
 )
+EDGE: tuple[re.Pattern[str], ...] = tuple(rx for _, rx in EDGE_RULES)
+MAX_LINKED_EDGE_CHARS = 200
+"""A paragraph that is whole a link and at most this long is a teaser at the text's edges."""
+# a date, not a year alone: 'Calendar of the 2018 season' is a heading, '22 Nov 2026' a date line
 _DATEISH = re.compile(
-    r"\b\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\b|\b\d{1,2}:\d{2}\b|\b(?:19|20)\d{2}\b.{0,10}$|"
+    r"\b\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\b|\b\d{1,2}:\d{2}\b|"
+    r"\b\d{1,2}\.?\s+[^\W\d_]{3,}\.?,?\s+(?:19|20)\d{2}\b|"
+    r"\b[^\W\d_]{3,}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{2}\b|"
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}\b",
     _I,
 )
@@ -177,12 +246,23 @@ def _hit(rules: tuple[re.Pattern[str], re.Pattern[str] | None], paragraph: str) 
     )
 
 
-def chrome_anywhere(paragraph: str) -> bool:
-    return len(paragraph) <= 400 and _hit(_ANYWHERE_ONE, paragraph)
+def _which(rules: tuple[tuple[str, re.Pattern[str]], ...], paragraph: str) -> str:
+    """The name of the rule that fired (looked up only on a hit: the union said one did)."""
+    return next((name for name, rx in rules if rx.search(paragraph)), "chrome")
 
 
-def chrome_edge(paragraph: str) -> bool:
-    return len(paragraph) <= 400 and _hit(_EDGE_ONE, paragraph)
+def chrome_anywhere(paragraph: str) -> str | None:
+    """The chrome rule this paragraph matches anywhere in the text, or None."""
+    if len(paragraph) <= 400 and _hit(_ANYWHERE_ONE, paragraph):
+        return _which(ANYWHERE_RULES, paragraph)
+    return None
+
+
+def chrome_edge(paragraph: str) -> str | None:
+    """The chrome rule this paragraph matches at an edge of the text, or None."""
+    if len(paragraph) <= 400 and _hit(_EDGE_ONE, paragraph):
+        return _which(EDGE_RULES, paragraph)
+    return None
 
 
 def is_teaser_header(paragraph: str) -> bool:
@@ -196,6 +276,7 @@ def is_teaser_item(paragraph: str) -> bool:
     return len(paragraph) <= 150 and not _SENTENCE_END.search(paragraph)
 
 
-def site_rule(paragraph: str, patterns: Iterable[re.Pattern[str]]) -> bool:
-    """A paragraph matching one of the site's ``boilerplate.patterns`` (``search``, so anchor them)."""
-    return any(rx.search(paragraph) for rx in patterns)
+def site_rule(paragraph: str, patterns: Iterable[re.Pattern[str]]) -> str | None:
+    """The site's ``boilerplate.patterns`` entry this paragraph matches (``search``, so anchor
+    them), or None."""
+    return next((rx.pattern for rx in patterns if rx.search(paragraph)), None)

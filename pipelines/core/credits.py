@@ -3,19 +3,24 @@
 
 Recognised forms, all removed from the body text (a dateline prefix only loses its prefix)::
 
-    MOSCOW (Reuters) - The talks ...        dateline prefix of the first paragraph
+    MOSCOW (Reuters) - The talks ...        dateline prefix of one of the first paragraphs
     (AP) — The talks ...  /  Paris (AFP) –  dateline prefix
+    WASHINGTON, Nov 3 (Reuters) -           dateline with a date
     Source: Aljazeera                       a whole paragraph, also Quelle:/Fuente:/Fonte:
     This article first appeared on X.       also "was originally published on/by X"
     With AFP  /  With agencies              also "- With Reuters"
+    - With files from The Canadian Press    also "with reporting/information from X"
     Additional reporting by Reuters         names a publisher only if it is a known one
     Reporting by A; Editing by B            a credit line without a publisher
     AP writers X and Y contributed ...      "<publisher> ... contributed to this report"
+    By Reuters Staff                        a byline naming a known publisher (staff, wires, ...)
+    (c) 2026 Agence France-Presse           a copyright line naming a known publisher
     ... he said. – NAN                      a known agency as the suffix of the last paragraph
 
 plus the site's own ``credit_patterns`` (regexes with a ``(?P<source>...)`` group). The credited name
 is normalised with a built-in alias table of wires and broadcasters, extended by the registry's
-publishers and aliases, so that "Aljazeera", "Al Jazeera" and "AJ" are one publisher.
+publishers, aliases and the publishers each site ``carries``, so that "Aljazeera", "Al Jazeera" and
+"AJ" are one publisher, spelled as the registry spells it when the registry names it.
 """
 
 from __future__ import annotations
@@ -105,11 +110,24 @@ class PublisherNames:
         self._canonical: dict[str, str] = {}
         for canonical, builtin in BUILTIN_ALIASES.items():
             self.add(canonical, builtin)
+        self._builtin = frozenset(BUILTIN_ALIASES)
         for name, aliases in extra:
             self.add(name, aliases)
 
     def add(self, canonical: str, aliases: Iterable[str] = ()) -> None:
-        for name in (canonical, *aliases):
+        """Names of one publisher. A registry entry sharing a name with a built-in group takes the
+        whole group over: "Source: AJ" then credits the registry's "Al Jazeera English"."""
+        names = (canonical, *aliases)
+        taken = {
+            self._canonical[k]
+            for k in (publisher_key(n) for n in names)
+            if k in self._canonical and self._canonical[k] in getattr(self, "_builtin", ())
+        }
+        if taken:
+            for key, value in list(self._canonical.items()):
+                if value in taken:
+                    self._canonical[key] = canonical
+        for name in names:
             key = publisher_key(name)
             if key:
                 # a registry entry overrides a built-in one with the same key
@@ -148,7 +166,22 @@ DATELINE = re.compile(
     + _PAREN_SOURCE
     + r"\s*(?:[-–—:|]+\s*|(?=[A-Z“\"]))"
 )
-BY_AGENCY = re.compile(r"^(?:By|Von|Por|Par)\s+(?P<source>[\w.&' -]{2,40})$", re.IGNORECASE)
+BY_AGENCY = re.compile(
+    r"^(?:By|Von|Por|Par)\s+(?:the\s+)?(?P<source>[\w.&'’ -]{2,40}?)"
+    r"(?:\s+(?:staff(?:\s+(?:writers?|reporters?))?|wires?|news\s*desk|newsroom|team|reporters?|correspondents?))?\.?$",
+    re.IGNORECASE,
+)
+COPYRIGHT = re.compile(
+    r"^\W{0,2}(?:©|\(c\)|copyright\b)\s*(?:©\s*)?(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*,?\s*)?"
+    r"(?:by\s+)?(?P<source>[A-Za-z][\w.&'’ -]{1,60}?)(?:,?\s+\d{4})?"
+    r"(?:[.,;]\s*(?:all rights reserved|this material may not).*|\.)?$",
+    re.IGNORECASE,
+)
+WITH_FILES = re.compile(
+    r"^[-–—(\s]*(?:with|includes?)\s+(?:files|reporting|information|additional reporting|material|contributions?)\s+"
+    r"(?:from|by)\s+(?:the\s+)?(?P<source>[^.;)]{2,80}?)\s*\)?\.?$",
+    re.IGNORECASE,
+)
 SOURCE_LINE = re.compile(
     r"^\W{0,3}(?:Sources?|Quelle|Quellen|Fuente|Fonte|Kaynak|Źródło|Zdroj|Bron|Kilde|Källa)\s*[:：]\s*(?P<source>.{2,80}?)\.?$",
     re.IGNORECASE,
@@ -179,6 +212,12 @@ SUFFIX = re.compile(
     r"(?P<keep>.*?[.!?\"”’)])\s*(?:[-–—]+\s*|\()(?P<source>[A-Za-z][\w.&'/ -]{1,40}?)\)?\s*\.?$"
 )
 
+WITH_FILES_SUFFIX = re.compile(
+    r"(?P<keep>.*?[.!?\"”’)])\s*[-–—(]+\s*with\s+(?:files|reporting|information)\s+from\s+"
+    r"(?:the\s+)?(?P<source>[^.;)]{2,80}?)\s*\)?\.?$",
+    re.IGNORECASE,
+)
+
 HEAD_WINDOW = 3
 TAIL_WINDOW = 8
 MAX_CREDIT_CHARS = 400
@@ -204,10 +243,11 @@ class CreditFinder:
         return next((f for f in found if f), None)
 
     def _free(self, name: str) -> str | None:
-        """A credited name from a 'Source:'-like line: known, or kept as given."""
+        """A credited name from a 'Source:'-like line: known, starting with a known name
+        ('Meridian Wire Service' -> Meridian Wire), or kept as given."""
         if _is_agencies(name):
             return None
-        return self._agency(name) or self.names.normalise(name)
+        return self._agency(name) or self._leading_publisher(name) or self.names.normalise(name)
 
     def dateline(self, paragraph: str) -> Credit | None:
         match = DATELINE.match(paragraph)
@@ -222,8 +262,9 @@ class CreditFinder:
             return None
         name = source or self.names.normalise(match.group("source"))
         rest = paragraph[match.end() :].strip()
-        if not rest:
-            return None
+        if not rest and not re.search(r"[-–—:|]\s*$", paragraph):
+            return None  # 'Riverside Arena (Allentown)' alone is a place, not a dateline
+        # a dateline alone on its line ('WASHINGTON (Reuters) -') has no remainder: all of it goes
         return Credit(
             line=paragraph[: match.end()].strip(), source=name, kind="dateline", remainder=rest
         )
@@ -236,6 +277,8 @@ class CreditFinder:
             return Credit(paragraph, self._free(m.group("source")), "source")
         if m := FIRST_APPEARED.match(paragraph):
             return Credit(paragraph, self._free(m.group("source")), "first-appeared")
+        if m := WITH_FILES.match(paragraph):
+            return Credit(paragraph, self._agency(m.group("source")), "with")
         if (m := ADDITIONAL.match(paragraph)) or (m := REPORTING.match(paragraph)):
             named = m.groupdict().get("source")
             return Credit(paragraph, self._agency(named) if named else None, "reporting")
@@ -248,6 +291,8 @@ class CreditFinder:
             return Credit(paragraph, self._leading_publisher(who), "contributed")
         if (m := BY_AGENCY.match(paragraph)) and (by := self._agency(m.group("source"))):
             return Credit(paragraph, by, "byline")
+        if (m := COPYRIGHT.match(paragraph)) and (owner := self._agency(m.group("source"))):
+            return Credit(paragraph, owner, "copyright")
         bare = paragraph.strip(" ()[]-–—.")
         if bare and len(bare) <= 40 and (alone := self._agency(bare, every=True)):
             return Credit(paragraph, alone, "agency")
@@ -263,7 +308,15 @@ class CreditFinder:
         return None
 
     def suffix(self, paragraph: str) -> Credit | None:
-        """A known agency appended to the last paragraph: '... he said. – NAN'."""
+        """A known agency appended to the last paragraph: '... he said. – NAN', or '... he said.
+        - With files from The Canadian Press'."""
+        if (m := WITH_FILES_SUFFIX.match(paragraph)) is not None:
+            return Credit(
+                paragraph[len(m.group("keep")) :].strip(),
+                self._agency(m.group("source")) or self.names.normalise(m.group("source")),
+                "with",
+                remainder=m.group("keep").strip(),
+            )
         m = SUFFIX.match(paragraph)
         if not m:
             return None

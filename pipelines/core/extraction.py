@@ -30,8 +30,11 @@ from trafilatura.settings import Extractor
 from trafilatura.utils import load_html
 
 from pipelines.core.language import detect_language
+from pipelines.core.lead import visible_lead
 from pipelines.core.metadata import DateCandidate, PageMetadata, normalise_language, read_metadata
+from pipelines.core.pagetext import PageText, link_key, read_page_text
 from pipelines.core.selectors import compile_selectors
+from pipelines.core.split_body import continue_split_body
 
 if TYPE_CHECKING:
     from crawler.registry import SiteConfig
@@ -76,9 +79,20 @@ class ExtractOptions:
         default (fallbacks), precision   0.972   0.87x
         fast + favor_precision           0.953   1.4x   (recall drops to 0.944)
 
-    So: trafilatura's fast mode with ``favor_recall`` (our clean stage supplies the precision), and
-    a second, full pass with its readability/jusText fallbacks and ``favor_precision`` when the
-    fast pass finds less than ``rescue_below_chars`` -- the pages where those fallbacks matter.
+    So: trafilatura's fast mode with ``favor_recall`` (our clean stage supplies the precision),
+    then a cascade that runs only where the fast pass shows it found too little:
+
+    1. less than ``rescue_below_chars``: a full pass with trafilatura's readability/jusText
+       fallbacks and ``favor_precision``, as before;
+    2. less than ``split_body_below_share`` of the page's ``<p>`` text: the other parts of a body
+       split over same-class containers (:mod:`pipelines.core.split_body`);
+    3. still less than ``rescue_below_share`` of it, or a page keeping its body outside ``<p>``
+       (its ``<p>`` text under ``outside_p_share`` of what was found, so coverage cannot be told):
+       trafilatura's full balanced cascade (bare trafilatura's own), taken if it finds at least
+       ``rescue_growth`` times as much and is not a page dump (repeated lines).
+
+    The shares were chosen on the fundus corpus (``syndicrawl eval extraction`` prints which) and
+    are reported, not tuned, on article-extraction-benchmark and newspaper4k.
     """
 
     min_chars: int = DEFAULT_MIN_CHARS
@@ -87,6 +101,10 @@ class ExtractOptions:
     favor_precision: bool = False
     favor_recall: bool = True
     rescue_below_chars: int = 500
+    split_body_below_share: float = 0.5
+    rescue_below_share: float = 0.2
+    outside_p_share: float = 0.1
+    rescue_growth: float = 1.1
     include_tables: bool = True
 
     def __post_init__(self) -> None:
@@ -96,6 +114,12 @@ class ExtractOptions:
             raise ValueError(f"max_html_chars must be >= 1, got {self.max_html_chars}")
         if self.rescue_below_chars < 0:
             raise ValueError(f"rescue_below_chars must be >= 0, got {self.rescue_below_chars}")
+        for name in ("split_body_below_share", "rescue_below_share", "outside_p_share"):
+            share = getattr(self, name)
+            if not 0 <= share <= 1:
+                raise ValueError(f"{name} must be between 0 and 1, got {share}")
+        if self.rescue_growth < 1:
+            raise ValueError(f"rescue_growth must be >= 1, got {self.rescue_growth}")
         if self.favor_precision and self.favor_recall:
             raise ValueError("favor_precision and favor_recall exclude each other; choose one")
 
@@ -112,7 +136,7 @@ class ExtractOptions:
         )
 
     def rescue_options(self) -> Extractor | None:
-        """The full second pass, or None when the first pass is already the full one."""
+        """The full second pass for short texts, or None when the first pass is already full."""
         if not self.fast or self.rescue_below_chars == 0:
             return None
         return Extractor(
@@ -121,6 +145,14 @@ class ExtractOptions:
             precision=True,
             tables=self.include_tables,
             dedup=False,
+        )
+
+    def coverage_options(self) -> Extractor | None:
+        """trafilatura's full balanced cascade, for a fast pass that covers too little of the page."""
+        if not self.fast:
+            return None
+        return Extractor(
+            output_format="txt", comments=False, tables=self.include_tables, dedup=False
         )
 
 
@@ -134,6 +166,11 @@ class Extraction:
     canonical_url: str | None = None
     language: str | None = None
     metadata: PageMetadata = field(default_factory=PageMetadata)
+    linked: frozenset[str] = frozenset()
+    """The paragraphs that are, whole, the text of a link to another page (teasers): for the
+    clean stage, which no longer sees the page."""
+    pass_used: str = "fast"
+    """Which pass of the cascade gave the text: fast, short, split-body, coverage."""
 
     @property
     def text(self) -> str:
@@ -274,6 +311,7 @@ class ArticleExtractor:
         self.options = options or ExtractOptions()
         self._trafilatura = self.options.trafilatura_options()
         self._rescue = self.options.rescue_options()
+        self._coverage = self.options.coverage_options()
 
     def extract(
         self,
@@ -297,11 +335,11 @@ class ArticleExtractor:
         if site is not None and site.boilerplate.selectors:
             _remove_selectors(tree, site.boilerplate.selectors)
         meta = read_metadata(tree)
-        # trafilatura copies the tree it is given, so our tree (and metadata) stay intact
-        text = trafilatura.extract(tree, options=self._trafilatura) or ""
-        if self._rescue is not None and len(text) < opts.rescue_below_chars:
-            text = trafilatura.extract(tree, options=self._rescue) or text
-        paragraphs = split_paragraphs(text or "")
+        page = read_page_text(tree)
+        paragraphs, pass_used = self._cascade(tree, page)
+        lead = visible_lead(tree, meta.description, paragraphs) if paragraphs else None
+        if lead is not None:
+            paragraphs = [lead, *paragraphs]
         chars = sum(len(p) for p in paragraphs)
         if meta.is_listing_typed:
             # a listing's teaser list can look like text to trafilatura; the page says what it is
@@ -326,4 +364,57 @@ class ArticleExtractor:
                 or (normalise_language(site.language) if site and site.language else None),
             ),
             metadata=meta,
+            linked=linked_paragraphs(paragraphs, page),
+            pass_used=pass_used,
         )
+
+    def _cascade(self, tree: lxml_html.HtmlElement, page: PageText) -> tuple[list[str], str]:
+        """The fast pass, then the fallbacks its result calls for (see :class:`ExtractOptions`)."""
+        opts = self.options
+        # trafilatura copies the tree it is given, so our tree (and metadata) stay intact
+        text = trafilatura.extract(tree, options=self._trafilatura) or ""
+        if self._rescue is not None and len(text) < opts.rescue_below_chars:
+            rescued = trafilatura.extract(tree, options=self._rescue)
+            return split_paragraphs(rescued or text), "short" if rescued else "fast"
+        paragraphs = split_paragraphs(text)
+        if self._coverage is None:
+            return paragraphs, "fast"
+        found = len(text)
+        if found < opts.split_body_below_share * page.paragraph_chars:
+            joined = continue_split_body(tree, paragraphs)
+            if joined is not None:
+                paragraphs, found = joined, sum(len(p) + 1 for p in joined)
+                if found >= opts.rescue_below_share * page.paragraph_chars:
+                    return paragraphs, "split-body"
+        outside_p = page.paragraph_chars < opts.outside_p_share * found
+        if found < opts.rescue_below_share * page.paragraph_chars or outside_p:
+            full = trafilatura.extract(tree, options=self._coverage) or ""
+            if len(full) >= opts.rescue_growth * found and not _is_page_dump(full):
+                return split_paragraphs(full), "coverage"
+        return paragraphs, "split-body" if found > len(text) else "fast"
+
+
+def _is_page_dump(text: str, max_repeated: float = 0.1) -> bool:
+    """trafilatura's last-resort baseline returns the whole page: its menus repeat lines."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    return len(lines) > 10 and 1 - len(set(lines)) / len(lines) > max_repeated
+
+
+def linked_paragraphs(paragraphs: list[str], page: PageText) -> frozenset[str]:
+    """Paragraphs whose whole text (bullet or 'Label:' prefix aside) is a link to another page."""
+    if not page.link_texts:
+        return frozenset()
+    found = set()
+    for para in paragraphs:
+        if len(para) > MAX_LINKED_CHARS:
+            continue
+        if link_key(para) in page.link_texts or (
+            link_key(_LINK_PREFIX.sub("", para, count=1)) in page.link_texts
+        ):
+            found.add(para)
+    return frozenset(found)
+
+
+MAX_LINKED_CHARS = 300  # teasers are headlines; a longer paragraph is not checked
+# a list bullet, or a short label before the link ("Read more: ", "LIVE | ")
+_LINK_PREFIX = re.compile(r"^(?:[-•*\u2013]\s+|\d{1,2}[.)]\s+|[^:|]{2,30}[:|]\s+)")

@@ -91,6 +91,11 @@ class PageMetadata:
     canonical_url: str | None = None
     language: str | None = None
     site_name: str | None = None
+    """``og:site_name``."""
+    publisher_name: str | None = None
+    """The article's JSON-LD ``publisher.name``."""
+    description: str | None = None
+    """``og:description``, else ``description``, else ``twitter:description``."""
     title_from_markup: bool = False
     """``title`` came from ``<title>``, not from JSON-LD/OpenGraph/meta."""
     titles: list[str] = field(default_factory=list)
@@ -99,6 +104,13 @@ class PageMetadata:
     types: set[str] = field(default_factory=set)
     """Lower-cased JSON-LD ``@type`` values and ``og:type`` of the page."""
     dates: list[DateCandidate] = field(default_factory=list)
+
+    def site_names(self) -> list[str]:
+        """The names the page gives its own site: og:site_name, JSON-LD publisher, <title> suffix."""
+        from pipelines.core.promo import title_suffixes  # promo imports credits, not metadata
+
+        names = [n for n in (self.site_name, self.publisher_name) if n]
+        return names + title_suffixes(self.titles)
 
     @property
     def is_article_typed(self) -> bool:
@@ -115,6 +127,7 @@ class PageMetadata:
 
 
 _WS = re.compile(r"\s+")
+_DESCRIPTIONS = ("og:description", "description", "twitter:description")  # most trusted first
 _TITLE_SUFFIX = re.compile(r"\s+[|\u2013\u2014·•:-]\s+[^|\u2013\u2014·•]{2,60}$")
 
 
@@ -220,11 +233,17 @@ def _read_jsonld(tree: lxml_html.HtmlElement, meta: PageMetadata) -> None:
                 _add_unique(meta.authors, _person_names(obj.get("author")))
                 lang = _clean(obj.get("inLanguage"))
                 meta.language = meta.language or lang
+                publisher = obj.get("publisher")
+                if isinstance(publisher, list) and publisher:
+                    publisher = publisher[0]
+                if isinstance(publisher, dict):
+                    meta.publisher_name = _clean(publisher.get("name"))
 
 
 def _read_meta(tree: lxml_html.HtmlElement, meta: PageMetadata, jsonld_title: str | None) -> None:
     og_title = None
     authors: list[str] = []
+    descriptions: dict[str, str] = {}
     for el in tree.iter("meta"):
         key = (
             (
@@ -254,6 +273,8 @@ def _read_meta(tree: lxml_html.HtmlElement, meta: PageMetadata, jsonld_title: st
             )
         elif key == "og:site_name":
             meta.site_name = content
+        elif key in _DESCRIPTIONS:
+            descriptions.setdefault(key, content)
         elif key in ("author", "article:author", "dc.creator", "parsely-author", "sailthru.author"):
             if not content.startswith("http"):
                 authors.extend(
@@ -268,6 +289,7 @@ def _read_meta(tree: lxml_html.HtmlElement, meta: PageMetadata, jsonld_title: st
             meta.language = content
         elif key == "og:url" and not meta.canonical_url:
             meta.canonical_url = content
+    meta.description = next((descriptions[k] for k in _DESCRIPTIONS if k in descriptions), None)
     if not meta.authors:
         _add_unique(meta.authors, [a for a in authors if len(a) <= 100])
     meta.title = jsonld_title or og_title or meta.title

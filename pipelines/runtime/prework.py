@@ -2,7 +2,7 @@
 
 The crawl process should keep only what needs its state: the learned-boilerplate store (clean
 stage) and the syndication index. So the extract task also runs the clean stage's first pass
-(credits, chrome, site rules: no store) and, when the crawl process sent a guess of the site's
+(credits, promos, chrome, site rules: no store) and, when the crawl process sent a guess of the site's
 learned boilerplate (:class:`LearnedGuesses`: what the store answered for the site's recent
 articles), the second pass with that guess; it sketches the text it expects to be final. The
 stages use this work only where it matches: the clean stage when the paragraphs and headlines are
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from crawler.registry import SiteConfig
     from pipelines.core.cleaning import Cleaner, FirstPass, GuessedPass
+    from pipelines.core.promo import SiteIdentity
 
 HINT_PREWORK = "prework"
 _CRAWLER_ATTR = "_syndicrawl_learned_guesses"
@@ -83,12 +84,23 @@ class Prework:
     """``make_sketch(text)``; None for an empty text."""
 
     def first_pass_for(
-        self, paragraphs: list[str], titles: tuple[str, ...], site: SiteConfig | None
+        self,
+        paragraphs: list[str],
+        titles: tuple[str, ...],
+        site: SiteConfig | None,
+        identity: SiteIdentity,
+        linked: frozenset[str],
     ) -> FirstPass | None:
         """The first pass, re-attached to ``site``, if it was made on these inputs (its guessed
         pass is then re-attached too)."""
         first = self.first_pass
-        if first.paragraphs != paragraphs or first.state.titles != titles:
+        state = first.state
+        if (
+            first.paragraphs != paragraphs
+            or state.titles != titles
+            or state.identity != identity
+            or state.linked != linked
+        ):
             return None
         first.state.site = site
         if self.guessed is not None:
@@ -105,8 +117,13 @@ def prework(
     titles: tuple[str, ...],
     site: SiteConfig | None,
     learned_guess: frozenset[str] = frozenset(),
+    *,
+    identity: SiteIdentity | None = None,
+    linked: frozenset[str] = frozenset(),
 ) -> Prework:
-    first = cleaner.first_pass(paragraphs, titles=titles, site=site)
+    first = cleaner.first_pass(
+        paragraphs, titles=titles, site=site, identity=identity, linked=linked
+    )
     guessed = cleaner.guessed_pass(first, learned_guess) if learned_guess else None
     kept = guessed.kept if guessed is not None else first.kept
     text = "\n\n".join(p for p in kept if p.strip())

@@ -273,6 +273,7 @@ def test_importing_the_declarations_pulls_in_no_heavy_library() -> None:
 
 
 def test_core_defaults_are_the_declared_ones() -> None:
+    from pipelines.core.cleaning import DEFAULT_LEARNED_KEEP_SHARE
     from pipelines.core.dating import DateOptions
     from pipelines.core.dedupe import SyndicationOptions
     from pipelines.core.extraction import ExtractOptions
@@ -296,6 +297,7 @@ def test_core_defaults_are_the_declared_ones() -> None:
         LearnOptions(min_articles=clean.learn_min_articles, max_chars=clean.learn_max_chars)
         == LearnOptions()
     )
+    assert clean.learned_keep_share == DEFAULT_LEARNED_KEEP_SHARE
     export = ExportStageOptions()
     core = {f.name: f.default for f in fields(ExportOptions)}
     for attr in (
@@ -315,6 +317,7 @@ def _bounds(cls: type[Options], attr: str) -> tuple[Any, Any]:
 
 
 def test_the_cores_accept_every_value_the_declarations_allow() -> None:
+    from pipelines.core.cleaning import Cleaner
     from pipelines.core.dating import DateOptions
     from pipelines.core.extraction import ExtractOptions
     from pipelines.core.learned import LearnOptions
@@ -331,6 +334,8 @@ def test_the_cores_accept_every_value_the_declarations_allow() -> None:
         min_articles=_bounds(CleanStageOptions, "learn_min_articles")[0],
         max_chars=_bounds(CleanStageOptions, "learn_max_chars")[0],
     )
+    for share in _bounds(CleanStageOptions, "learned_keep_share"):
+        Cleaner.for_sites({}, None, learned_keep_share=share)
     ExtractOptions(
         min_chars=_bounds(ExtractStageOptions, "min_chars")[0],
         max_html_chars=_bounds(ExtractStageOptions, "max_html_chars")[0],

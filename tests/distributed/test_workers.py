@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
@@ -37,6 +36,7 @@ from tests.distributed.workers import (
     start_worker,
     worker_command,
 )
+from tests.e2e.conftest import misattributed_copies, record_key
 
 pytestmark = [pytest.mark.e2e, pytest.mark.redis]
 
@@ -49,11 +49,6 @@ def demo(tmp_path: Path, redis_client: Any) -> Iterator[DemoServer]:
     server = start_demo_server(tmp_path)
     yield server
     server.stop()
-
-
-def key(site: str, url: str) -> tuple[str, str]:
-    parts = urlsplit(url)
-    return site, parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def wait_all(workers: dict[str, subprocess.Popen[bytes]], workdir: Path) -> dict[str, int]:
@@ -85,7 +80,7 @@ def check_export(output: Path, truth: DemoTruth) -> list[dict[str, Any]]:
     on_disk = {p.relative_to(output).as_posix() for p in output.glob("articles/**/part-*")}
     assert on_disk == listed, f"parts no manifest lists: {sorted(on_disk - listed)}"
     assert len(all_part_records(output)) == len(records)
-    counts = Counter(key(r["site"], r["url"]) for r in records)
+    counts = Counter(record_key(r["site"], r["url"]) for r in records)
     assert {k: n for k, n in counts.items() if n > 1} == {}, "records exported more than once"
     expected = {(a.site, a.path) for a in truth.articles}
     assert set(counts) - expected == set(), "records for pages that are not demo articles"
@@ -183,22 +178,8 @@ def test_every_record_exported_once_under_one_manifest(two_workers: TwoWorkerRun
 def test_every_republication_linked_across_workers(two_workers: TwoWorkerRun) -> None:
     """A republication found by one worker is linked to the original found by the other."""
     _, records = manifest_records(two_workers.output)
-    by_key = {key(r["site"], r["url"]): r for r in records}
-    wrong = []
-    for article in two_workers.truth.with_status("republication"):
-        record = by_key.get((article.site, article.path))
-        assert record is not None and article.original is not None
-        link = record["syndication"]
-        original_site, original_path = article.original
-        got = (
-            link["status"],
-            link["original_site"],
-            key(original_site, link["original_url"] or "")[1] if link["original_url"] else None,
-        )
-        if got != ("republication", original_site, original_path):
-            wrong.append(
-                f"{article.site}{article.path}: got {got}, want {original_site}{original_path}"
-            )
+    by_key = {record_key(r["site"], r["url"]): r for r in records}
+    wrong = misattributed_copies(by_key, two_workers.truth, require_all=True)
     assert not wrong, "\n".join(wrong)
 
 

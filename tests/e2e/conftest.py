@@ -7,12 +7,46 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
 from syndicrawl_tools.demo.rebase import write_site_files
 from syndicrawl_tools.demo.server import DemoWeb
+from syndicrawl_tools.demo.truth import DemoTruth
 from tests.conftest import REPO_ROOT, crawl_argv
+
+
+def record_key(site: str, url: str) -> tuple[str, str]:
+    """(site, path?query): how the demo's truth names an article."""
+    parts = urlsplit(url)
+    return site, parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def misattributed_copies(
+    records: dict[tuple[str, str], dict[str, Any]], truth: DemoTruth, *, require_all: bool
+) -> list[str]:
+    """The truth's republications whose record is not linked to their true original, one line
+    each; ``require_all``: a republication without a record is an error too."""
+    wrong = []
+    for article in truth.with_status("republication"):
+        record = records.get((article.site, article.path))
+        if record is None:
+            assert not require_all, f"no record of {article.site}{article.path}"
+            continue
+        assert article.original is not None
+        link = record["syndication"]
+        original_site, original_path = article.original
+        got = (
+            link["status"],
+            link["original_site"],
+            record_key(original_site, link["original_url"])[1] if link["original_url"] else None,
+        )
+        if got != ("republication", original_site, original_path):
+            wrong.append(
+                f"{article.site}{article.path}: got {got}, want {original_site}{original_path}"
+            )
+    return wrong
 
 
 def read_records(output: Path) -> list[dict[str, Any]]:

@@ -18,6 +18,8 @@ from pipelines.errors import BodyTooShort, EmptyExtraction
 
 PROMO_TITLE = "Valley Sounds"
 PROMO = "Alder Radio is the valley's own internet station, playing local music and news around the clock."
+# names nothing and pitches nothing: only learning from the site's articles can find it
+HOUSE_NOTE = "Every story here is read by two editors before it goes out, whatever the hour."
 TOPICS = ["ferry", "library", "bridge", "market", "festival", "school"]
 
 
@@ -60,9 +62,10 @@ def test_seed_shape_credit_and_title_removed(names):
     assert result.credited_source == "Meridian Wire" and result.credit_line == "Source: Meridian"
     assert result.paragraphs[:3] == story("ferry")
     assert "Source: Meridian" not in result.text
-    # no store: the promo stays (learned boilerplate needs many articles)
-    assert result.paragraphs[-1] == PROMO
+    # no store, one page: the promo names the site, its heading sits above it; both go
+    assert result.paragraphs == story("ferry")
     assert result.stripped.count("chrome") == 2 and "credit" in result.stripped
+    assert [r.text for r in result.removed if r.reason == "promo"] == [PROMO, PROMO_TITLE]
 
 
 def test_dateline_removed_rest_kept(names):
@@ -113,8 +116,8 @@ def test_promo_learned_after_n_articles_and_quote_kept(names):
     store = LearnedStore(None, LearnOptions(min_articles=3))
     cleaner = Cleaner(names, store)
     quote = "“We will not give up,” the council leader said."
-    results = [cleaner.clean([*story(t), PROMO_TITLE, PROMO], site=site()) for t in TOPICS[:3]]
-    assert PROMO in results[0].text  # article 1 came before the count reached 3
+    results = [cleaner.clean([*story(t), PROMO_TITLE, HOUSE_NOTE], site=site()) for t in TOPICS[:3]]
+    assert HOUSE_NOTE in results[0].text  # article 1 came before the count reached 3
     assert results[2].paragraphs == story(TOPICS[2]) and results[2].stripped.count("learned") == 2
     # the same quote in two articles is not enough; in the middle it is never stripped
     a = cleaner.clean([*story("school"), quote], site=site())
@@ -129,11 +132,11 @@ def test_a_guessed_pass_is_taken_only_when_the_store_confirms_the_guess(names):
     store = LearnedStore(None, LearnOptions(min_articles=3))
     cleaner = Cleaner(names, store)
     for topic in TOPICS[:3]:  # the promo and its title are learned
-        cleaner.clean([*story(topic), PROMO_TITLE, PROMO], site=site())
-    learned = cleaner.clean([*story("market"), PROMO_TITLE, PROMO], site=site()).learned
+        cleaner.clean([*story(topic), PROMO_TITLE, HOUSE_NOTE], site=site())
+    learned = cleaner.clean([*story("market"), PROMO_TITLE, HOUSE_NOTE], site=site()).learned
     assert len(learned) == 2
     other = Cleaner(names)  # a worker's cleaner: no store
-    paragraphs = [*story("school"), PROMO_TITLE, PROMO]
+    paragraphs = [*story("school"), PROMO_TITLE, HOUSE_NOTE]
     first = other.first_pass(paragraphs, site=site())
     expected = Cleaner(names, store).clean(paragraphs, site=site(), learn=False)
     assert expected.paragraphs == story("school") and expected.learned == learned
@@ -156,7 +159,7 @@ def test_a_guessed_pass_is_taken_only_when_the_store_confirms_the_guess(names):
     # and a guess on a site that learned nothing keeps the first pass
     quiet = Cleaner(names, LearnedStore(None, LearnOptions(min_articles=3)))
     plain = quiet.clean(paragraphs, site=site(), learn=False, first=first, guessed=right)
-    assert plain.paragraphs == [p for p in first.kept if p.strip()] and PROMO in plain.text
+    assert plain.paragraphs == [p for p in first.kept if p.strip()] and HOUSE_NOTE in plain.text
     assert plain.learned == frozenset()
 
 
@@ -180,7 +183,7 @@ def make_pipeline(tmp_path, **settings):
     return CleanPipeline.from_crawler(crawler), crawler
 
 
-def item(topic: str, site_name: str = "alder-radio", tail=(PROMO_TITLE, PROMO)) -> ArticleItem:
+def item(topic: str, site_name: str = "alder-radio", tail=(PROMO_TITLE, HOUSE_NOTE)) -> ArticleItem:
     return ArticleItem(
         url=f"https://{site_name}.example/{topic}",
         site=site_name,
@@ -235,7 +238,7 @@ def test_first_articles_of_first_crawl_come_out_clean(tmp_path):
 def test_hold_times_out_for_a_small_site(tmp_path):
     pipe, crawler = make_pipeline(tmp_path, SYNDICRAWL_CLEAN_LEARN_WAIT_SECONDS=0.2)
     out = asyncio.run(pipe.process_item(item("ferry")))
-    assert PROMO in out.text  # nothing to learn from one article: kept, never lost
+    assert HOUSE_NOTE in out.text  # nothing to learn from one article: kept, never lost
     assert crawler.stats.get_value("syndicrawl/clean/hold_timeout_count") == 1
     pipe.close()
 
@@ -254,3 +257,84 @@ def test_drops_when_nothing_or_too_little_left(tmp_path):
         asyncio.run(pipe.process_item(short))
     assert crawler.stats.get_value("syndicrawl/clean/dropped_count/bodytooshort") == 1
     pipe.close()
+
+
+# --- a site whose articles share most of their template ------------------------------------------
+
+TEMPLATE_HEAD = [
+    "Here is the Alder Valley morning bulletin, compiled by the newsdesk from the overnight reports.",
+    "Roads: the valley road is open in both directions and the Greyfield bypass has no roadworks today.",
+]
+TEMPLATE_TAIL = [
+    "Ferries: crossings from Port Alder run to the normal timetable unless the harbour board says otherwise.",
+    "Weather: the forecast for the valley is on the weather page, updated every three hours.",
+    "The bulletin is published every weekday morning at seven and updated through the day.",
+]
+
+
+def bulletin(topic: str) -> list[str]:
+    return [
+        *TEMPLATE_HEAD,
+        f"Top story: the council meets tonight to decide the future of the {topic}, which has divided the town for a year.",
+        *TEMPLATE_TAIL,
+    ]
+
+
+def test_learned_pass_is_undone_when_it_would_take_most_of_the_article(names):
+    store = LearnedStore(None, LearnOptions(min_articles=3))
+    cleaner = Cleaner(names, store)
+    results = [cleaner.clean(bulletin(t), site=site("bulletin")) for t in TOPICS]
+    for topic, result in zip(TOPICS, results, strict=True):
+        assert result.paragraphs == bulletin(topic), "every article keeps its whole body"
+        assert "learned" not in result.stripped
+    # the template is learned by the third article, and undone from then on
+    assert [r.learned_undone for r in results] == [False, False, True, True, True, True]
+
+
+def test_learned_pass_still_strips_a_promo_that_is_a_small_part(names):
+    store = LearnedStore(None, LearnOptions(min_articles=3))
+    cleaner = Cleaner(names, store)
+    results = [cleaner.clean([*story(t), PROMO_TITLE, HOUSE_NOTE], site=site()) for t in TOPICS[:4]]
+    assert results[3].paragraphs == story(TOPICS[3]) and not results[3].learned_undone
+
+
+def test_every_templated_article_is_exported_whole_and_counted(tmp_path):
+    pipe, crawler = make_pipeline(tmp_path, SYNDICRAWL_CLEAN_LEARN_WAIT_SECONDS=5)
+
+    def templated(topic: str) -> ArticleItem:
+        return ArticleItem(
+            url=f"https://gazette.example/bulletin/{topic}",
+            site="gazette",
+            html="<html></html>",
+            text="\n\n".join(bulletin(topic)),
+        )
+
+    async def crawl():
+        return await asyncio.gather(*(pipe.process_item(templated(t)) for t in TOPICS))
+
+    out = asyncio.run(crawl())
+    assert [it.text for it in out] == ["\n\n".join(bulletin(t)) for t in TOPICS]
+    stats = crawler.stats
+    # the hold releases all six once three are in: every one would have lost most of its text
+    assert stats.get_value("syndicrawl/clean/learned_undone_count") == len(TOPICS)
+    assert stats.get_value("syndicrawl/site/gazette/clean/learned_undone_count") == len(TOPICS)
+    assert stats.get_value("syndicrawl/clean/dropped_count/emptyextraction") is None
+    pipe.close()
+
+
+def test_keep_share_setting_is_checked(tmp_path):
+    pipe, _ = make_pipeline(tmp_path, SYNDICRAWL_CLEAN_LEARNED_KEEP_SHARE=0.3)
+    assert pipe.cleaner.learned_keep_share == 0.3
+    pipe.close()
+    with pytest.raises(ValueError, match="learned_keep_share"):
+        Cleaner(learned_keep_share=1.5)
+
+
+def test_a_run_of_teaser_links_goes_a_single_linked_sentence_stays(names):
+    teasers = ["Bridge repairs finish two weeks early", "Market moves to the old station yard"]
+    linked_heading = "Where the new ferry will stop"
+    paragraphs = [story("ferry")[0], linked_heading, *story("ferry")[1:], *teasers]
+    result = Cleaner(names).clean(paragraphs, linked={*teasers, linked_heading})
+    assert result.paragraphs == [story("ferry")[0], linked_heading, *story("ferry")[1:]]
+    assert [r.text for r in result.removed] == teasers
+    assert {r.why for r in result.removed} == {"a link to another page, in a list or run of links"}
