@@ -1,7 +1,7 @@
 """Setting values given as text: from the environment or ``--set NAME=VALUE`` (pure: no os.environ).
 
 Every ``SYNDICRAWL_*`` setting can be set by an environment variable of the same name. The text is
-parsed to the type of the setting's default in ``crawler/settings.py``:
+parsed to the type of the setting's default (declared beside its component, :mod:`crawler.config`):
 
 * bool: ``1 true yes on`` / ``0 false no off`` (any case);
 * int, float: a number (an int setting takes integers only);
@@ -11,7 +11,8 @@ parsed to the type of the setting's default in ``crawler/settings.py``:
 A value that does not parse raises :class:`SettingValueError` naming the variable, the value and
 what it expects. ``crawler/settings.py`` applies the environment over its defaults (Scrapy's
 ``project`` priority) and the runner applies ``--set`` at ``cmdline`` priority, so the order is
-``--set`` > environment > default.
+``--set`` > environment > default. :func:`crawler.config.read_options` parses text values that
+reach a component some other way (``scrapy crawl -s NAME=VALUE``) with the same :func:`parse_value`.
 """
 
 from __future__ import annotations
@@ -22,13 +23,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 PREFIX = "SYNDICRAWL_"
-# Set by the runner for each run, never taken from outside.
-RUNNER_SET = {
-    "SYNDICRAWL_RUN_ID": "the runner makes one id per run (distributed mode: --run-id)",
-    "SYNDICRAWL_DISTRIBUTED_SEED_ONLY": "set by `syndicrawl crawl --seed-only`",
-}
-# Environment variables that are not settings of the same name but are read on purpose.
-ALIASES = frozenset({"SYNDICRAWL_LOG_LEVEL"})  # -> Scrapy's LOG_LEVEL
+# An environment variable that is no setting of its own but read on purpose: Scrapy's LOG_LEVEL
+# (whose bare name is too common to take from the environment).
+LOG_LEVEL_ALIAS = "SYNDICRAWL_LOG_LEVEL"
+ALIASES = frozenset({LOG_LEVEL_ALIAS})
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
@@ -65,7 +63,7 @@ def parse_value(name: str, raw: str, default: Any, *, source: str = "environment
         if value != value or value in (float("inf"), float("-inf")):
             raise fail("a finite number")
         return value
-    if isinstance(default, list):
+    if isinstance(default, list | tuple):
         if text.startswith("["):
             try:
                 items = json.loads(text)
@@ -78,10 +76,13 @@ def parse_value(name: str, raw: str, default: Any, *, source: str = "environment
     return raw
 
 
-def check_settable(name: str, known: Iterable[str], *, source: str) -> None:
-    """Raise SettingValueError unless ``name`` is a setting that may be set from ``source``."""
-    if name in RUNNER_SET:
-        raise SettingValueError(f"{source} {name}: not settable, {RUNNER_SET[name]}")
+def check_settable(
+    name: str, known: Iterable[str], *, source: str, fixed: Mapping[str, str]
+) -> None:
+    """Raise SettingValueError unless ``name`` is a setting that may be set from ``source``;
+    ``fixed``: the settings the runner sets itself, each with why."""
+    if name in fixed:
+        raise SettingValueError(f"{source} {name}: not settable, {fixed[name]}")
     names = set(known)
     if name not in names:
         close = difflib.get_close_matches(name, sorted(names), n=1)
@@ -90,21 +91,22 @@ def check_settable(name: str, known: Iterable[str], *, source: str) -> None:
 
 
 def environment_overrides(
-    defaults: Mapping[str, Any], environ: Mapping[str, str]
+    defaults: Mapping[str, Any], environ: Mapping[str, str], *, fixed: Mapping[str, str]
 ) -> tuple[dict[str, Any], list[str]]:
     """The ``SYNDICRAWL_*`` settings the environment sets, parsed; and the ``SYNDICRAWL_*``
-    variables that name no setting (a typo the caller should warn about), each with a hint."""
+    variables that name no setting, or one in ``fixed`` (a typo the caller should warn about),
+    each with a hint."""
     known = {name for name in defaults if name.startswith(PREFIX)}
     values: dict[str, Any] = {}
     unknown: list[str] = []
     for name, raw in environ.items():
         if not name.startswith(PREFIX) or name in ALIASES:
             continue
-        if name in known and name not in RUNNER_SET:
+        if name in known and name not in fixed:
             values[name] = parse_value(name, raw, defaults[name])
             continue
         try:
-            check_settable(name, known - RUNNER_SET.keys(), source="environment")
+            check_settable(name, known - fixed.keys(), source="environment", fixed=fixed)
         except SettingValueError as exc:
             unknown.append(str(exc))
     return values, sorted(unknown)

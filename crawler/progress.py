@@ -25,6 +25,8 @@ from scrapy import Request, Spider, signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
 
+from crawler.config import read_options
+from crawler.options import ProgressMode, ProgressOptions
 from crawler.outcomes import PROGRESS_FIGURES
 from pipelines.stats import PREFIX, stat_key
 
@@ -35,15 +37,12 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-MODES = ("off", "auto", "bar", "lines")
 BAR_REFRESH_SECONDS = 0.5
 CLEAR_LINE = "\r\x1b[K"
 
 
-def resolve_mode(mode: str, stream: IO[str]) -> str:
+def resolve_mode(mode: ProgressMode, stream: IO[str]) -> str:
     """``auto`` becomes ``bar`` on a terminal and ``lines`` elsewhere."""
-    if mode not in MODES:
-        raise ValueError(f"SYNDICRAWL_PROGRESS {mode!r}: expected one of {', '.join(MODES)}")
     if mode != "auto":
         return mode
     isatty = getattr(stream, "isatty", None)
@@ -75,18 +74,12 @@ class CrawlProgress:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        settings = crawler.settings
+        options = read_options(ProgressOptions, crawler.settings)
         stream = sys.stderr
-        mode = resolve_mode(str(settings.get("SYNDICRAWL_PROGRESS", "off")).lower(), stream)
+        mode = resolve_mode(options.mode, stream)
         if mode == "off":
             raise NotConfigured
-        interval = (
-            BAR_REFRESH_SECONDS
-            if mode == "bar"
-            else settings.getfloat("SYNDICRAWL_PROGRESS_INTERVAL", 10.0)
-        )
-        if interval <= 0:
-            raise ValueError(f"SYNDICRAWL_PROGRESS_INTERVAL {interval}: expected seconds > 0")
+        interval = BAR_REFRESH_SECONDS if mode == "bar" else options.interval
         ext = cls(crawler, mode, interval, stream)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)

@@ -15,7 +15,12 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from crawler.monitoring import finalize_run
+from crawler.config import BadSetting as BadSetting  # re-exported for the commands
+from crawler.config import read_options, setting_name
+from crawler.declarations import check_all
+from crawler.distributed.options import DistributedOptions
+from crawler.monitoring.finalize import finalize_run
+from crawler.options import RunOptions, user_agent
 from crawler.registry import SiteConfig
 from crawler.site_settings import ChromiumMissing as ChromiumMissing  # re-exported for the commands
 from crawler.site_settings import apply_site_settings
@@ -37,6 +42,16 @@ class RunResult:
     log_path: str | None = None
 
 
+def project_settings(overrides: dict[str, Any] | None = None) -> Settings:
+    """The project's settings (``crawler/settings.py``: defaults and the environment) with
+    ``overrides`` (``--set``) over them, at Scrapy's priorities."""
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    for name, value in (overrides or {}).items():
+        settings.set(name, value, priority="cmdline")
+    return settings
+
+
 def build_settings(
     sites: dict[str, SiteConfig],
     *,
@@ -45,27 +60,28 @@ def build_settings(
     run_id: str,
     overrides: dict[str, Any] | None = None,
 ) -> Settings:
-    settings = Settings()
-    settings.setmodule("crawler.settings", priority="project")
-    settings.set("SYNDICRAWL_OUTPUT_URI", output_uri, priority="cmdline")
-    settings.set("SYNDICRAWL_STATE_DIR", state_dir, priority="cmdline")
-    settings.set("SYNDICRAWL_RUN_ID", run_id, priority="cmdline")
-    apply_site_settings(settings, sites)
-    for name, value in (overrides or {}).items():
-        settings.set(name, value, priority="cmdline")
+    """The crawl's settings; a bad ``SYNDICRAWL_*`` value raises BadSetting before anything runs."""
+    settings = project_settings(overrides)
+    for attr, value in (("output_uri", output_uri), ("state_dir", state_dir), ("run_id", run_id)):
+        if setting_name(RunOptions, attr) not in (overrides or {}):
+            settings.set(setting_name(RunOptions, attr), value, priority="cmdline")
+    # At the project's priority: the sites' slots and browser are project configuration, which
+    # --set (cmdline) still overrides; and they see the --set values (SYNDICRAWL_CHROMIUM_PATH).
+    apply_site_settings(settings, sites, priority="project")
     follow_overrides(settings, overrides or {})
-    if settings.getbool("SYNDICRAWL_DISTRIBUTED_ENABLED", False):
+    if read_options(DistributedOptions, settings).enabled:
         from crawler.distributed.setup import apply_distributed
 
         apply_distributed(settings)
+    check_all(settings)
     return settings
 
 
 def follow_overrides(settings: Settings, overrides: dict[str, Any]) -> None:
     """Settings made from others in crawler/settings.py, made again from their ``--set`` values."""
-    if "SYNDICRAWL_CONTACT_URL" in overrides and "USER_AGENT" not in overrides:
-        contact = settings.get("SYNDICRAWL_CONTACT_URL")
-        settings.set("USER_AGENT", f"syndicrawl/0.1 (+{contact})", priority="cmdline")
+    if setting_name(RunOptions, "contact_url") in overrides and "USER_AGENT" not in overrides:
+        contact = read_options(RunOptions, settings).contact_url
+        settings.set("USER_AGENT", user_agent(contact), priority="cmdline")
     # Chromium's navigation has its own timeout; without this a page dribbling its body to a
     # rendered site was waited on for PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT, not DOWNLOAD_TIMEOUT.
     if "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT" not in overrides:

@@ -7,11 +7,12 @@ Scrapy's own ``scrapy crawl news`` starts it (its settings are not frozen yet th
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from scrapy.settings import BaseSettings
 
+from crawler.config import read_options, setting_name
+from crawler.options import BrowserOptions
 from crawler.registry import SiteConfig
 
 PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
@@ -43,12 +44,13 @@ def apply_site_settings(
     settings.set("DOWNLOAD_SLOTS", slots, priority=priority)
     if not any(site.render_javascript for site in sites.values()):
         return
-    chromium = settings.get("SYNDICRAWL_CHROMIUM_PATH") or shutil.which("chromium")
-    if not chromium or not Path(chromium).exists():
+    chromium = read_options(BrowserOptions, settings).chromium_path
+    if not Path(chromium).exists():
         js_sites = sorted(n for n, s in sites.items() if s.render_javascript)
         raise ChromiumMissing(
-            f"sites {js_sites} need JavaScript rendering but no Chromium was found "
-            "(install Debian's 'chromium' package or set SYNDICRAWL_CHROMIUM_PATH)"
+            f"sites {js_sites} need JavaScript rendering but no Chromium was found at {chromium} "
+            f"(install Debian's 'chromium' package or set "
+            f"{setting_name(BrowserOptions, 'chromium_path')})"
         )
     settings.set(
         "DOWNLOAD_HANDLERS",

@@ -6,11 +6,11 @@ clean stage cut from under the headline. Strings without an offset are read in t
 ``timezone``; text dates with the site's ``languages`` (else the page's language). A page without a
 usable date is kept, with ``published_at`` None.
 
-Settings (defaults in brackets):
+Settings (:class:`~pipelines.stage_options.DatesStageOptions`):
 
-``SYNDICRAWL_DATES_FUTURE_SKEW_HOURS`` [14]
+``SYNDICRAWL_DATES_FUTURE_SKEW_HOURS``
     A date later than ``fetched_at`` plus this is rejected as ``future``.
-``SYNDICRAWL_DATES_MIN_YEAR`` [1990]
+``SYNDICRAWL_DATES_MIN_YEAR``
     An earlier date is rejected as ``too_old``.
 
 Stats: ``syndicrawl/dates/source_count/<jsonld|meta|sitemap|feed|text|url>``,
@@ -32,6 +32,7 @@ from collections.abc import Coroutine, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Self
 
+from crawler.config import read_options
 from crawler.items import ArticleItem
 from pipelines.core.dating import (
     DateFinder,
@@ -44,11 +45,13 @@ from pipelines.core.dating import (
 from pipelines.core.metadata import DateCandidate
 from pipelines.errors import ArticleDropped
 from pipelines.extract import HINT_DATES, parse_fetched_at, site_of
+from pipelines.stage_options import DatesStageOptions
 from pipelines.stats import count
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from scrapy.crawler import Crawler
-    from scrapy.settings import BaseSettings
 
     from pipelines.runtime.pool import StagePool, WorkerState
 
@@ -57,10 +60,11 @@ logger = logging.getLogger(__name__)
 STAGE = "dates"
 
 
-def date_options(s: BaseSettings) -> DateOptions:
+def date_options(settings: Mapping[str, Any]) -> DateOptions:
+    """The dates core's options from the stage's settings (the pool's workers build theirs too)."""
+    stage = read_options(DatesStageOptions, settings)
     return DateOptions(
-        future_skew=timedelta(hours=s.getfloat("SYNDICRAWL_DATES_FUTURE_SKEW_HOURS", 14.0)),
-        min_year=s.getint("SYNDICRAWL_DATES_MIN_YEAR", 1990),
+        future_skew=timedelta(hours=stage.future_skew_hours), min_year=stage.min_year
     )
 
 

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Self
 from scrapy.utils.asyncio import run_in_thread
 from twisted.python.failure import Failure
 
+from crawler.config import read_options, setting_name
 from crawler.items import SCHEMA_RESOURCE, SCHEMA_VERSION, ArticleItem, to_record
 from pipelines.core.storage import (
     ArticleSink,
@@ -34,15 +35,14 @@ from pipelines.core.storage import (
     encode_record,
     new_run_id,
 )
-from pipelines.core.storage.layout import COMPRESSIONS, check_run_id
-from pipelines.core.storage.sink import DEFAULT_MULTIPART_THRESHOLD, MIN_MULTIPART_THRESHOLD
-from pipelines.core.storage.spool import DEFAULT_GZIP_LEVEL
 from pipelines.errors import ExportFailed, InvalidRecord
+from pipelines.stage_options import ExportStageOptions
 from pipelines.stats import count
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from scrapy.crawler import Crawler
-    from scrapy.settings import BaseSettings
     from scrapy.statscollectors import StatsCollector
 
 logger = logging.getLogger(__name__)
@@ -51,15 +51,9 @@ STAGE = "export"
 RUN_FAILED_STAT = "syndicrawl/export/run_failed"
 FAILURE_MESSAGE_STAT = "syndicrawl/export/failure_message"  # read by crawler.runner.run_problems
 
-OUTPUT_URI = "SYNDICRAWL_OUTPUT_URI"
-STATE_DIR = "SYNDICRAWL_STATE_DIR"
-RUN_ID = "SYNDICRAWL_RUN_ID"
-BATCH_SIZE = "SYNDICRAWL_EXPORT_BATCH_SIZE"
-COMPRESSION = "SYNDICRAWL_EXPORT_COMPRESSION"
-GZIP_LEVEL = "SYNDICRAWL_EXPORT_GZIP_LEVEL"
-RETRIES = "SYNDICRAWL_EXPORT_RETRIES"
-BACKOFF_SECONDS = "SYNDICRAWL_EXPORT_BACKOFF_SECONDS"
-MULTIPART_THRESHOLD = "SYNDICRAWL_EXPORT_MULTIPART_THRESHOLD"
+# Named when a failed upload leaves the spool for the next run.
+OUTPUT_URI = setting_name(ExportStageOptions, "output_uri")
+STATE_DIR = setting_name(ExportStageOptions, "state_dir")
 SPOOL_SUBDIR = "spool"
 SPOOL_RUN_HINT = "spool_run"  # item.hints key: the spool run holding the item's record
 
@@ -73,92 +67,56 @@ record_spooling = object()
 records_stored = object()
 
 
-def _integer(
-    settings: BaseSettings, name: str, default: int, minimum: int, maximum: int | None = None
-) -> int:
-    raw = settings.get(name, default)
-    try:
-        if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
-            raise ValueError
-        value = int(raw)
-    except (TypeError, ValueError):
-        value = minimum - 1
-    if value < minimum or (maximum is not None and value > maximum):
-        allowed = f"from {minimum} to {maximum}" if maximum is not None else f">= {minimum}"
-        raise ValueError(f"{name}={raw!r} is not allowed: use an integer {allowed}")
-    return value
-
-
-def _number(settings: BaseSettings, name: str, default: float) -> float:
-    raw = settings.get(name, default)
-    try:
-        value = float(raw)
-    except (TypeError, ValueError):
-        value = -1.0
-    if value < 0 or isinstance(raw, bool):
-        raise ValueError(f"{name}={raw!r} is not allowed: use a number of seconds >= 0")
-    return value
-
-
-def open_link_source(settings: Any) -> Any:
+def open_link_source(stage: ExportStageOptions) -> Any:
     """A read handle on the syndication index (None when the stage is off)."""
-    if not settings.getbool("SYNDICRAWL_SYNDICATION_ENABLED", True):
+    if not stage.syndication_enabled:
         return None
     from pipelines.core.dedupe import SyndicationDetector, open_index
 
     index = open_index(
-        str(settings.get("SYNDICRAWL_SYNDICATION_BACKEND") or "sqlite"),
-        state_dir=settings.get(STATE_DIR),
-        redis_url=settings.get("SYNDICRAWL_REDIS_URL"),
-        redis_prefix=settings.get("SYNDICRAWL_SYNDICATION_REDIS_PREFIX") or "syndicrawl:syn",
+        stage.syndication_backend,
+        state_dir=stage.state_dir,
+        redis_url=stage.redis_url,
+        redis_prefix=stage.syndication_redis_prefix,
     )
     return SyndicationDetector(index)
 
 
-def options_from_settings(settings: BaseSettings) -> ExportOptions:
-    """The export options of a crawl; ``ValueError`` names the setting, the value and what is allowed."""
-    uri = str(settings.get(OUTPUT_URI) or "./syndicrawl-output")
-    state_dir = Path(str(settings.get(STATE_DIR) or "./syndicrawl-output/.state"))
-    run_id = str(settings.get(RUN_ID) or "") or new_run_id()
-    try:
-        check_run_id(run_id)
-    except ValueError as exc:
-        raise ValueError(f"{RUN_ID}={run_id!r} is not allowed: {exc}") from exc
-    compression = str(settings.get(COMPRESSION) or "gzip").lower()
-    if compression not in COMPRESSIONS:
-        raise ValueError(
-            f"{COMPRESSION}={settings.get(COMPRESSION)!r} is not allowed: use one of {', '.join(COMPRESSIONS)}"
-        )
+def core_options(stage: ExportStageOptions, settings: Mapping[str, Any]) -> ExportOptions:
+    """The exporter's options: the stage's settings, and Scrapy's ``AWS_*`` ones for S3."""
     return ExportOptions(
-        output_uri=uri,
-        spool_dir=state_dir / SPOOL_SUBDIR,
-        run_id=run_id,
-        batch_size=_integer(settings, BATCH_SIZE, 500, 1),
-        compression=compression,  # type: ignore[arg-type]  # checked above
-        gzip_level=_integer(settings, GZIP_LEVEL, DEFAULT_GZIP_LEVEL, 1, 9),
-        retries=_integer(settings, RETRIES, 5, 0),
-        backoff_seconds=_number(settings, BACKOFF_SECONDS, 1.0),
-        multipart_threshold=_integer(
-            settings, MULTIPART_THRESHOLD, DEFAULT_MULTIPART_THRESHOLD, MIN_MULTIPART_THRESHOLD
-        ),
+        output_uri=stage.output_uri,
+        spool_dir=Path(stage.state_dir) / SPOOL_SUBDIR,
+        run_id=stage.run_id or new_run_id(),
+        batch_size=stage.batch_size,
+        compression=stage.compression,
+        gzip_level=stage.gzip_level,
+        retries=stage.retries,
+        backoff_seconds=stage.backoff_seconds,
+        multipart_threshold=stage.multipart_threshold,
         endpoint_url=settings.get("AWS_ENDPOINT_URL") or None,
         region=settings.get("AWS_REGION_NAME") or None,
     )
 
 
+def options_from_settings(settings: Mapping[str, Any]) -> ExportOptions:
+    """The export options of a crawl; ``BadSetting`` names the setting, the value and what is allowed."""
+    return core_options(read_options(ExportStageOptions, settings), settings)
+
+
 class ExportPipeline:
     """Write each valid record to the spool, upload parts during the crawl, the manifest at close.
 
-    Settings (defaults in ``crawler/settings.py``):
+    Settings (:class:`~pipelines.stage_options.ExportStageOptions`, with their defaults):
 
-    - ``SYNDICRAWL_OUTPUT_URI`` (``./syndicrawl-output``): a directory or ``s3://bucket/prefix``.
-    - ``SYNDICRAWL_STATE_DIR`` (``./syndicrawl-output/.state``): the spool is ``<state dir>/spool``.
+    - ``SYNDICRAWL_OUTPUT_URI``: a directory or ``s3://bucket/prefix``.
+    - ``SYNDICRAWL_STATE_DIR``: the spool is ``<state dir>/spool``.
     - ``SYNDICRAWL_RUN_ID`` (generated when empty): goes into every key of the run.
-    - ``SYNDICRAWL_EXPORT_BATCH_SIZE`` (500): records per part file.
-    - ``SYNDICRAWL_EXPORT_COMPRESSION`` (``gzip``): ``gzip`` or ``none``.
-    - ``SYNDICRAWL_EXPORT_RETRIES`` (5): retries per upload after the first attempt.
-    - ``SYNDICRAWL_EXPORT_BACKOFF_SECONDS`` (1.0): first retry delay, doubled per retry, 60 s at most.
-    - ``SYNDICRAWL_EXPORT_MULTIPART_THRESHOLD`` (64 MiB, at least 5 MiB): larger files go up in parts.
+    - ``SYNDICRAWL_EXPORT_BATCH_SIZE``: records per part file.
+    - ``SYNDICRAWL_EXPORT_COMPRESSION``: ``gzip`` or ``none``.
+    - ``SYNDICRAWL_EXPORT_RETRIES``: retries per upload after the first attempt.
+    - ``SYNDICRAWL_EXPORT_BACKOFF_SECONDS``: first retry delay, doubled per retry, 60 s at most.
+    - ``SYNDICRAWL_EXPORT_MULTIPART_THRESHOLD`` (at least 5 MiB): larger files go up in parts.
     - ``AWS_ENDPOINT_URL`` (MinIO, R2, Ceph), ``AWS_REGION_NAME``. Credentials only come from
       boto3's standard chain.
 
@@ -191,9 +149,10 @@ class ExportPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        pipeline = cls(options_from_settings(crawler.settings), stats=crawler.stats)
+        stage = read_options(ExportStageOptions, crawler.settings)
+        pipeline = cls(core_options(stage, crawler.settings), stats=crawler.stats)
         pipeline.crawler = crawler
-        pipeline.detector = open_link_source(crawler.settings)
+        pipeline.detector = open_link_source(stage)
         if pipeline.detector is not None:
             pipeline.exporter.transform_line = pipeline._refresh_links
         pipeline.exporter.on_part_stored = pipeline._announce_stored

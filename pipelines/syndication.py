@@ -1,6 +1,7 @@
 """Scrapy adapter of the syndication stage [400]: link republished copies to their originals.
 
-The work is in ``pipelines.core.dedupe``; this class maps settings to options, feeds each item to
+The work is in ``pipelines.core.dedupe``; this class maps its settings
+(:class:`~pipelines.stage_options.SyndicationStageOptions`) to the core's options, feeds each item to
 the detector, counts stats and applies the mode. When a link changes for a record emitted earlier
 (a copy now points at an original that arrived late), a copy exported by an earlier run is fetched
 again through the spider (``NewsSpider.refetch_for_relink``) and exported with the link; a record
@@ -23,9 +24,9 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import NotConfigured
 
+from crawler.config import read_options, setting_name
 from crawler.items import ArticleItem
 from pipelines.core.dedupe import (
-    MODES,
     ArticleInput,
     SyndicationDetector,
     SyndicationIndex,
@@ -35,6 +36,7 @@ from pipelines.core.dedupe import (
 )
 from pipelines.errors import CopyFilteredOut
 from pipelines.runtime.prework import HINT_PREWORK, Prework
+from pipelines.stage_options import SyndicationStageOptions
 from pipelines.stats import count
 
 if TYPE_CHECKING:
@@ -44,6 +46,7 @@ logger = logging.getLogger(__name__)
 
 STAGE = "syndication"
 COPIES_FEED = "copies"
+MODE = setting_name(SyndicationStageOptions, "mode")  # named in the drops of ``originals``
 _COUNTERS = (
     "candidates",
     "verified",
@@ -58,30 +61,32 @@ _COUNTERS = (
 )
 
 
+def core_options(stage: SyndicationStageOptions) -> SyndicationOptions:
+    """The detector's options: the settable ones from the stage, the others at their tuned values."""
+    return SyndicationOptions(
+        window_days=stage.window_days,
+        min_containment=stage.min_containment,
+        credited_min_score=stage.credited_min_score,
+        text_cache=stage.text_cache,
+    )
+
+
 class SyndicationPipeline:
     def __init__(
         self,
+        stage: SyndicationStageOptions | None = None,
         *,
-        mode: str = "annotate",
-        backend: str = "sqlite",
-        state_dir: str | None = None,
-        redis_url: str | None = None,
-        redis_prefix: str = "syndicrawl:syn",
-        options: SyndicationOptions | None = None,
         sites: Mapping[str, Any] | None = None,
         index: SyndicationIndex | None = None,
         crawler: Crawler | None = None,
     ) -> None:
-        if mode not in MODES:
-            raise ValueError(
-                f"SYNDICRAWL_SYNDICATION_MODE={mode!r}: expected one of {', '.join(MODES)}"
-            )
-        self.mode = mode
-        self.backend = backend
-        self.state_dir = state_dir
-        self.redis_url = redis_url
-        self.redis_prefix = redis_prefix
-        self.options = options or SyndicationOptions()
+        stage = stage or SyndicationStageOptions()
+        self.mode = stage.mode
+        self.backend = stage.backend
+        self.state_dir = stage.state_dir
+        self.redis_url = stage.redis_url
+        self.redis_prefix = stage.redis_prefix
+        self.options = core_options(stage)
         self.crawler = crawler
         self.stats = crawler.stats if crawler is not None else None
         self._sites = dict(sites) if sites is not None else None
@@ -91,24 +96,11 @@ class SyndicationPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SyndicationPipeline:
-        s = crawler.settings
-        if not s.getbool("SYNDICRAWL_SYNDICATION_ENABLED", True):
-            raise NotConfigured("SyndicationPipeline: SYNDICRAWL_SYNDICATION_ENABLED is off")
-        options = SyndicationOptions(
-            window_days=s.getfloat("SYNDICRAWL_SYNDICATION_WINDOW_DAYS", 14.0),
-            min_containment=s.getfloat("SYNDICRAWL_SYNDICATION_MIN_CONTAINMENT", 0.5),
-            credited_min_score=s.getfloat("SYNDICRAWL_SYNDICATION_CREDITED_MIN_SCORE", 0.45),
-            text_cache=s.getint("SYNDICRAWL_SYNDICATION_TEXT_CACHE", 2000),
-        )
-        return cls(
-            mode=s.get("SYNDICRAWL_SYNDICATION_MODE", "annotate"),
-            backend=s.get("SYNDICRAWL_SYNDICATION_BACKEND", "sqlite"),
-            state_dir=s.get("SYNDICRAWL_STATE_DIR"),
-            redis_url=s.get("SYNDICRAWL_REDIS_URL"),
-            redis_prefix=s.get("SYNDICRAWL_SYNDICATION_REDIS_PREFIX", "syndicrawl:syn"),
-            options=options,
-            crawler=crawler,
-        )
+        stage = read_options(SyndicationStageOptions, crawler.settings)
+        if not stage.enabled:
+            name = setting_name(SyndicationStageOptions, "enabled")
+            raise NotConfigured(f"SyndicationPipeline: {name} is off")
+        return cls(stage, crawler=crawler)
 
     @property
     def detector(self) -> SyndicationDetector:
@@ -164,7 +156,7 @@ class SyndicationPipeline:
             if self.mode == "originals":
                 raise CopyFilteredOut(
                     f"republication of {result.syndication.original_url} dropped by "
-                    f"SYNDICRAWL_SYNDICATION_MODE=originals: {item.url}"
+                    f"{MODE}=originals: {item.url}"
                 )
             if self.mode == "separate":
                 item.hints["feed"] = COPIES_FEED

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ast
+import re
 import socket
+import sys
 from pathlib import Path
 
 import jsonschema
@@ -13,6 +15,7 @@ import crawler
 import pipelines
 import syndicrawl_tools
 from crawler.cli import build_parser
+from crawler.declarations import OPTIONS
 from crawler.items import (
     SCHEMA_VERSION,
     ArticleItem,
@@ -50,6 +53,85 @@ def test_product_packages_never_import_the_tools(package: str) -> None:
         for path in sorted((REPO / package).rglob("*.py"))
     }
     assert not {path: names for path, names in offenders.items() if names}
+
+
+SETTING_NAME = re.compile(r"SYNDICRAWL_[A-Z_]+")
+# Where a SYNDICRAWL_* name may still be written as a string literal, and why. Everywhere else in
+# crawler/ and pipelines/ a component reads its settings through its options class and names one
+# with crawler.config.setting_name, so each name is written once, in its declaration.
+LITERALS_ALLOWED: dict[str, tuple[frozenset[str] | None, str]] = {
+    "pipelines/clean.py": (
+        None,
+        "still reads its settings directly: converted after the extraction work merges "
+        "(its settings are declared in pipelines/stage_options.py already)",
+    ),
+    "pipelines/extract.py": (None, "as pipelines/clean.py"),
+    "pipelines/core/extraction.py": (
+        frozenset({"SYNDICRAWL_EXTRACT_MAX_HTML_CHARS", "SYNDICRAWL_EXTRACT_MIN_CHARS"}),
+        "its drop messages name the limit's setting; converted with pipelines/extract.py",
+    ),
+    "crawler/envsettings.py": (
+        frozenset({"SYNDICRAWL_LOG_LEVEL"}),
+        "an environment alias of Scrapy's LOG_LEVEL, not a setting of its own",
+    ),
+}
+
+
+def setting_literals(path: Path) -> set[str]:
+    """SYNDICRAWL_* names in the module's string literals (f-string parts too), docstrings aside:
+    documentation may name a setting, code may not."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    return {
+        name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+        if id(node) not in docstrings
+        for name in SETTING_NAME.findall(node.value)
+    }
+
+
+def declaring_modules() -> set[str]:
+    """crawler/config.py and the modules of the options classes: where names are declared."""
+    files = {REPO / "crawler" / "config.py"}
+    files |= {Path(str(sys.modules[cls.__module__].__file__)) for cls in OPTIONS}
+    return {str(path.resolve().relative_to(REPO)) for path in files}
+
+
+def test_setting_names_are_written_only_where_they_are_declared() -> None:
+    exempt = declaring_modules()
+    offenders: dict[str, list[str]] = {}
+    for package in ("crawler", "pipelines"):
+        for path in sorted((REPO / package).rglob("*.py")):
+            relative = str(path.relative_to(REPO))
+            if relative in exempt:
+                continue
+            allowed = LITERALS_ALLOWED.get(relative, (frozenset(), ""))[0]  # None: any name
+            names = set() if allowed is None else setting_literals(path) - allowed
+            if names:
+                offenders[relative] = sorted(names)
+    assert not offenders, (
+        "read these through the component's options class (crawler.config.read_options) or name "
+        "them with crawler.config.setting_name"
+    )
+
+
+def test_the_allow_list_holds_only_what_is_still_there() -> None:
+    for relative, (allowed, why) in LITERALS_ALLOWED.items():
+        assert why, f"{relative}: say why it is allowed"
+        found = setting_literals(REPO / relative)
+        assert found, f"{relative} names no setting any more: drop it from LITERALS_ALLOWED"
+        if allowed is not None:
+            assert allowed <= found, f"{relative} no longer names {sorted(allowed - found)}"
+    assert "crawler/config.py" in declaring_modules()
+    assert "pipelines/stage_options.py" in declaring_modules()
 
 
 def test_tools_commands_reach_the_console_script_through_entry_points() -> None:

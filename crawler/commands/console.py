@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from crawler.config import setting_name
+from crawler.options import ProgressOptions
+
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOGS_FOLDER = "logs"
 
@@ -51,7 +54,7 @@ def console_for(
         overrides["LOG_LEVEL"] = args.log_level
     level = str(overrides.get("LOG_LEVEL") or _default_level())
     # The whole log scrolling past leaves no place for a bar: plain progress lines then.
-    overrides.setdefault("SYNDICRAWL_PROGRESS", "lines" if args.verbose else "auto")
+    overrides.setdefault(setting_name(ProgressOptions, "mode"), "lines" if args.verbose else "auto")
     return Console(
         log_file=Path(state_dir) / LOGS_FOLDER / f"run={run_id}.log",
         terminal_level=level if args.verbose else "WARNING",

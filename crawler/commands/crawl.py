@@ -7,10 +7,16 @@ import sys
 from typing import Any
 
 from crawler.commands import console
+from crawler.config import defaults, fixed_settings, read_options, setting_name
+from crawler.declarations import OPTIONS, check_all
 from crawler.envsettings import PREFIX, check_settable, parse_value
+from crawler.options import RunOptions
 from crawler.registry import SiteConfigError, load_sites
-from crawler.runner import ChromiumMissing, new_run_id, run_crawl
+from crawler.runner import BadSetting, ChromiumMissing, new_run_id, project_settings, run_crawl
 from crawler.summary import print_summary, summarize
+
+OUTPUT_URI = setting_name(RunOptions, "output_uri")
+STATE_DIR = setting_name(RunOptions, "state_dir")
 
 
 def register(subparsers: Any) -> None:
@@ -24,12 +30,13 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--output",
         default=None,
-        help="local folder or s3://bucket/prefix (default: SYNDICRAWL_OUTPUT_URI, ./syndicrawl-output)",
+        help=f"local folder or s3://bucket/prefix (default: {OUTPUT_URI}, "
+        f"{RunOptions().output_uri})",
     )
     parser.add_argument(
         "--state-dir",
         default=None,
-        help="crawl state (seen-store, spool); default SYNDICRAWL_STATE_DIR if set, else "
+        help=f"crawl state (seen-store, spool); default {STATE_DIR} if set, else "
         "OUTPUT/.state for a local output, ./syndicrawl-state for S3",
     )
     parser.add_argument(
@@ -56,9 +63,7 @@ def parse_overrides(pairs: list[str]) -> dict[str, Any]:
     """``--set NAME=VALUE`` pairs; ``SYNDICRAWL_*`` values parsed to their setting's type (a name
     that is no setting, or a bad value, raises ValueError). Scrapy's settings pass as text, which
     Scrapy's getters parse."""
-    from crawler import settings as project
-
-    defaults = {name: value for name, value in vars(project).items() if name.startswith(PREFIX)}
+    declared, fixed = defaults(OPTIONS), fixed_settings(OPTIONS)
     overrides: dict[str, Any] = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
@@ -67,8 +72,8 @@ def parse_overrides(pairs: list[str]) -> dict[str, Any]:
                 f"--set {pair!r}: expected SETTING=VALUE with an upper-case setting name"
             )
         if name.startswith(PREFIX):
-            check_settable(name, defaults, source="--set")
-            overrides[name] = parse_value(name, value, defaults[name], source="--set")
+            check_settable(name, declared, source="--set", fixed=fixed)
+            overrides[name] = parse_value(name, value, declared[name], source="--set")
         else:
             overrides[name] = value
     return overrides
@@ -83,9 +88,10 @@ def output_and_state_dir(output: str | None, state_dir: str | None) -> tuple[str
     defaults (the state dir beside a local output)."""
     from crawler import settings as project
 
-    output = output or project.SYNDICRAWL_OUTPUT_URI
-    if state_dir is None and "SYNDICRAWL_STATE_DIR" in project.from_environment:
-        state_dir = project.SYNDICRAWL_STATE_DIR
+    run = read_options(RunOptions, vars(project))  # the defaults with the environment over them
+    output = output or run.output_uri
+    if state_dir is None and STATE_DIR in project.from_environment:
+        state_dir = run.state_dir
     return output, state_dir or default_state_dir(output)
 
 
@@ -93,6 +99,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         sites = load_sites(args.sites)
         overrides = parse_overrides(args.set)  # also reads the environment (crawler/settings.py)
+        check_all(project_settings(overrides))  # every value, before anything runs or connects
         args.output, state_dir = output_and_state_dir(args.output, args.state_dir)
     except (SiteConfigError, ValueError) as exc:
         print(f"syndicrawl: {exc}", file=sys.stderr)
@@ -122,7 +129,7 @@ def run(args: argparse.Namespace) -> int:
             overrides=settings,
             **terminal.run_arguments(),
         )
-    except ChromiumMissing as exc:
+    except (ChromiumMissing, BadSetting) as exc:
         print(f"syndicrawl: {exc}", file=sys.stderr)
         return 2
     print_summary(summarize(result, args.output, sorted(sites)), args.json)

@@ -25,12 +25,14 @@ from typing import Any
 
 import redis
 
+from crawler.config import read_options, setting_name
 from crawler.distributed import context as ctx
 from crawler.distributed.board import RunBoard, resolve_run
 from crawler.distributed.frontier import DONE, FAILED, Frontier, _text
-from crawler.distributed.keys import RunKeys, check_prefix, check_worker, current_run_key
+from crawler.distributed.keys import RunKeys, check_worker, current_run_key
+from crawler.distributed.options import DistributedOptions
 from crawler.registry import SiteConfig
-from crawler.runner import ChromiumMissing, new_run_id, run_crawl
+from crawler.runner import BadSetting, ChromiumMissing, new_run_id, project_settings, run_crawl
 from crawler.summary import summarize
 from pipelines.core.storage import open_sink
 
@@ -46,7 +48,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         metavar="URL",
         help="crawl as one worker of a distributed run coordinated through this Redis "
-        "(same as SYNDICRAWL_DISTRIBUTED_ENABLED=1 with SYNDICRAWL_REDIS_URL)",
+        f"(same as {setting_name(DistributedOptions, 'enabled')}=1 with "
+        f"{setting_name(DistributedOptions, 'redis_url')})",
     )
     group.add_argument(
         "--run-id",
@@ -85,20 +88,7 @@ def wanted(args: argparse.Namespace, overrides: dict[str, Any]) -> bool:
     """Distributed mode is on: ``--redis``, or the setting (environment or ``--set``)."""
     if getattr(args, "redis", None):
         return True
-    raw = overrides.get(ctx.ENABLED)
-    if raw is None:
-        from crawler import settings as project
-
-        raw = getattr(project, ctx.ENABLED, False)
-    return str(raw).lower() in ("1", "true", "yes", "on")
-
-
-def _setting(overrides: dict[str, Any], name: str, default: Any) -> Any:
-    if name in overrides:
-        return overrides[name]
-    from crawler import settings as project
-
-    return getattr(project, name, default)
+    return read_options(DistributedOptions, project_settings(overrides)).enabled
 
 
 def _fail(message: str, status: int = 2) -> int:
@@ -112,23 +102,18 @@ def run(
     overrides: dict[str, Any],
     state_dir: str,
 ) -> int:
-    url = args.redis or str(_setting(overrides, ctx.REDIS_URL, ""))
+    options = read_options(DistributedOptions, project_settings(overrides))  # checked by crawl
+    url = args.redis or options.redis_url
+    prefix = options.prefix
     try:
-        prefix = check_prefix(
-            str(_setting(overrides, ctx.PREFIX, ctx.DEFAULT_PREFIX) or ctx.DEFAULT_PREFIX)
-        )
-        worker = check_worker(
-            args.worker_id
-            or str(_setting(overrides, ctx.WORKER_ID, "") or "")
-            or ctx.default_worker_id()
-        )
+        worker = check_worker(args.worker_id or options.worker_id or ctx.default_worker_id())
         client = redis.Redis.from_url(url)
         client.ping()
     except ValueError as exc:
         return _fail(str(exc))
     except redis.RedisError as exc:
         return _fail(f"--redis {url}: cannot reach Redis: {exc}")
-    heartbeat = float(_setting(overrides, ctx.HEARTBEAT_SECONDS, ctx.DEFAULT_HEARTBEAT_SECONDS))
+    heartbeat = options.heartbeat_seconds
 
     if args.finalize:
         return finalize(
@@ -166,17 +151,17 @@ def run(
 
     overrides = {
         **overrides,
-        ctx.ENABLED: True,
-        ctx.REDIS_URL: url,
-        ctx.PREFIX: prefix,
-        ctx.WORKER_ID: worker,
-        ctx.SEED_ONLY: bool(args.seed_only),
+        setting_name(DistributedOptions, "enabled"): True,
+        setting_name(DistributedOptions, "redis_url"): url,
+        setting_name(DistributedOptions, "prefix"): prefix,
+        setting_name(DistributedOptions, "worker_id"): worker,
+        setting_name(DistributedOptions, "seed_only"): bool(args.seed_only),
     }
     try:
         result = run_crawl(
             sites, output_uri=args.output, state_dir=state_dir, run_id=run_id, overrides=overrides
         )
-    except ChromiumMissing as exc:
+    except (ChromiumMissing, BadSetting) as exc:  # BadSetting: a bad --run-id
         return _fail(str(exc))
 
     frontier = Frontier(

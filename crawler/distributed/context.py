@@ -12,26 +12,17 @@ from typing import TYPE_CHECKING, Any
 
 import redis
 
+from crawler.config import read_options, setting_name
 from crawler.distributed.board import RunBoard
 from crawler.distributed.frontier import Frontier
 from crawler.distributed.hints import RedisHints
 from crawler.distributed.keys import RunKeys, check_worker
+from crawler.distributed.options import DistributedOptions
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
-    from scrapy.settings import BaseSettings
 
-ENABLED = "SYNDICRAWL_DISTRIBUTED_ENABLED"
-REDIS_URL = "SYNDICRAWL_REDIS_URL"
-PREFIX = "SYNDICRAWL_DISTRIBUTED_PREFIX"
-WORKER_ID = "SYNDICRAWL_DISTRIBUTED_WORKER_ID"
-HEARTBEAT_SECONDS = "SYNDICRAWL_DISTRIBUTED_HEARTBEAT_SECONDS"
-SEED_ONLY = "SYNDICRAWL_DISTRIBUTED_SEED_ONLY"
-RUN_ID = "SYNDICRAWL_RUN_ID"
 TOKEN_META = "syndicrawl_token"  # request.meta key: the frontier token of a popped request
-
-DEFAULT_PREFIX = "syndicrawl"
-DEFAULT_HEARTBEAT_SECONDS = 5.0
 HEARTBEAT_MISSES = 3  # a worker is dead after this many missed beats
 
 
@@ -39,10 +30,6 @@ def default_worker_id() -> str:
     """``<host>-<pid>-<random>``: unique even when a restarted container reuses host name and pid."""
     host = re.sub(r"[^a-z0-9-]+", "-", socket.gethostname().lower()).strip("-")[:40] or "worker"
     return f"{host}-{os.getpid()}-{secrets.token_hex(2)}"
-
-
-def is_enabled(settings: BaseSettings) -> bool:
-    return settings.getbool(ENABLED, False)
 
 
 @dataclass(eq=False)
@@ -68,26 +55,18 @@ class WorkerContext:
         self.hints = RedisHints(self.client, self.keys.hints)
 
     @classmethod
-    def from_settings(cls, settings: BaseSettings) -> WorkerContext:
-        run_id = str(settings.get(RUN_ID) or "")
-        if not run_id:
+    def from_options(cls, options: DistributedOptions) -> WorkerContext:
+        if not options.run_id:
+            enabled, run_id = (setting_name(DistributedOptions, a) for a in ("enabled", "run_id"))
             raise ValueError(
-                f"{ENABLED} is on but {RUN_ID} is empty: every worker of a run needs the same run id"
-            )
-        url = str(settings.get(REDIS_URL) or "")
-        if not url:
-            raise ValueError(f"{ENABLED} is on but {REDIS_URL} is empty")
-        heartbeat = settings.getfloat(HEARTBEAT_SECONDS, DEFAULT_HEARTBEAT_SECONDS)
-        if heartbeat <= 0:
-            raise ValueError(
-                f"{HEARTBEAT_SECONDS}={heartbeat!r} is not allowed: use a number of seconds > 0"
+                f"{enabled} is on but {run_id} is empty: every worker of a run needs the same run id"
             )
         return cls(
-            client=redis.Redis.from_url(url),
-            keys=RunKeys(str(settings.get(PREFIX) or DEFAULT_PREFIX), run_id),
-            worker=str(settings.get(WORKER_ID) or "") or default_worker_id(),
-            heartbeat_seconds=heartbeat,
-            seed_only=settings.getbool(SEED_ONLY, False),
+            client=redis.Redis.from_url(options.redis_url),
+            keys=RunKeys(options.prefix, options.run_id),
+            worker=options.worker_id or default_worker_id(),
+            heartbeat_seconds=options.heartbeat_seconds,
+            seed_only=options.seed_only,
         )
 
     def ack(self, *tokens: str) -> None:
@@ -106,5 +85,6 @@ def context_for(crawler: Crawler) -> WorkerContext:
     """The crawler's worker context, made from its settings on first use."""
     context = _CONTEXTS.get(crawler)
     if context is None:
-        context = _CONTEXTS[crawler] = WorkerContext.from_settings(crawler.settings)
+        options = read_options(DistributedOptions, crawler.settings)
+        context = _CONTEXTS[crawler] = WorkerContext.from_options(options)
     return context

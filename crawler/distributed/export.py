@@ -28,13 +28,15 @@ from typing import TYPE_CHECKING, Any, Self
 
 from scrapy.exceptions import DropItem
 
+from crawler.config import read_options
 from crawler.distributed.context import WorkerContext, context_for
 from crawler.items import SCHEMA_VERSION, ArticleItem
 from pipelines.core.storage import SpoolBusy, SpoolError
 from pipelines.core.storage.sink import normalise_uri
 from pipelines.core.storage.spool import SpoolRun, measure
 from pipelines.errors import DuplicateArticle
-from pipelines.export import STATE_DIR, ExportPipeline, open_link_source, options_from_settings
+from pipelines.export import ExportPipeline, core_options, open_link_source
+from pipelines.stage_options import ExportStageOptions
 from pipelines.stats import count
 
 if TYPE_CHECKING:
@@ -65,12 +67,15 @@ class DistributedExportPipeline(ExportPipeline):
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         context = context_for(crawler)
-        options = options_from_settings(crawler.settings)
-        state_dir = Path(str(crawler.settings.get(STATE_DIR) or "./syndicrawl-output/.state"))
-        options = replace(options, worker=context.worker, spool_dir=state_dir / WORKER_SPOOL_SUBDIR)
+        stage = read_options(ExportStageOptions, crawler.settings)
+        options = replace(
+            core_options(stage, crawler.settings),
+            worker=context.worker,
+            spool_dir=Path(stage.state_dir) / WORKER_SPOOL_SUBDIR,
+        )
         pipeline = cls(options, stats=crawler.stats)
         pipeline.crawler = crawler
-        pipeline.detector = open_link_source(crawler.settings)  # the shared Redis index here
+        pipeline.detector = open_link_source(stage)  # the shared Redis index here
         if pipeline.detector is not None:
             pipeline.exporter.transform_line = pipeline._refresh_links
         pipeline.context = context

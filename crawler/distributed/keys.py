@@ -25,16 +25,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-PREFIX_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9:_-]{0,99}$")
+from crawler.config import check_value
+from crawler.distributed.options import DistributedOptions
+
 WORKER_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
 
 def check_prefix(prefix: str) -> str:
-    if not PREFIX_RE.match(prefix):
-        raise ValueError(
-            f"SYNDICRAWL_DISTRIBUTED_PREFIX={prefix!r} is not allowed: use [A-Za-z0-9][A-Za-z0-9:_-]{{0,99}}"
-        )
-    return prefix
+    """``prefix`` if ``SYNDICRAWL_DISTRIBUTED_PREFIX`` allows it, else BadSetting naming it."""
+    return str(check_value(DistributedOptions, "prefix", prefix))
 
 
 def check_worker(worker: str) -> str:

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from crawler.config import read_options, setting_name
+from crawler.distributed.options import DistributedOptions
+from pipelines.stage_options import SyndicationStageOptions
+
 if TYPE_CHECKING:
     from scrapy.settings import Settings
 
@@ -15,26 +19,26 @@ LOCKED_SYNDICATION_PIPELINE = "crawler.distributed.syndication.LockedSyndication
 SPIDER_MIDDLEWARE = ("crawler.distributed.middleware.FrontierSpiderMiddleware", 5)
 DOWNLOADER_MIDDLEWARE = ("crawler.distributed.middleware.FrontierDownloaderMiddleware", 5)
 EXTENSION = ("crawler.distributed.extension.DistributedRun", 100)
-DEFAULT_SYNDICATION_PREFIX = "syndicrawl:syn"
 
 
 def apply_distributed(settings: Settings) -> None:
     """Shared scheduler, duplicate filter, seen-store, syndication index; per-worker export."""
-    prefix = settings.get("SYNDICRAWL_DISTRIBUTED_PREFIX") or "syndicrawl"
+    options = read_options(DistributedOptions, settings)
+    syndication = read_options(SyndicationStageOptions, settings)
     settings.set(
         "SCHEDULER", "crawler.distributed.scheduler.DistributedScheduler", priority="cmdline"
     )
     settings.set("DUPEFILTER_CLASS", "scrapy_redis.dupefilter.RFPDupeFilter", priority="cmdline")
     settings.set("SCHEDULER_PERSIST", True, priority="cmdline")
-    settings.set("REDIS_URL", settings.get("SYNDICRAWL_REDIS_URL"), priority="cmdline")
-    settings.set("SYNDICRAWL_SYNDICATION_BACKEND", "redis", priority="cmdline")
-    if settings.get("SYNDICRAWL_SYNDICATION_REDIS_PREFIX") in (
-        None,
-        "",
-        DEFAULT_SYNDICATION_PREFIX,
-    ):
+    settings.set("REDIS_URL", options.redis_url, priority="cmdline")  # scrapy-redis's own
+    settings.set(setting_name(SyndicationStageOptions, "backend"), "redis", priority="cmdline")
+    if syndication.redis_prefix == SyndicationStageOptions().redis_prefix:
         # The index lives under the run's prefix unless it was set on purpose.
-        settings.set("SYNDICRAWL_SYNDICATION_REDIS_PREFIX", f"{prefix}:syn", priority="cmdline")
+        settings.set(
+            setting_name(SyndicationStageOptions, "redis_prefix"),
+            f"{options.prefix}:syn",
+            priority="cmdline",
+        )
     pipelines = settings.getdict("ITEM_PIPELINES")
     priority = pipelines.pop(EXPORT_PIPELINE, 500)
     pipelines[DISTRIBUTED_EXPORT_PIPELINE] = priority

@@ -11,10 +11,12 @@ from scrapy.core.downloader import Downloader, Slot
 from scrapy.utils.asyncio import call_later, create_looping_call
 from twisted.python.failure import Failure
 
-from crawler.middlewares.common import SHUTDOWN_GRACE, count_outcome, positive_float
+from crawler.config import read_options, setting_name
+from crawler.middlewares.common import count_outcome
 from crawler.middlewares.errors import ShutdownCancelled
 
 from .closing import Closing, engine_closing
+from .options import DownloaderOptions
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 WATCH_SECONDS = 0.2  # how often the engine is checked for a close that began
+SHUTDOWN_GRACE = setting_name(DownloaderOptions, "shutdown_grace_seconds")  # named in the log
 
 
 class ClosingDownloader(Downloader):
@@ -39,18 +42,21 @@ class ClosingDownloader(Downloader):
     * every request waiting in a slot, and every one that reaches the downloader later, fails with
       :class:`ShutdownCancelled` without being sent, counted ``cancelled_at_shutdown/unsent`` per
       site (the spider's errback records nothing as seen, so the next run fetches it);
-    * downloads still running ``SYNDICRAWL_FETCH_SHUTDOWN_GRACE_SECONDS`` (default 5) after the
-      close began are cancelled the same way, ``cancelled_at_shutdown/cut`` (each is also bounded
+    * downloads still running ``SYNDICRAWL_FETCH_SHUTDOWN_GRACE_SECONDS``
+      (:class:`~crawler.fetch.options.DownloaderOptions`) after the close began are cancelled the same way, ``cancelled_at_shutdown/cut`` (each is also bounded
       by its DOWNLOAD_TIMEOUT);
     * :attr:`closing` ends the retry middleware's backoff waits at once.
 
     What reached the item pipelines is still processed and exported by Scrapy's close.
     """
 
-    def __init__(self, crawler: Crawler) -> None:
+    def __init__(self, crawler: Crawler, options: DownloaderOptions | None = None) -> None:
         super().__init__(crawler)
+        # Scrapy's engine builds its DOWNLOADER as cls(crawler), never through from_crawler: so
+        # without options given, they are read here.
+        options = options or read_options(DownloaderOptions, crawler.settings)
         self.closing = Closing()
-        self.grace = positive_float(crawler.settings, SHUTDOWN_GRACE, 5.0)
+        self.grace = options.shutdown_grace_seconds
         self._transfers: dict[Request, asyncio.Task[Any]] = {}
         self._cut: set[Request] = set()
         self._watch: Any = None

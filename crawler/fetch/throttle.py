@@ -6,10 +6,14 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.extensions.throttle import AutoThrottle
 
-from crawler.middlewares.common import MAX_SITE_DELAY, count_outcome, positive_float
+from crawler.config import read_options
+from crawler.fetch.options import ThrottleOptions
+from crawler.middlewares.common import count_outcome
 from pipelines.stats import stat_key
 
 if TYPE_CHECKING:
+    from typing import Self
+
     from scrapy import Request, Spider
     from scrapy.core.downloader import Slot
     from scrapy.crawler import Crawler
@@ -33,19 +37,24 @@ class SiteAutoThrottle(AutoThrottle):
 
     * floor: the larger of ``DOWNLOAD_DELAY`` and the site's own delay (``DOWNLOAD_SLOTS``, filled
       from ``politeness.delay`` by the runner);
-    * ceiling: ``SYNDICRAWL_FETCH_MAX_SITE_DELAY`` (default 5 s; ``AUTOTHROTTLE_MAX_DELAY`` too if
-      set lower), but never below the floor: a site that asks for a longer delay gets it.
+    * ceiling: ``SYNDICRAWL_FETCH_MAX_SITE_DELAY`` (:class:`~crawler.fetch.options.ThrottleOptions`;
+      ``AUTOTHROTTLE_MAX_DELAY`` too if set lower), but never below the floor: a site that asks
+      for a longer delay gets it.
 
     200 and 304 answers may lower a delay. Counts ``fetch/delay_capped`` per site when an answer
     asked for more than the ceiling, and keeps the largest delay a site had in
     ``syndicrawl/site/<site>/fetch/delay_max_seconds``.
     """
 
-    def __init__(self, crawler: Crawler) -> None:
-        super().__init__(crawler)
-        self.max_site_delay = positive_float(crawler.settings, MAX_SITE_DELAY, 5.0)
+    def __init__(self, crawler: Crawler, options: ThrottleOptions | None = None) -> None:
+        super().__init__(crawler)  # Scrapy's AUTOTHROTTLE_* settings
+        self.max_site_delay = (options or ThrottleOptions()).max_site_delay
         self.slot_delays: dict[str, Any] = crawler.settings.getdict("DOWNLOAD_SLOTS")
         self._current: tuple[str | None, float, float] = (None, 0.0, self.max_site_delay)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler, read_options(ThrottleOptions, crawler.settings))
 
     def bounds(self, key: str | None) -> tuple[float, float]:
         """(floor, ceiling) of the delay of download slot ``key``."""

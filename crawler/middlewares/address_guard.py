@@ -24,16 +24,12 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import run_in_thread
 from scrapy.utils.httpobj import urlparse_cached
 
+from crawler.config import read_options, setting_name
+
 from .addresses import AddressPolicy, IPAddress, parse_ip, parse_networks
-from .common import (
-    ADDRESS_GUARD_ENABLED,
-    ALLOWED_ADDRESSES,
-    DNS_CACHE_SECONDS,
-    count_outcome,
-    positive_float,
-    site_of,
-)
+from .common import count_outcome, site_of
 from .errors import RefusedAddress, RefusedScheme
+from .options import AddressGuardOptions
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -48,6 +44,7 @@ logger = logging.getLogger(__name__)
 ALLOWED_SCHEMES = frozenset({"http", "https"})
 _CACHE_SIZE = 4096
 _WARNED_SIZE = 10_000
+ALLOWED_ADDRESSES = setting_name(AddressGuardOptions, "allowed_addresses")  # named in refusals
 
 
 def resolve_host(host: str) -> tuple[IPAddress, ...]:
@@ -85,12 +82,12 @@ class HostCache:
 class AddressGuardMiddleware:
     """Downloader middleware: refuse non-public destinations before anything connects.
 
-    Settings:
+    Settings (:class:`~crawler.middlewares.options.AddressGuardOptions`):
 
-    * ``SYNDICRAWL_FETCH_ADDRESS_GUARD_ENABLED`` (default ``True``).
-    * ``SYNDICRAWL_FETCH_ALLOWED_ADDRESSES`` (default ``[]``): IPs/CIDRs fetched even though they
-      are not public, e.g. ``["127.0.0.1"]`` for the demo web.
-    * ``SYNDICRAWL_FETCH_DNS_CACHE_SECONDS`` (default ``60``): how long a resolution is reused.
+    * ``SYNDICRAWL_FETCH_ADDRESS_GUARD_ENABLED``: off, the middleware is not installed.
+    * ``SYNDICRAWL_FETCH_ALLOWED_ADDRESSES``: IPs/CIDRs fetched even though they are not public,
+      e.g. ``["127.0.0.1"]`` for the demo web.
+    * ``SYNDICRAWL_FETCH_DNS_CACHE_SECONDS``: how long a resolution is reused.
 
     Refusals raise :class:`RefusedAddress` (or :class:`RefusedScheme` for non-http(s) URLs) and count
     ``refused_address`` per site (``/<reason>`` for the run). A host that does not resolve is let
@@ -99,35 +96,28 @@ class AddressGuardMiddleware:
 
     def __init__(
         self,
-        policy: AddressPolicy,
+        options: AddressGuardOptions,
         *,
         stats: StatsCollector | None = None,
-        cache_seconds: float = 60.0,
         resolver: Callable[[str], tuple[IPAddress, ...]] = resolve_host,
         spider_getter: Callable[[], object] | None = None,
     ) -> None:
-        self.policy = policy
+        self.options = options
+        self.policy = AddressPolicy(parse_networks(options.allowed_addresses, ALLOWED_ADDRESSES))
         self.stats = stats
         self.resolver = resolver
-        self.cache = HostCache(cache_seconds)
+        self.cache = HostCache(options.dns_cache_seconds)
         self._spider_getter = spider_getter or (lambda: None)
         self._warned: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        settings = crawler.settings
-        if not settings.getbool(ADDRESS_GUARD_ENABLED, True):
+        options = read_options(AddressGuardOptions, crawler.settings)
+        if not options.enabled:
             _register(None)
-            raise NotConfigured(f"AddressGuardMiddleware: {ADDRESS_GUARD_ENABLED} is False")
-        policy = AddressPolicy(
-            parse_networks(settings.getlist(ALLOWED_ADDRESSES), ALLOWED_ADDRESSES)
-        )
-        guard = cls(
-            policy,
-            stats=crawler.stats,
-            cache_seconds=positive_float(settings, DNS_CACHE_SECONDS, 60.0),
-            spider_getter=lambda: crawler.spider,
-        )
+            name = setting_name(AddressGuardOptions, "enabled")
+            raise NotConfigured(f"AddressGuardMiddleware: {name} is False")
+        guard = cls(options, stats=crawler.stats, spider_getter=lambda: crawler.spider)
         _register(guard)
         return guard
 

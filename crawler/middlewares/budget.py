@@ -6,8 +6,11 @@ import logging
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from .common import REQUEST_BUDGET, count_outcome, site_config, site_of
+from crawler.config import read_options, setting_name
+
+from .common import count_outcome, site_config, site_of
 from .errors import BudgetExceeded
+from .options import BudgetOptions
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -19,14 +22,14 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_BUDGET = 5000
+REQUEST_BUDGET = setting_name(BudgetOptions, "request_budget")  # named in the warning
 
 
 class RequestBudgetMiddleware:
     """Downloader middleware: refuse a site's requests once it has had its budget for this run.
 
-    Settings: ``SYNDICRAWL_FETCH_REQUEST_BUDGET`` (default ``5000``) applies to every site, unless the
-    site's SiteConfig sets ``request_budget`` (read from ``spider.sites[meta["site"]]``). Every request
+    Settings: ``SYNDICRAWL_FETCH_REQUEST_BUDGET`` (:class:`~crawler.middlewares.options.BudgetOptions`)
+    applies to every site, unless the site's SiteConfig sets ``request_budget`` (read from ``spider.sites[meta["site"]]``). Every request
     that reaches the downloader counts, retries and robots.txt included: that is what the site sees.
     Requests beyond the budget raise :class:`BudgetExceeded` and count ``budget_exceeded`` per site.
     Requests of no known site are not budgeted.
@@ -34,20 +37,12 @@ class RequestBudgetMiddleware:
 
     def __init__(
         self,
-        default_budget: int = DEFAULT_BUDGET,
+        options: BudgetOptions,
         *,
         stats: StatsCollector | None = None,
         spider_getter: Callable[[], object] | None = None,
     ) -> None:
-        if (
-            isinstance(default_budget, bool)
-            or not isinstance(default_budget, int)
-            or default_budget < 1
-        ):
-            raise ValueError(
-                f"{REQUEST_BUDGET}: bad value {default_budget!r}: expected a positive integer"
-            )
-        self.default_budget = default_budget
+        self.default_budget = options.request_budget
         self.stats = stats
         self._spider_getter = spider_getter or (lambda: None)
         self.used: Counter[str] = Counter()
@@ -55,14 +50,11 @@ class RequestBudgetMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        raw = crawler.settings.get(REQUEST_BUDGET, DEFAULT_BUDGET)
-        try:
-            budget = int(raw)
-        except (TypeError, ValueError) as exc:
-            raise ValueError(
-                f"{REQUEST_BUDGET}: bad value {raw!r}: expected a positive integer"
-            ) from exc
-        return cls(budget, stats=crawler.stats, spider_getter=lambda: crawler.spider)
+        return cls(
+            read_options(BudgetOptions, crawler.settings),
+            stats=crawler.stats,
+            spider_getter=lambda: crawler.spider,
+        )
 
     def budget_for(self, site: str) -> int:
         config = site_config(self._spider_getter(), site)

@@ -1,4 +1,5 @@
-"""What the fetch middlewares share: setting names, defaults, and which site a request is for."""
+"""What the fetch middlewares share: the stage's stat keys and which site a request is for (their
+settings are declared in :mod:`crawler.middlewares.options` and :mod:`crawler.fetch.options`)."""
 
 from __future__ import annotations
 
@@ -15,17 +16,6 @@ if TYPE_CHECKING:
     from scrapy.statscollectors import StatsCollector
 
 STAGE = "fetch"  # the stage part of every stat key these middlewares write
-
-# Setting names (the defaults live on the components and in crawler/settings.py).
-ADDRESS_GUARD_ENABLED = "SYNDICRAWL_FETCH_ADDRESS_GUARD_ENABLED"
-ALLOWED_ADDRESSES = "SYNDICRAWL_FETCH_ALLOWED_ADDRESSES"
-DNS_CACHE_SECONDS = "SYNDICRAWL_FETCH_DNS_CACHE_SECONDS"
-REQUEST_BUDGET = "SYNDICRAWL_FETCH_REQUEST_BUDGET"
-MAX_RETRY_AFTER = "SYNDICRAWL_FETCH_MAX_RETRY_AFTER"
-BACKOFF_BASE = "SYNDICRAWL_FETCH_BACKOFF_BASE"
-BACKOFF_MAX = "SYNDICRAWL_FETCH_BACKOFF_MAX"
-MAX_SITE_DELAY = "SYNDICRAWL_FETCH_MAX_SITE_DELAY"
-SHUTDOWN_GRACE = "SYNDICRAWL_FETCH_SHUTDOWN_GRACE_SECONDS"
 
 # Request kinds the spider sets in meta["kind"].
 HTML_KINDS = frozenset({"article", "listing"})
@@ -57,18 +47,6 @@ def site_config(spider: Any, site: str | None) -> Any | None:
     if not sites:
         return None
     return sites.get(site)
-
-
-def positive_float(settings: Any, name: str, default: float) -> float:
-    """A setting that must be a number >= 0; a wrong value raises ValueError naming it."""
-    raw = settings.get(name, default)
-    try:
-        value = float(raw)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name}: bad value {raw!r}: expected a number of seconds >= 0") from exc
-    if value < 0:
-        raise ValueError(f"{name}: bad value {raw!r}: expected a number of seconds >= 0")
-    return value
 
 
 def count_outcome(stats: Any, outcome: str, detail: str | None = None, *, site: str | None) -> None:

@@ -10,19 +10,14 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.utils.asyncio import sleep
 from scrapy.utils.response import response_status_message
 
+from crawler.config import read_options, setting_name
 from crawler.fetch.closing import Closing
 
 from .backoff import backoff_delay, parse_retry_after
-from .common import (
-    BACKOFF_BASE,
-    BACKOFF_MAX,
-    MAX_RETRY_AFTER,
-    count_outcome,
-    positive_float,
-    site_of,
-)
+from .common import count_outcome, site_of
 from .errors import ShutdownCancelled
 from .failures import classify_failure
+from .options import RetryOptions
 
 if TYPE_CHECKING:
     from typing import Self
@@ -35,18 +30,21 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+MAX_RETRY_AFTER = setting_name(RetryOptions, "max_retry_after")  # named when it gives up
+
 
 class PoliteRetryMiddleware(RetryMiddleware):
     """Scrapy's RetryMiddleware (same RETRY_* settings, same ``retry/*`` stats), but retries wait.
 
-    Replaces ``scrapy.downloadermiddlewares.retry.RetryMiddleware`` at 550. Settings:
+    Replaces ``scrapy.downloadermiddlewares.retry.RetryMiddleware`` at 550. Settings
+    (:class:`~crawler.middlewares.options.RetryOptions`):
 
-    * ``SYNDICRAWL_FETCH_MAX_RETRY_AFTER`` (default ``120``): the longest Retry-After honoured, in
-      seconds. A response asking for longer is not retried: counted ``gave_up/<status>`` and
+    * ``SYNDICRAWL_FETCH_MAX_RETRY_AFTER``: the longest Retry-After honoured, in seconds. A
+      response asking for longer is not retried: counted ``gave_up/<status>`` and
       ``retry_after_over_cap``, and handed on as the error response it is.
-    * ``SYNDICRAWL_FETCH_BACKOFF_BASE`` (default ``1.0``) and ``SYNDICRAWL_FETCH_BACKOFF_MAX``
-      (default ``30.0``): without Retry-After, retry ``n`` waits between half and all of
-      ``min(MAX, BASE * 2**n)`` seconds. Also used for retried download errors (timeouts, resets).
+    * ``SYNDICRAWL_FETCH_BACKOFF_BASE`` and ``SYNDICRAWL_FETCH_BACKOFF_MAX``: without Retry-After,
+      retry ``n`` waits between half and all of ``min(MAX, BASE * 2**n)`` seconds. Also used for
+      retried download errors (timeouts, resets).
 
     Counts ``retried/<status|failure>`` and ``gave_up/<status|failure>`` per site.
 
@@ -57,16 +55,22 @@ class PoliteRetryMiddleware(RetryMiddleware):
     dropped with :class:`ShutdownCancelled` (the page is fetched again next run).
     """
 
-    def __init__(self, settings: BaseSettings, rng: random.Random | None = None) -> None:
-        super().__init__(settings)
-        self.max_retry_after = positive_float(settings, MAX_RETRY_AFTER, 120.0)
-        self.backoff_base = positive_float(settings, BACKOFF_BASE, 1.0)
-        self.backoff_max = positive_float(settings, BACKOFF_MAX, 30.0)
+    def __init__(
+        self,
+        settings: BaseSettings,
+        options: RetryOptions | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        super().__init__(settings)  # Scrapy's RETRY_* settings
+        options = options or RetryOptions()
+        self.max_retry_after = options.max_retry_after
+        self.backoff_base = options.backoff_base
+        self.backoff_max = options.backoff_max
         self.rng = rng or random.Random()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        o = cls(crawler.settings)
+        o = cls(crawler.settings, read_options(RetryOptions, crawler.settings))
         o.crawler = crawler
         return o
 

@@ -1,11 +1,6 @@
 """Run monitoring: stats documents, health monitors, Prometheus metrics, notifications, reports.
 
-The runner calls :func:`finalize_run` once the crawl is over; ``syndicrawl report`` and
-``syndicrawl runs`` read the documents it writes.
+The runner calls :func:`crawler.monitoring.finalize.finalize_run` once the crawl is over;
+``syndicrawl report`` and ``syndicrawl runs`` read the documents it writes. Nothing is imported
+here: ``crawler/settings.py`` imports :mod:`crawler.monitoring.options`, which must stay light.
 """
-
-from __future__ import annotations
-
-from crawler.monitoring.finalize import RunHealth, finalize_run
-
-__all__ = ["RunHealth", "finalize_run"]

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from crawler.config import read_options, setting_name
+from crawler.monitoring.options import MonitorOptions
 from pipelines.stats import count
 
 if TYPE_CHECKING:
@@ -38,8 +40,9 @@ class MonitorStats:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        if not crawler.settings.getbool("SYNDICRAWL_MONITOR_ENABLED", True):
-            raise NotConfigured("MonitorStats: SYNDICRAWL_MONITOR_ENABLED is off")
+        if not read_options(MonitorOptions, crawler.settings).enabled:
+            name = setting_name(MonitorOptions, "enabled")
+            raise NotConfigured(f"MonitorStats: {name} is off")
         extension = cls(crawler)
         crawler.signals.connect(extension.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(extension.item_dropped, signal=signals.item_dropped)

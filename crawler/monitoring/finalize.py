@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crawler.config import read_options
 from crawler.monitoring.document import build_run
 from crawler.monitoring.history import load_state_history
 from crawler.monitoring.metrics import publish_metrics
-from crawler.monitoring.monitors import MonitorOptions, MonitorResult, run_monitors
+from crawler.monitoring.monitors import MonitorResult, run_monitors
 from crawler.monitoring.notify import notify
+from crawler.monitoring.options import MonitorOptions, NotifyOptions, PrometheusOptions
 from crawler.monitoring.storage import (
     is_s3,
     local_output_dir,
@@ -68,7 +70,10 @@ def finalize_run(
     settings: Mapping[str, Any],
     problems: Iterable[str] = (),
 ) -> RunHealth:
-    """Document, monitor, publish and notify one finished run; returns its health and exit status."""
+    """Document, monitor, publish and notify one finished run; returns its health and exit status.
+
+    ``settings``: the crawl's (Scrapy's, or any mapping of names to values), read here into the
+    monitors', the metrics' and the notifications' options."""
     problems = list(problems)
     doc = build_run(
         raw_stats,
@@ -81,9 +86,10 @@ def finalize_run(
         problems=problems,
     )
     try:
-        options: MonitorOptions | None = MonitorOptions.from_settings(settings)
+        options: MonitorOptions | None = read_options(MonitorOptions, settings)
     except ValueError as exc:
-        # Too late to refuse the run; a wrong threshold must still turn it red, not go unnoticed.
+        # A crawl checks its settings before it starts (crawler/declarations.check_all); a caller
+        # that did not still gets a red run here rather than monitors that never ran.
         logger.error("Monitors: bad setting, monitors not run: %(error)s", {"error": exc})
         options = None
         results = [MonitorResult("monitor_settings", None, False, None, None, str(exc))]
@@ -137,12 +143,12 @@ def finalize_run(
             publish_problems.append(f"stats document upload to {output_uri} failed: {exc}")
     elif output_uri:
         document_uri = str(local_output_dir(output_uri) / output_key(run_id))
-    publish_problems += publish_metrics(doc, history, settings)
+    publish_problems += publish_metrics(doc, history, read_options(PrometheusOptions, settings))
     if doc.exit_status != 0:
         publish_problems += notify(
             f"syndicrawl run {run_id} FAILED",
             _summary(run_id, doc.exit_status, failed, [*problems, *publish_problems]),
-            settings,
+            read_options(NotifyOptions, settings),
         )
     return RunHealth(
         exit_status=doc.exit_status,

@@ -5,13 +5,13 @@ site where the figure is per site. ``syndicrawl_last_success_timestamp_seconds``
 history, so a failed run keeps the time of the site's last good run and an alert can fire on its age.
 See ``deploy/prometheus/alerts.yml`` for rules over these names.
 
-Settings:
+Settings (:class:`~crawler.monitoring.options.PrometheusOptions`):
 
 - ``SYNDICRAWL_PROMETHEUS_TEXTFILE``: path of the textfile to write.
 - ``SYNDICRAWL_PROMETHEUS_PUSHGATEWAY``: Pushgateway URL (``http://`` when it has no scheme).
   Credentials in it (``https://user:password@host:9091``, percent-encoded where needed) go as
   HTTP basic auth to the URL without them; logs and problems only ever show that URL.
-- ``SYNDICRAWL_PROMETHEUS_JOB``: the job label of the push (default ``syndicrawl``).
+- ``SYNDICRAWL_PROMETHEUS_JOB``: the job label of the push.
 
 A failed write or push is logged and returned as a problem; it never raises.
 """
@@ -19,23 +19,24 @@ A failed write or push is logged and returned as a problem; it never raises.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from http.client import HTTPException
-from typing import Any, NamedTuple
+from typing import NamedTuple
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from prometheus_client import CollectorRegistry, Gauge
 from prometheus_client.exposition import basic_auth_handler, default_handler, push_to_gateway
 
+from crawler.config import setting_name
 from crawler.monitoring.document import RunDocument
+from crawler.monitoring.options import PrometheusOptions
 
 logger = logging.getLogger(__name__)
 
-TEXTFILE = "SYNDICRAWL_PROMETHEUS_TEXTFILE"
-PUSHGATEWAY = "SYNDICRAWL_PROMETHEUS_PUSHGATEWAY"
-JOB = "SYNDICRAWL_PROMETHEUS_JOB"
-DEFAULT_JOB = "syndicrawl"
+# Named in problems (a URL with credentials is never shown whole).
+TEXTFILE = setting_name(PrometheusOptions, "textfile")
+PUSHGATEWAY = setting_name(PrometheusOptions, "pushgateway")
 PUSH_TIMEOUT_SECONDS = 10.0
 
 # Per-site figures exported as ``syndicrawl_<name>{site=...}``: metric name -> (SiteFigures attribute, help)
@@ -230,10 +231,10 @@ def build_registry(run: RunDocument, history: Iterable[RunDocument] = ()) -> Col
 
 
 def publish_metrics(
-    run: RunDocument, history: Iterable[RunDocument], settings: Mapping[str, Any]
+    run: RunDocument, history: Iterable[RunDocument], options: PrometheusOptions
 ) -> list[str]:
     """Write the textfile and/or push, as configured; returns what failed, in plain words."""
-    textfile, gateway = settings.get(TEXTFILE), settings.get(PUSHGATEWAY)
+    textfile, gateway = options.textfile, options.pushgateway
     if not textfile and not gateway:
         return []
     from prometheus_client import write_to_textfile
@@ -242,9 +243,7 @@ def publish_metrics(
     problems: list[str] = []
     if textfile:
         try:
-            write_to_textfile(
-                str(textfile), registry
-            )  # writes a temporary file and renames it: atomic
+            write_to_textfile(textfile, registry)  # a temporary file renamed: atomic
             logger.info("Metrics: wrote %(path)s", {"path": textfile})
         except OSError as exc:
             logger.error(
@@ -253,7 +252,7 @@ def publish_metrics(
             )
             problems.append(f"{TEXTFILE}={textfile}: {exc}")
     if gateway:
-        problem = push(registry, str(gateway), str(settings.get(JOB) or DEFAULT_JOB))
+        problem = push(registry, gateway, options.job)
         if problem:
             problems.append(problem)
     return problems

@@ -6,7 +6,7 @@ in the runner's process, over the finished document plus the run history read fr
 also run in ``syndicrawl report`` and in tests without a crawler. A monitor is a function
 ``(run, history, options) -> list[MonitorResult]``; one result per site (or one for the run).
 
-Monitors (settings with defaults in :class:`MonitorOptions`):
+Monitors (settings with defaults in :class:`~crawler.monitoring.options.MonitorOptions`):
 
 - ``no_articles``: a site exported nothing and confirmed nothing as unchanged.
 - ``error_rate``: failed requests / attempted requests of a site above ``SYNDICRAWL_MONITOR_MAX_ERROR_RATE``.
@@ -25,20 +25,21 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
+from crawler.config import setting_name
 from crawler.monitoring.document import RunDocument
 from crawler.monitoring.figures import TEXT_LOSS_DROPS, UNDATED_DROPS
+from crawler.monitoring.options import MonitorOptions as MonitorOptions  # the monitors' options
 from crawler.outcomes import POLICY_REFUSALS
 
 logger = logging.getLogger(__name__)
 
-ENABLED = "SYNDICRAWL_MONITOR_ENABLED"
-MAX_ERROR_RATE = "SYNDICRAWL_MONITOR_MAX_ERROR_RATE"
-DROP_RATIO = "SYNDICRAWL_MONITOR_DROP_RATIO"
-HISTORY_RUNS = "SYNDICRAWL_MONITOR_HISTORY_RUNS"
-MIN_HISTORY_RUNS = "SYNDICRAWL_MONITOR_MIN_HISTORY_RUNS"
-MAX_UNDATED_SHARE = "SYNDICRAWL_MONITOR_MAX_UNDATED_SHARE"
-MAX_TEXT_LOSS_SHARE = "SYNDICRAWL_MONITOR_MAX_TEXT_LOSS_SHARE"
-MIN_SAMPLE = "SYNDICRAWL_MONITOR_MIN_SAMPLE"
+# Each result's message names the setting of its threshold.
+MAX_ERROR_RATE = setting_name(MonitorOptions, "max_error_rate")
+DROP_RATIO = setting_name(MonitorOptions, "drop_ratio")
+MIN_HISTORY_RUNS = setting_name(MonitorOptions, "min_history_runs")
+MAX_UNDATED_SHARE = setting_name(MonitorOptions, "max_undated_share")
+MAX_TEXT_LOSS_SHARE = setting_name(MonitorOptions, "max_text_loss_share")
+MIN_SAMPLE = setting_name(MonitorOptions, "min_sample")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,74 +65,6 @@ class MonitorResult:
             figure=data.get("figure"),
             threshold=data.get("threshold"),
             message=str(data.get("message", "")),
-        )
-
-
-def _number(
-    settings: Mapping[str, Any],
-    name: str,
-    default: float,
-    *,
-    low: float,
-    high: float | None,
-    integer: bool = False,
-) -> Any:
-    raw = settings.get(name)
-    if raw is None or raw == "":
-        return default
-    allowed = f"{'an integer' if integer else 'a number'} >= {low}" + (
-        f" and <= {high}" if high is not None else ""
-    )
-    try:
-        value = int(raw) if integer else float(raw)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name}: bad value {raw!r}: expected {allowed}") from exc
-    if value < low or (high is not None and value > high):
-        raise ValueError(f"{name}: bad value {raw!r}: expected {allowed}")
-    return value
-
-
-@dataclass(frozen=True, slots=True)
-class MonitorOptions:
-    """Thresholds of the monitors; :meth:`from_settings` names the setting of any bad value."""
-
-    enabled: bool = True
-    max_error_rate: float = 0.2
-    drop_ratio: float = 0.5
-    history_runs: int = 10
-    """How many of a site's previous runs (with articles) make its baseline."""
-    min_history_runs: int = 3
-    """Below this many previous runs with articles the drop monitor does not judge."""
-    max_undated_share: float = 0.5
-    max_text_loss_share: float = 0.5
-    min_sample: int = 3
-    """Below this many articles of a site the share monitors do not judge (one odd page is not a trend)."""
-
-    @classmethod
-    def from_settings(cls, settings: Mapping[str, Any]) -> MonitorOptions:
-        enabled = settings.get(ENABLED, True)
-        if isinstance(enabled, str):
-            if enabled.strip().lower() not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
-                raise ValueError(f"{ENABLED}: bad value {enabled!r}: expected true or false")
-            enabled = enabled.strip().lower() in ("1", "true", "yes", "on")
-        d = cls()
-        return cls(
-            enabled=bool(enabled),
-            max_error_rate=_number(settings, MAX_ERROR_RATE, d.max_error_rate, low=0, high=1),
-            drop_ratio=_number(settings, DROP_RATIO, d.drop_ratio, low=0, high=1),
-            history_runs=_number(
-                settings, HISTORY_RUNS, d.history_runs, low=1, high=None, integer=True
-            ),
-            min_history_runs=_number(
-                settings, MIN_HISTORY_RUNS, d.min_history_runs, low=1, high=None, integer=True
-            ),
-            max_undated_share=_number(
-                settings, MAX_UNDATED_SHARE, d.max_undated_share, low=0, high=1
-            ),
-            max_text_loss_share=_number(
-                settings, MAX_TEXT_LOSS_SHARE, d.max_text_loss_share, low=0, high=1
-            ),
-            min_sample=_number(settings, MIN_SAMPLE, d.min_sample, low=1, high=None, integer=True),
         )
 
 

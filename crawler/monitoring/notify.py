@@ -1,6 +1,6 @@
 """Notifications of an unhealthy run: a Slack-style webhook (JSON POST) and e-mail over SMTP.
 
-Each hook runs only when its setting is set. A hook that fails is logged at ERROR and reported back
+Each hook runs only when its settings are set (:class:`~crawler.monitoring.options.NotifyOptions`). A hook that fails is logged at ERROR and reported back
 as a problem; it never hides the run's own outcome. The webhook URL is a credential: it is never
 logged or written into a document.
 """
@@ -11,17 +11,17 @@ import json
 import logging
 import smtplib
 import urllib.request
-from collections.abc import Mapping
 from email.message import EmailMessage
-from typing import Any
+
+from crawler.config import setting_name
+from crawler.monitoring.options import NotifyOptions
 
 logger = logging.getLogger(__name__)
 
-SLACK_WEBHOOK = "SYNDICRAWL_NOTIFY_SLACK_WEBHOOK"
-EMAIL_TO = "SYNDICRAWL_NOTIFY_EMAIL_TO"
-EMAIL_FROM = "SYNDICRAWL_NOTIFY_EMAIL_FROM"
-SMTP_HOST = "SYNDICRAWL_NOTIFY_SMTP_HOST"
-DEFAULT_FROM = "syndicrawl@localhost"
+# Named in problems and warnings (the webhook's value is a secret: only its name is shown).
+SLACK_WEBHOOK = setting_name(NotifyOptions, "slack_webhook")
+EMAIL_TO = setting_name(NotifyOptions, "email_to")
+SMTP_HOST = setting_name(NotifyOptions, "smtp_host")
 TIMEOUT_SECONDS = 10.0
 
 
@@ -57,13 +57,13 @@ def send_email(
         smtp.send_message(message)
 
 
-def notify(subject: str, text: str, settings: Mapping[str, Any]) -> list[str]:
+def notify(subject: str, text: str, options: NotifyOptions) -> list[str]:
     """Send ``text`` through every configured hook; returns what failed, in plain words."""
     problems: list[str] = []
-    webhook = settings.get(SLACK_WEBHOOK)
+    webhook = options.slack_webhook
     if webhook:
         try:
-            status = post_webhook(str(webhook), f"{subject}\n{text}")
+            status = post_webhook(webhook, f"{subject}\n{text}")
             logger.info("Notify: webhook answered HTTP %(status)d", {"status": status})
         except (
             Exception
@@ -73,13 +73,11 @@ def notify(subject: str, text: str, settings: Mapping[str, Any]) -> list[str]:
                 {"setting": SLACK_WEBHOOK, "error": _no_url(exc)},
             )
             problems.append(f"notification to {SLACK_WEBHOOK} failed: {_no_url(exc)}")
-    to, host = settings.get(EMAIL_TO), settings.get(SMTP_HOST)
+    to, host = options.email_to, options.smtp_host
     if to and host:
-        recipients = [a.strip() for a in str(to).split(",") if a.strip()]
+        recipients = [a.strip() for a in to.split(",") if a.strip()]
         try:
-            send_email(
-                str(host), recipients, str(settings.get(EMAIL_FROM) or DEFAULT_FROM), subject, text
-            )
+            send_email(host, recipients, options.email_from, subject, text)
             logger.info("Notify: mailed %(to)s through %(host)s", {"to": recipients, "host": host})
         except (OSError, smtplib.SMTPException) as exc:
             logger.error(

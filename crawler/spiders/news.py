@@ -24,6 +24,8 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response, TextResponse
 
+from crawler.config import BadSetting, read_options, setting_name
+from crawler.declarations import check_all
 from crawler.discovery.feeds import parse_feed
 from crawler.discovery.hints import feed_hints, sitemap_hints
 from crawler.discovery.ledger import ArticleLedger
@@ -37,6 +39,7 @@ from crawler.middlewares.failures import classify_failure
 from crawler.outcomes import POLICY_REFUSALS
 from crawler.registry import Listing, SiteConfig, SiteConfigError, bundled_sites_dir, load_sites
 from crawler.site_settings import ChromiumMissing, apply_site_settings
+from crawler.spiders.options import SpiderOptions
 from crawler.spiders.request import SpiderRequest
 from crawler.state.bookkeeping import SeenBookkeeping, header, open_seen_store
 from crawler.state.resume import HoldingSeenStore, Reconciled, reconcile_pending
@@ -100,30 +103,25 @@ class NewsSpider(scrapy.Spider):
         settings = crawler.settings
         if kwargs.get("sites") is None:  # Scrapy's own `scrapy crawl news [-a sites_dir=DIR]`
             kwargs["sites"] = scrapy_crawl_sites(settings, kwargs.pop("sites_dir", None))
-        kwargs.setdefault(
-            "max_listing_pages", settings.getint("SYNDICRAWL_DISCOVERY_MAX_LISTING_PAGES", 20)
-        )
-        kwargs.setdefault(
-            "originals_first", settings.getbool("SYNDICRAWL_DISCOVERY_ORIGINALS_FIRST", True)
-        )
-        if "seen_store" not in kwargs and settings.getbool("SYNDICRAWL_INCREMENTAL_ENABLED", True):
-            kwargs["seen_store"] = open_seen_store(settings)
-        if "shared_hints" not in kwargs and settings.getbool(
-            "SYNDICRAWL_DISTRIBUTED_ENABLED", False
-        ):
+        options = read_options(SpiderOptions, settings)
+        kwargs.setdefault("max_listing_pages", options.max_listing_pages)
+        kwargs.setdefault("originals_first", options.originals_first)
+        if "seen_store" not in kwargs and options.incremental_enabled:
+            kwargs["seen_store"] = open_seen_store(options)
+        if "shared_hints" not in kwargs and options.distributed:
             from crawler.distributed.context import context_for
 
             kwargs["shared_hints"] = context_for(crawler).hints
         spider = super().from_crawler(crawler, *args, **kwargs)
         if spider.seen is not None:
             bookkeeping = SeenBookkeeping(spider.seen, spider.ledger.lastmod)
-            if bookkeeping.holds and settings.get("SYNDICRAWL_STATE_DIR"):
+            if bookkeeping.holds:
                 # Exported articles become seen only once their part is stored; before the export
                 # stage starts (it uploads and removes the dead runs' spools), settle what dead
                 # runs still hold (crawler/state/resume.py).
                 spider._resumed = reconcile_pending(
                     cast("HoldingSeenStore", spider.seen),
-                    Path(settings.get("SYNDICRAWL_STATE_DIR")) / SPOOL_SUBDIR,
+                    Path(options.state_dir) / SPOOL_SUBDIR,
                 )
             bookkeeping.connect(crawler)
             spider.bookkeeping = bookkeeping
@@ -365,17 +363,20 @@ class NewsSpider(scrapy.Spider):
 def scrapy_crawl_sites(settings: Any, sites_dir: str | None) -> dict[str, SiteConfig]:
     """The sites of ``scrapy crawl news``: ``-a sites_dir=DIR``, else ``SYNDICRAWL_SITES_DIR``, else
     the bundled ones; their politeness and rendering settings are applied (the settings are not
-    frozen yet). A bad or missing configuration ends the process with one line and status 2."""
-    folder = sites_dir or settings.get("SYNDICRAWL_SITES_DIR") or ""
+    frozen yet). A bad setting or a bad or missing configuration ends the process with one line and
+    status 2, as ``syndicrawl crawl`` does."""
     try:
+        check_all(settings)  # every SYNDICRAWL_* value, before anything starts
+        folder = sites_dir or read_options(SpiderOptions, settings).sites_dir
         if not folder and not any(bundled_sites_dir().glob("*.y*ml")):
+            name = setting_name(SpiderOptions, "sites_dir")
             raise NoSitesConfigured(
-                "no sites configured: pass -a sites_dir=DIR or set SYNDICRAWL_SITES_DIR "
-                "(-s SYNDICRAWL_SITES_DIR=DIR or the environment); crawler/sites/ ships none"
+                f"no sites configured: pass -a sites_dir=DIR or set {name} "
+                f"(-s {name}=DIR or the environment); crawler/sites/ ships none"
             )
         sites = load_sites(folder or bundled_sites_dir())
         apply_site_settings(settings, sites, priority="spider")
-    except (NoSitesConfigured, SiteConfigError, ChromiumMissing) as exc:
+    except (BadSetting, NoSitesConfigured, SiteConfigError, ChromiumMissing) as exc:
         # Raised here, it would surface as a traceback from inside the reactor's start-up.
         print(f"scrapy crawl news: {exc}", file=sys.stderr)
         raise SystemExit(2) from None

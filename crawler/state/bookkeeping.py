@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Response
 
+    from crawler.spiders.options import SpiderOptions
+
 
 class SeenBookkeeping:
     def __init__(self, seen: SeenStore, lastmod_found: Callable[[str], str | None]) -> None:
@@ -131,13 +133,10 @@ def header(response: Response | None, name: str) -> str | None:
     return value.decode("latin-1") if value else None
 
 
-def open_seen_store(settings: Any) -> SeenStore:
-    """The seen-store named by the settings: SQLite under the state dir, Redis in distributed mode."""
-    if settings.getbool("SYNDICRAWL_DISTRIBUTED_ENABLED", False):
+def open_seen_store(options: SpiderOptions) -> SeenStore:
+    """The spider's seen-store: SQLite under the state dir, Redis in distributed mode."""
+    if options.distributed:
         from crawler.distributed.seen import RedisSeenStore
 
-        return RedisSeenStore.from_url(
-            settings.get("SYNDICRAWL_REDIS_URL"),
-            settings.get("SYNDICRAWL_DISTRIBUTED_PREFIX") or "syndicrawl",
-        )
-    return SQLiteSeenStore(Path(settings.get("SYNDICRAWL_STATE_DIR")) / "seen.sqlite3")
+        return RedisSeenStore.from_url(options.redis_url, options.distributed_prefix)
+    return SQLiteSeenStore(Path(options.state_dir) / "seen.sqlite3")

@@ -14,11 +14,11 @@ Cyclic garbage still goes: the older generations keep Python's defaults, so a fu
 still runs (CPython's own rule: once the objects that survived since the last one are a quarter of
 those it would scan).
 
-Settings (defaults in brackets):
+Settings (:class:`~pipelines.runtime.options.GcOptions`):
 
-``SYNDICRAWL_GC_FREEZE`` [True]
+``SYNDICRAWL_GC_FREEZE``
     Freeze the objects alive when the spider opens (unfrozen when the engine stops).
-``SYNDICRAWL_GC_THRESHOLD`` [50000]
+``SYNDICRAWL_GC_THRESHOLD``
     First-generation threshold while crawling (0 keeps Python's).
 
 Stats: ``syndicrawl/gc/collections_count`` and ``syndicrawl/gc/cpu_seconds`` (the crawl process's
@@ -34,6 +34,8 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from crawler.config import read_options, setting_name
+from pipelines.runtime.options import GcOptions
 from pipelines.stats import count
 
 if TYPE_CHECKING:
@@ -42,16 +44,13 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 STAGE = "gc"
-DEFAULT_THRESHOLD = 50_000
 
 
 class GcTuning:
-    def __init__(self, crawler: Crawler, *, freeze: bool, threshold: int) -> None:
-        if threshold < 0:
-            raise ValueError(f"SYNDICRAWL_GC_THRESHOLD={threshold}: expected >= 0 (0 = Python's)")
+    def __init__(self, crawler: Crawler, options: GcOptions) -> None:
         self.crawler = crawler
-        self.freeze = freeze
-        self.threshold = threshold
+        self.freeze = options.freeze
+        self.threshold = options.threshold
         self._saved: tuple[int, int, int] | None = None
         self._started = 0.0
         self.collections = 0
@@ -59,14 +58,11 @@ class GcTuning:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        s = crawler.settings
-        freeze = s.getbool("SYNDICRAWL_GC_FREEZE", True)
-        threshold = s.getint("SYNDICRAWL_GC_THRESHOLD", DEFAULT_THRESHOLD)
-        if not freeze and not threshold:
-            raise NotConfigured(
-                "GcTuning: SYNDICRAWL_GC_FREEZE and SYNDICRAWL_GC_THRESHOLD are off"
-            )
-        extension = cls(crawler, freeze=freeze, threshold=threshold)
+        options = read_options(GcOptions, crawler.settings)
+        if not options.freeze and not options.threshold:
+            freeze, threshold = (setting_name(GcOptions, a) for a in ("freeze", "threshold"))
+            raise NotConfigured(f"GcTuning: {freeze} and {threshold} are off")
+        extension = cls(crawler, options)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)

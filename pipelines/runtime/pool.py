@@ -29,15 +29,15 @@ broken, every later task is a counted drop, and the crawl is closed with ``finis
 ``pool_broken`` (the run fails) instead of dropping every article one by one.
 ``processes=0`` runs the tasks in the crawl process.
 
-Settings (defaults in brackets):
+Settings (:class:`~pipelines.runtime.options.PoolOptions`, which has their defaults):
 
-``SYNDICRAWL_POOL_PROCESSES`` [the machine's cores]
+``SYNDICRAWL_POOL_PROCESSES``
     Worker processes; 0 runs the cores in the crawl process.
-``SYNDICRAWL_POOL_MAX_PENDING`` [4 per process]
-    Pages submitted to the pool and not yet done, at most.
-``SYNDICRAWL_POOL_RESET_EVERY`` [1000]
+``SYNDICRAWL_POOL_MAX_PENDING``
+    Pages submitted to the pool and not yet done, at most (0: 4 per process).
+``SYNDICRAWL_POOL_RESET_EVERY``
     Pages after which a worker clears trafilatura's caches (memory stays flat).
-``SYNDICRAWL_POOL_MAX_FAILED_STARTS`` [5]
+``SYNDICRAWL_POOL_MAX_FAILED_STARTS``
     Workers in a row that die before their first result, after which the pool gives up.
 """
 
@@ -56,10 +56,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from crawler.config import BadSetting, check_value, read_options, setting_name
 from pipelines.core.cleaning import Cleaner
 from pipelines.core.dating import DateFinder, DateOptions
 from pipelines.core.extraction import ArticleExtractor, ExtractOptions
 from pipelines.errors import WorkerCrashed
+from pipelines.runtime.options import PoolOptions
 from pipelines.runtime.worker_process import WorkerDied, WorkerProcess
 
 if TYPE_CHECKING:
@@ -73,8 +75,9 @@ logger = logging.getLogger(__name__)
 
 CRAWLER_ATTR = "_syndicrawl_pool"
 PRELOAD_MODULE = "pipelines.runtime.preload"
-DEFAULT_RESET_EVERY = 1000
-DEFAULT_MAX_FAILED_STARTS = 5  # crawler/settings.py
+_DEFAULTS = PoolOptions()
+DEFAULT_RESET_EVERY = _DEFAULTS.reset_every
+DEFAULT_MAX_FAILED_STARTS = _DEFAULTS.max_failed_starts
 _PICKLE = pickle.HIGHEST_PROTOCOL
 WARM_UP_PAGE = (
     "<html lang='en'><head><title>Ferry pier plan</title>"
@@ -243,17 +246,11 @@ class StagePool:
         max_failed_starts: int = DEFAULT_MAX_FAILED_STARTS,
         on_broken: Callable[[str], None] | None = None,
     ) -> None:
-        if processes < 0:
-            raise ValueError(
-                f"SYNDICRAWL_POOL_PROCESSES={processes}: expected >= 0 (0 = in the crawl process)"
-            )
+        check_value(PoolOptions, "processes", processes)
+        check_value(PoolOptions, "max_failed_starts", max_failed_starts)
         pending = max_pending if max_pending is not None else max(4 * processes, 4)
-        if pending < 1:
-            raise ValueError(f"SYNDICRAWL_POOL_MAX_PENDING={pending}: expected >= 1")
-        if max_failed_starts < 1:
-            raise ValueError(
-                f"SYNDICRAWL_POOL_MAX_FAILED_STARTS={max_failed_starts}: expected >= 1"
-            )
+        if pending < 1:  # the setting's 0 ("4 per process") arrives here as None
+            raise BadSetting(setting_name(PoolOptions, "max_pending"), pending, "an integer >= 1")
         self.processes = processes
         self.max_pending = pending
         self._config = config
@@ -283,11 +280,10 @@ class StagePool:
         from scrapy import signals
 
         s = crawler.settings
-        processes = s.getint("SYNDICRAWL_POOL_PROCESSES", 0)
-        max_pending = s.getint("SYNDICRAWL_POOL_MAX_PENDING", 0) or None
-        max_failed_starts = s.getint("SYNDICRAWL_POOL_MAX_FAILED_STARTS", DEFAULT_MAX_FAILED_STARTS)
+        options = read_options(PoolOptions, s)
 
         def config() -> WorkerConfig:
+            # The cores' options come from their stages, which read their own settings.
             from pipelines.dates import date_options
             from pipelines.extract import extract_options
 
@@ -296,7 +292,7 @@ class StagePool:
                 extract=extract_options(s),
                 dates=date_options(s),
                 sites=dict(getattr(spider, "sites", None) or {}),
-                reset_every=s.getint("SYNDICRAWL_POOL_RESET_EVERY", DEFAULT_RESET_EVERY),
+                reset_every=options.reset_every,
             )
 
         closing: list[asyncio.Future[None]] = []  # held: a bare task may be collected early
@@ -308,10 +304,10 @@ class StagePool:
                 )
 
         pool = cls(
-            processes,
-            max_pending=max_pending,
+            options.processes,
+            max_pending=options.max_pending or None,
             config=config,
-            max_failed_starts=max_failed_starts,
+            max_failed_starts=options.max_failed_starts,
             on_broken=close_crawl,
         )
         setattr(crawler, CRAWLER_ATTR, pool)

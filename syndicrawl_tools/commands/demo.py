@@ -25,7 +25,7 @@ from crawler.commands import console
 from crawler.commands.crawl import default_state_dir
 from crawler.monitoring.storage import is_s3
 from crawler.registry import load_sites
-from crawler.runner import ChromiumMissing, new_run_id, run_crawl
+from crawler.runner import BadSetting, ChromiumMissing, new_run_id, run_crawl
 from crawler.summary import print_summary, summarize
 from syndicrawl_tools.demo import demo_sites_dir
 
@@ -206,7 +206,7 @@ def run(args: argparse.Namespace) -> int:
                 overrides=overrides,
                 **terminal.run_arguments(),
             )
-        except ChromiumMissing as exc:
+        except (ChromiumMissing, BadSetting) as exc:  # BadSetting: from the environment
             print(f"syndicrawl: {exc}", file=sys.stderr)
             return 2
     finally:

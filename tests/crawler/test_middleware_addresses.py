@@ -14,6 +14,7 @@ from scrapy.utils.test import get_crawler
 from crawler.middlewares.address_guard import AddressGuardMiddleware, HostCache
 from crawler.middlewares.addresses import AddressPolicy, forbidden_reason, parse_ip, parse_networks
 from crawler.middlewares.errors import RefusedAddress, RefusedScheme
+from crawler.middlewares.options import AddressGuardOptions
 
 FORBIDDEN = [
     ("127.0.0.1", "loopback"),
@@ -114,7 +115,7 @@ def make_guard(
     crawler = get_crawler()
     resolver = FakeResolver(table)
     guard = AddressGuardMiddleware(
-        AddressPolicy(parse_networks(allowed, "S")), stats=crawler.stats, resolver=resolver
+        AddressGuardOptions(allowed_addresses=allowed), stats=crawler.stats, resolver=resolver
     )
     return guard, resolver
 

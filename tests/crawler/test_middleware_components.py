@@ -42,6 +42,7 @@ from crawler.middlewares.errors import (
     TooManyRedirects,
 )
 from crawler.middlewares.failures import FailureStatsMiddleware, classify_failure
+from crawler.middlewares.options import BudgetOptions
 from crawler.middlewares.redirects import RedirectLimitMiddleware
 from crawler.middlewares.retry_after import PoliteRetryMiddleware
 from crawler.middlewares.sniff import Verdict, judge_html, judge_xml, media_type, sniff
@@ -91,7 +92,9 @@ def test_priorities_sit_where_the_docs_say_against_scrapy_builtins() -> None:
 def test_budget_refuses_past_the_site_budget_and_counts() -> None:
     crawler = get_crawler()
     spider = spider_with_sites(wire=2, big=10)
-    mw = RequestBudgetMiddleware(100, stats=crawler.stats, spider_getter=lambda: spider)
+    mw = RequestBudgetMiddleware(
+        BudgetOptions(request_budget=100), stats=crawler.stats, spider_getter=lambda: spider
+    )
     for i in range(2):
         mw.process_request(Request(f"https://wire.example/{i}", meta={"site": "wire"}))
     with pytest.raises(BudgetExceeded, match="site wire used its budget of 2 requests"):
@@ -103,7 +106,7 @@ def test_budget_refuses_past_the_site_budget_and_counts() -> None:
 
 def test_budget_attributes_robots_requests_by_host() -> None:
     spider = spider_with_sites(wire=1)
-    mw = RequestBudgetMiddleware(100, spider_getter=lambda: spider)
+    mw = RequestBudgetMiddleware(BudgetOptions(request_budget=100), spider_getter=lambda: spider)
     mw.process_request(Request("https://www.wire.example/robots.txt"))  # no meta: matched by domain
     with pytest.raises(BudgetExceeded):
         mw.process_request(Request("https://wire.example/a", meta={"site": "wire"}))
@@ -124,7 +127,7 @@ def test_budget_setting_applies_without_site_config_and_is_validated() -> None:
 
 
 def test_budget_ignores_requests_of_no_site() -> None:
-    mw = RequestBudgetMiddleware(1)
+    mw = RequestBudgetMiddleware(BudgetOptions(request_budget=1))
     for _ in range(3):
         mw.process_request(Request("https://elsewhere.example/"))
 

@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 
 from crawler.commands.crawl import parse_overrides
+from crawler.config import fixed_settings
+from crawler.declarations import OPTIONS
 from crawler.envsettings import SettingValueError, environment_overrides, parse_value
 from crawler.registry import parse_site
 from crawler.runner import build_settings
@@ -78,6 +80,7 @@ def test_only_syndicrawl_settings_are_taken_and_typos_are_reported() -> None:
             "LOG_LEVEL": "DEBUG",  # Scrapy's names are not read from the environment
             "PATH": "/usr/bin",
         },
+        fixed=fixed_settings(OPTIONS),  # the runner's: SYNDICRAWL_RUN_ID, ..._SEED_ONLY
     )
     assert values == {"SYNDICRAWL_FETCH_ALLOWED_ADDRESSES": ["127.0.0.1"]}
     assert unknown == [
@@ -160,6 +163,45 @@ def test_a_bad_environment_value_stops_the_crawl_before_anything_runs(
     )
 
 
+@pytest.mark.parametrize(
+    ("how", "line"),
+    [
+        (
+            ["--set", "SYNDICRAWL_EXPORT_BATCH_SIZE=0"],
+            "syndicrawl: SYNDICRAWL_EXPORT_BATCH_SIZE: bad value 0: expected an integer >= 1",
+        ),
+        (  # read only once the crawl is over: checked before it starts all the same
+            {"SYNDICRAWL_MONITOR_DROP_RATIO": "3"},
+            "syndicrawl: SYNDICRAWL_MONITOR_DROP_RATIO: bad value 3.0: expected a number >= 0 "
+            "and <= 1",
+        ),
+        (
+            ["--set", "SYNDICRAWL_SYNDICATION_MODE=copies"],
+            "syndicrawl: SYNDICRAWL_SYNDICATION_MODE: bad value 'copies': expected one of "
+            "annotate, originals, separate",
+        ),
+    ],
+    ids=["set", "environment", "choice"],
+)
+def test_a_value_out_of_bounds_stops_the_crawl_before_anything_runs(
+    run_cli: Any, tmp_path: Any, how: list[str] | dict[str, str], line: str
+) -> None:
+    (tmp_path / "sites").mkdir()
+    (tmp_path / "sites" / "a.yaml").write_text(
+        "name: a\nrole: original\nbase_url: http://127.0.0.1:9/\nstart: {rss: [/r.xml]}\n",
+        encoding="utf-8",
+    )
+    args = how if isinstance(how, list) else []
+    env = how if isinstance(how, dict) else {}
+    out = tmp_path / "out"
+    proc = run_cli(
+        "crawl", "--sites", str(tmp_path / "sites"), "--output", str(out), *args, env=env
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [line]
+    assert not out.exists(), "nothing is written before the settings are checked"
+
+
 def test_set_values_are_checked_and_parsed_like_the_environment() -> None:
     overrides = parse_overrides(
         [
@@ -206,5 +248,7 @@ def test_settings_made_from_others_follow_their_set_values(tmp_path: Any) -> Non
         },
     )
     assert settings.get("USER_AGENT") == "syndicrawl/0.1 (+https://example.org/c)"
+    # The sites' browser settings see --set (they were made before it was applied).
+    assert settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")["executable_path"] == sys.executable
     # Chromium's navigation gives up with DOWNLOAD_TIMEOUT, not 30 s later.
     assert settings.getfloat("PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT") == 12_000

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from crawler.config import read_options
 from pipelines.core.dedupe import (
     ArticleInput,
     MemoryIndex,
@@ -13,6 +14,7 @@ from pipelines.core.dedupe import (
     cluster_id,
 )
 from pipelines.core.dedupe.sqlite_index import SqliteIndex
+from pipelines.stage_options import SyndicationStageOptions
 from tests.dedupe.conftest import HARBOUR, FakeSite
 
 DAY = "2026-03-0{}T09:00:00+00:00"
@@ -232,6 +234,11 @@ def test_empty_text_is_unique_with_reason(sites) -> None:
     assert res.syndication.status == "unique" and res.syndication.evidence == ["no-text"]
 
 
-def test_bad_option_names_the_setting() -> None:
-    with pytest.raises(ValueError, match="SYNDICRAWL_SYNDICATION_MIN_CONTAINMENT"):
+def test_bad_option_names_the_option_and_from_settings_the_setting() -> None:
+    with pytest.raises(
+        ValueError, match=r"^min_containment=2.0: expected a number from 0.05 to 1.0$"
+    ):
         SyndicationOptions(min_containment=2.0)
+    # read from the settings, the stage's declaration refuses it first, naming the setting
+    with pytest.raises(ValueError, match=r"^SYNDICRAWL_SYNDICATION_MIN_CONTAINMENT: bad value 2.0"):
+        read_options(SyndicationStageOptions, {"SYNDICRAWL_SYNDICATION_MIN_CONTAINMENT": 2.0})

@@ -49,6 +49,17 @@ def test_a_bad_sites_dir_is_one_line_and_status_2(tmp_path: Path) -> None:
     assert f"scrapy crawl news: {tmp_path / 'missing'}: field '--sites'" in proc.stderr
 
 
+def test_a_bad_setting_is_one_line_and_status_2(tmp_path: Path) -> None:
+    proc = scrapy_crawl(
+        "-a", f"sites_dir={tmp_path}", "-s", "SYNDICRAWL_FETCH_REQUEST_BUDGET=0", timeout=120
+    )
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    [line] = [line for line in proc.stderr.splitlines() if line.startswith("scrapy crawl news:")]
+    assert line == (
+        "scrapy crawl news: SYNDICRAWL_FETCH_REQUEST_BUDGET: bad value 0: expected an integer >= 1"
+    )
+
+
 def test_scrapy_crawl_news_with_sites_dir_then_the_setting(
     demo_web: tuple[DemoWeb, Path], tmp_path: Path
 ) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from crawler.monitoring import finalize_run
+from crawler.monitoring.finalize import finalize_run
 from crawler.monitoring.metrics import build_registry
 from crawler.monitoring.storage import load_document
 from tests.conftest import REPO_ROOT

@@ -12,6 +12,7 @@ import pytest
 
 from crawler.monitoring.document import RunDocument, build_document
 from crawler.monitoring.metrics import PUSHGATEWAY, publish_metrics, push_target
+from crawler.monitoring.options import PrometheusOptions
 from tests.monitoring.conftest import healthy_site, raw_stats, run_id_at
 
 PASSWORD = "s3cret-pushgateway-sentinel"
@@ -47,9 +48,7 @@ def _free_port() -> int:
 
 def test_credentials_in_the_url_become_basic_auth(http_recorder: Any) -> None:
     gateway = _with_userinfo(http_recorder.url, f"pusher:{PASSWORD}")
-    problems = publish_metrics(
-        _run(), [], {PUSHGATEWAY: gateway, "SYNDICRAWL_PROMETHEUS_JOB": "nightly"}
-    )
+    problems = publish_metrics(_run(), [], PrometheusOptions(pushgateway=gateway, job="nightly"))
     assert problems == []
     [request] = http_recorder.requests
     assert request["method"] == "PUT" and request["path"] == "/metrics/job/nightly"
@@ -61,7 +60,7 @@ def test_credentials_in_the_url_become_basic_auth(http_recorder: Any) -> None:
 
 def test_percent_encoded_credentials_are_decoded(http_recorder: Any) -> None:
     gateway = _with_userinfo(http_recorder.url, "team%40ops:p%40ss%3Aw%2Frd%25")
-    assert publish_metrics(_run(), [], {PUSHGATEWAY: gateway}) == []
+    assert publish_metrics(_run(), [], PrometheusOptions(pushgateway=gateway)) == []
     [request] = http_recorder.requests
     assert request["path"] == "/metrics/job/syndicrawl"
     assert request["headers"]["Authorization"] == _basic("team@ops", "p@ss:w/rd%")
@@ -69,14 +68,14 @@ def test_percent_encoded_credentials_are_decoded(http_recorder: Any) -> None:
 
 def test_user_without_password_and_url_without_scheme(http_recorder: Any) -> None:
     bare = http_recorder.url.split("://", 1)[1]
-    assert publish_metrics(_run(), [], {PUSHGATEWAY: f"token@{bare}/"}) == []
+    assert publish_metrics(_run(), [], PrometheusOptions(pushgateway=f"token@{bare}/")) == []
     [request] = http_recorder.requests
     assert request["path"] == "/metrics/job/syndicrawl"
     assert request["headers"]["Authorization"] == _basic("token", "")
 
 
 def test_url_without_credentials_sends_no_authorization(http_recorder: Any) -> None:
-    assert publish_metrics(_run(), [], {PUSHGATEWAY: http_recorder.url}) == []
+    assert publish_metrics(_run(), [], PrometheusOptions(pushgateway=http_recorder.url)) == []
     [request] = http_recorder.requests
     assert "Authorization" not in request["headers"]
 
@@ -96,7 +95,7 @@ def test_a_rejected_push_never_shows_the_password(
     caplog.set_level(logging.DEBUG)
     http_recorder.status = status
     gateway = _with_userinfo(http_recorder.url, f"pusher:{PASSWORD}")
-    problems = publish_metrics(_run(), [], {PUSHGATEWAY: gateway})
+    problems = publish_metrics(_run(), [], PrometheusOptions(pushgateway=gateway))
     assert len(http_recorder.requests) == 1  # it did reach the gateway, with the right header
     assert http_recorder.requests[0]["headers"]["Authorization"] == _basic("pusher", PASSWORD)
     assert problems == [
@@ -115,7 +114,7 @@ def test_a_refused_connection_never_shows_the_password(caplog: pytest.LogCapture
     caplog.set_level(logging.DEBUG)
     encoded = "p%40" + PASSWORD  # both the raw and the decoded spelling must stay hidden
     gateway = f"http://pusher:{encoded}@127.0.0.1:{_free_port()}"
-    problems = publish_metrics(_run(), [], {PUSHGATEWAY: gateway})
+    problems = publish_metrics(_run(), [], PrometheusOptions(pushgateway=gateway))
     assert len(problems) == 1 and "refused" in problems[0].lower()
     assert "Metrics (push)" in caplog.text and "refused" in caplog.text.lower()
     for secret in (PASSWORD, encoded, "p@" + PASSWORD):
@@ -126,6 +125,8 @@ def test_a_malformed_url_is_a_problem_without_the_password(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    problems = publish_metrics(_run(), [], {PUSHGATEWAY: f"http://u:{PASSWORD}@[::1:9091/"})
+    problems = publish_metrics(
+        _run(), [], PrometheusOptions(pushgateway=f"http://u:{PASSWORD}@[::1:9091/")
+    )
     assert problems == [f"{PUSHGATEWAY}: not a valid URL"]
     assert PASSWORD not in caplog.text

@@ -4,6 +4,7 @@ from typing import Any
 
 import pytest
 
+from crawler.config import read_options
 from crawler.monitoring.document import RunDocument, build_run
 from crawler.monitoring.monitors import MonitorOptions, MonitorResult, run_monitors
 from tests.monitoring.conftest import healthy_site, raw_stats, run_id_at, standard_raw
@@ -79,8 +80,8 @@ def test_error_rate_leaves_robots_refusals_out() -> None:
 
 def test_error_rate_threshold_from_settings() -> None:
     run = run_of({"site-a": {"fetch/article_fetched": 15, "fetch/failed/timeout": 5}})
-    strict = MonitorOptions.from_settings({"SYNDICRAWL_MONITOR_MAX_ERROR_RATE": "0.1"})
-    lenient = MonitorOptions.from_settings({"SYNDICRAWL_MONITOR_MAX_ERROR_RATE": 0.5})
+    strict = read_options(MonitorOptions, {"SYNDICRAWL_MONITOR_MAX_ERROR_RATE": "0.1"})
+    lenient = read_options(MonitorOptions, {"SYNDICRAWL_MONITOR_MAX_ERROR_RATE": 0.5})
     assert not run_monitors(run, [], strict, only=["error_rate"])[0].passed
     assert run_monitors(run, [], lenient, only=["error_rate"])[0].passed
 
@@ -105,7 +106,7 @@ def test_error_rate_threshold_from_settings() -> None:
 )
 def test_bad_settings_name_the_setting(settings: dict[str, Any], match: str) -> None:
     with pytest.raises(ValueError, match=match):
-        MonitorOptions.from_settings(settings)
+        read_options(MonitorOptions, settings)
 
 
 def test_export_failed() -> None:

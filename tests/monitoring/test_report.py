@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from crawler.cli import main
-from crawler.monitoring import finalize_run
+from crawler.monitoring.finalize import finalize_run
 from crawler.monitoring.history import load_output_history, load_state_history
 from crawler.monitoring.report import collect, render_html
 from crawler.monitoring.syndication_graph import build_graph

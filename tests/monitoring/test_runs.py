@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from crawler.cli import main
-from crawler.monitoring import finalize_run
+from crawler.monitoring.finalize import finalize_run
 from tests.monitoring.conftest import STANDARD_SITES, T0, run_id_at, standard_raw, write_history
 
 

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from crawler.monitoring import finalize_run
 from crawler.monitoring.document import RunDocument, build_run
 from crawler.monitoring.figures import SiteFigures
+from crawler.monitoring.finalize import finalize_run
 from crawler.monitoring.history import load_state_history
 from crawler.monitoring.report import SITE_COLUMNS, collect, render_html
 from crawler.monitoring.runs_table import format_table, run_row

@@ -85,25 +85,24 @@ def test_defaults_of_the_project_settings() -> None:
 @pytest.mark.parametrize(
     ("setting", "value", "allowed"),
     [
-        ("SYNDICRAWL_EXPORT_BATCH_SIZE", 0, "integer >= 1"),
-        ("SYNDICRAWL_EXPORT_BATCH_SIZE", "many", "integer >= 1"),
-        ("SYNDICRAWL_EXPORT_BATCH_SIZE", 2.5, "integer >= 1"),
-        ("SYNDICRAWL_EXPORT_COMPRESSION", "zstd", "gzip, none"),
-        ("SYNDICRAWL_EXPORT_GZIP_LEVEL", 0, "integer from 1 to 9"),
-        ("SYNDICRAWL_EXPORT_GZIP_LEVEL", 10, "integer from 1 to 9"),
-        ("SYNDICRAWL_EXPORT_RETRIES", -1, "integer >= 0"),
-        ("SYNDICRAWL_EXPORT_BACKOFF_SECONDS", "soon", "number of seconds >= 0"),
-        ("SYNDICRAWL_EXPORT_MULTIPART_THRESHOLD", 1024, "integer >= 5242880"),
-        ("SYNDICRAWL_RUN_ID", "run/1", "[A-Za-z0-9][A-Za-z0-9-]"),
+        ("SYNDICRAWL_EXPORT_BATCH_SIZE", 0, "an integer >= 1"),
+        ("SYNDICRAWL_EXPORT_BATCH_SIZE", "many", "an integer >= 1"),
+        ("SYNDICRAWL_EXPORT_BATCH_SIZE", 2.5, "an integer >= 1"),
+        ("SYNDICRAWL_EXPORT_COMPRESSION", "zstd", "one of gzip, none"),
+        ("SYNDICRAWL_EXPORT_GZIP_LEVEL", 0, "an integer >= 1 and <= 9"),
+        ("SYNDICRAWL_EXPORT_GZIP_LEVEL", 10, "an integer >= 1 and <= 9"),
+        ("SYNDICRAWL_EXPORT_RETRIES", -1, "an integer >= 0"),
+        ("SYNDICRAWL_EXPORT_BACKOFF_SECONDS", "soon", "a number >= 0"),
+        ("SYNDICRAWL_EXPORT_MULTIPART_THRESHOLD", 1024, "an integer >= 5242880"),
+        ("SYNDICRAWL_RUN_ID", "run/1", "text matching [A-Za-z0-9][A-Za-z0-9-]{0,79}"),
     ],
 )
 def test_bad_setting_values_name_the_setting_the_value_and_what_is_allowed(
     setting: str, value: Any, allowed: str
 ) -> None:
-    with pytest.raises(ValueError, match=re.escape(setting)) as caught:
+    with pytest.raises(ValueError) as caught:
         options_from_settings(Settings({setting: value}))
-    assert repr(value) in str(caught.value)
-    assert allowed in str(caught.value)
+    assert str(caught.value) == f"{setting}: bad value {value!r}: expected {allowed}"
 
 
 def test_pipeline_builds_without_a_crawler(tmp_path: Path) -> None:

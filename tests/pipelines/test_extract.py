@@ -177,6 +177,9 @@ def test_options_reject_contradictions():
 
 # --- adapter ---------------------------------------------------------------------------------------
 
+# The cores in this process, so process_item returns the item (the pool's default is the cores).
+IN_PROCESS = {"SYNDICRAWL_POOL_PROCESSES": 0}
+
 
 def test_from_crawler_maps_settings():
     crawler = get_crawler(
@@ -193,7 +196,7 @@ def test_from_crawler_maps_settings():
 
 
 def test_adapter_fills_item_and_hints():
-    crawler = get_crawler(settings_dict={})
+    crawler = get_crawler(settings_dict=IN_PROCESS)
     pipe = ExtractPipeline.from_crawler(crawler)
     crawler.stats.open_spider()
     item = ArticleItem(
@@ -220,7 +223,7 @@ def test_adapter_fills_item_and_hints():
     ids=["empty", "short", "huge"],
 )
 def test_adapter_drops_with_reason_and_stat(html, drop, reason):
-    crawler = get_crawler(settings_dict={})
+    crawler = get_crawler(settings_dict=IN_PROCESS)
     pipe = ExtractPipeline.from_crawler(crawler)
     crawler.stats.open_spider()
     with pytest.raises(drop):

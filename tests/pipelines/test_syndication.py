@@ -9,7 +9,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 
 from crawler.items import ArticleItem
-from pipelines.core.dedupe import MemoryIndex
+from pipelines.core.dedupe import MemoryIndex, open_index
 from pipelines.errors import CopyFilteredOut
 from pipelines.syndication import SyndicationPipeline
 from tests.dedupe.conftest import HARBOUR, FakeSite, paragraphs
@@ -69,17 +69,25 @@ def test_disabled_and_bad_mode() -> None:
         SyndicationPipeline.from_crawler(
             get_crawler(settings_dict={"SYNDICRAWL_SYNDICATION_ENABLED": False})
         )
-    with pytest.raises(ValueError, match="SYNDICRAWL_SYNDICATION_MODE='copies-only'"):
+    with pytest.raises(
+        ValueError,
+        match="SYNDICRAWL_SYNDICATION_MODE: bad value 'copies-only': "
+        "expected one of annotate, originals, separate",
+    ):
         SyndicationPipeline.from_crawler(
             get_crawler(settings_dict={"SYNDICRAWL_SYNDICATION_MODE": "copies-only"})
         )
 
 
-def test_bad_backend_is_a_clear_error() -> None:
-    pipe = make(SYNDICRAWL_SYNDICATION_BACKEND="mongo")
-    pipe._index = None
-    with pytest.raises(ValueError, match="SYNDICRAWL_SYNDICATION_BACKEND='mongo'"):
-        pipe.process_item(item("https://wire/a", "coast-wire"))
+def test_bad_backend_is_refused_before_anything_opens() -> None:
+    with pytest.raises(
+        ValueError,
+        match="SYNDICRAWL_SYNDICATION_BACKEND: bad value 'mongo': "
+        "expected one of sqlite, redis, memory",
+    ):
+        make(SYNDICRAWL_SYNDICATION_BACKEND="mongo")
+    with pytest.raises(ValueError, match="backend='mongo': expected one of sqlite, redis, memory"):
+        open_index("mongo")  # the core, without settings
 
 
 def test_annotate_mode_links_and_counts() -> None:

@@ -94,7 +94,9 @@ def test_off_and_bad_settings() -> None:
         GcTuning.from_crawler(
             get_crawler(settings_dict={"SYNDICRAWL_GC_FREEZE": False, "SYNDICRAWL_GC_THRESHOLD": 0})
         )
-    with pytest.raises(ValueError, match="SYNDICRAWL_GC_THRESHOLD=-1"):
+    with pytest.raises(
+        ValueError, match="SYNDICRAWL_GC_THRESHOLD: bad value -1: expected an integer >= 0"
+    ):
         GcTuning.from_crawler(get_crawler(settings_dict={"SYNDICRAWL_GC_THRESHOLD": -1}))
 
 

@@ -311,11 +311,17 @@ def test_warm_up_loads_the_cores_and_a_failed_one_is_logged_not_fatal(monkeypatc
 
 
 def test_bad_settings_are_refused():
-    with pytest.raises(ValueError, match="SYNDICRAWL_POOL_PROCESSES=-1"):
+    with pytest.raises(
+        ValueError, match="SYNDICRAWL_POOL_PROCESSES: bad value -1: expected an integer >= 0"
+    ):
         StagePool(-1)
-    with pytest.raises(ValueError, match="SYNDICRAWL_POOL_MAX_PENDING=0"):
+    with pytest.raises(
+        ValueError, match="SYNDICRAWL_POOL_MAX_PENDING: bad value 0: expected an integer >= 1"
+    ):
         StagePool(1, max_pending=0)
-    with pytest.raises(ValueError, match="SYNDICRAWL_POOL_MAX_FAILED_STARTS=0"):
+    with pytest.raises(
+        ValueError, match="SYNDICRAWL_POOL_MAX_FAILED_STARTS: bad value 0: expected an integer >= 1"
+    ):
         StagePool(1, max_failed_starts=0)
 
 

@@ -52,20 +52,14 @@ def open_index(
         from pipelines.core.dedupe.sqlite_index import SqliteIndex
 
         if not state_dir:
-            raise BadSyndicationOptions(
-                "SYNDICRAWL_STATE_DIR is empty: the sqlite backend needs a folder"
-            )
+            raise BadSyndicationOptions("state_dir is empty: the sqlite backend needs a folder")
         return SqliteIndex(Path(state_dir) / INDEX_FILE)
     if backend == "redis":
         from pipelines.core.dedupe.redis_index import RedisIndex
 
         if not redis_url:
-            raise BadSyndicationOptions(
-                "SYNDICRAWL_REDIS_URL is empty: the redis backend needs a URL"
-            )
+            raise BadSyndicationOptions("redis_url is empty: the redis backend needs a URL")
         return RedisIndex(redis_url, prefix=redis_prefix)
     if backend == "memory":
         return MemoryIndex()
-    raise BadSyndicationOptions(
-        f"SYNDICRAWL_SYNDICATION_BACKEND={backend!r}: expected one of {', '.join(BACKENDS)}"
-    )
+    raise BadSyndicationOptions(f"backend={backend!r}: expected one of {', '.join(BACKENDS)}")

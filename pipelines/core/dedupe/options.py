@@ -53,6 +53,7 @@ class SyndicationOptions:
                 or not isinstance(value, int | float)
                 or not lo <= value <= hi
             ):
+                # Named by field: settings reach here checked (pipelines/stage_options.py).
                 raise BadSyndicationOptions(
-                    f"SYNDICRAWL_SYNDICATION_{name.upper()}={value!r}: expected a number from {lo} to {hi}"
+                    f"{name}={value!r}: expected a number from {lo} to {hi}"
                 )
