@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Self
 
 from scrapy import signals
 
+from crawler.config import read_options, setting_name
 from crawler.items import ArticleItem
 from pipelines.core.cleaning import Cleaner
 from pipelines.core.learned import LearnedStore, LearnOptions
@@ -50,6 +51,7 @@ from pipelines.core.promo import SiteIdentity
 from pipelines.errors import BodyTooShort, EmptyExtraction
 from pipelines.extract import HINT_LINKED, HINT_SITE_NAMES, HINT_TITLES, site_of
 from pipelines.runtime.prework import HINT_PREWORK, LearnedGuesses, Prework
+from pipelines.stage_options import CleanStageOptions, ExtractStageOptions
 from pipelines.stats import count
 
 if TYPE_CHECKING:
@@ -74,7 +76,8 @@ class CleanPipeline:
         crawler: Crawler | None = None,
     ) -> None:
         if learn_wait < 0:
-            raise ValueError(f"SYNDICRAWL_CLEAN_LEARN_WAIT_SECONDS={learn_wait}: expected >= 0")
+            name = setting_name(CleanStageOptions, "learn_wait_seconds")
+            raise ValueError(f"{name}: bad value {learn_wait!r}: expected a number >= 0")
         self.store = store
         self.min_chars = min_chars
         self.learn_wait = learn_wait
@@ -87,20 +90,18 @@ class CleanPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        s = crawler.settings
+        options = read_options(CleanStageOptions, crawler.settings)
         store = None
-        if s.getbool("SYNDICRAWL_CLEAN_LEARN_ENABLED", True):
-            options = LearnOptions(
-                min_articles=s.getint("SYNDICRAWL_CLEAN_LEARN_MIN_ARTICLES", 3),
-                max_chars=s.getint("SYNDICRAWL_CLEAN_LEARN_MAX_CHARS", 400),
+        if options.learn_enabled:
+            learn = LearnOptions(
+                min_articles=options.learn_min_articles, max_chars=options.learn_max_chars
             )
-            state_dir = s.get("SYNDICRAWL_STATE_DIR") or "./syndicrawl-output/.state"
-            store = LearnedStore.in_state_dir(Path(state_dir), options)
+            store = LearnedStore.in_state_dir(Path(options.state_dir), learn)
         pipeline = cls(
             store=store,
-            min_chars=s.getint("SYNDICRAWL_EXTRACT_MIN_CHARS", 200),
-            learn_wait=s.getfloat("SYNDICRAWL_CLEAN_LEARN_WAIT_SECONDS", 20.0),
-            learned_keep_share=s.getfloat("SYNDICRAWL_CLEAN_LEARNED_KEEP_SHARE", 0.5),
+            min_chars=options.min_chars,
+            learn_wait=options.learn_wait_seconds,
+            learned_keep_share=options.learned_keep_share,
             crawler=crawler,
         )
         crawler.signals.connect(pipeline.close, signal=signals.spider_closed)
@@ -169,7 +170,7 @@ class CleanPipeline:
         if len(text) < self.min_chars:
             count(self.stats, STAGE, "dropped", "BodyTooShort", site=item.site)
             raise BodyTooShort(
-                f"body has {len(text)} chars after cleaning, below SYNDICRAWL_EXTRACT_MIN_CHARS={self.min_chars}: {item.url}"
+                f"body has {len(text)} chars after cleaning, below {setting_name(ExtractStageOptions, 'min_chars')}={self.min_chars}: {item.url}"
             )
         item.text = text
         item.content_sha256 = result.sha256

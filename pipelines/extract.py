@@ -26,6 +26,7 @@ from collections.abc import Coroutine
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Self
 
+from crawler.config import read_options
 from crawler.items import ArticleItem
 from pipelines.core.extraction import ArticleExtractor, Extraction, ExtractionError, ExtractOptions
 from pipelines.core.promo import SiteIdentity
@@ -37,6 +38,7 @@ from pipelines.errors import (
     PageTooLarge,
 )
 from pipelines.runtime.prework import HINT_PREWORK, LearnedGuesses, Prework, prework
+from pipelines.stage_options import ExtractStageOptions
 from pipelines.stats import count
 
 if TYPE_CHECKING:
@@ -82,10 +84,12 @@ def parse_fetched_at(value: str | None) -> datetime | None:
 
 
 def extract_options(s: BaseSettings) -> ExtractOptions:
+    """The extraction core's options from the stage's settings (:class:`ExtractStageOptions`)."""
+    stage = read_options(ExtractStageOptions, s)
     return ExtractOptions(
-        min_chars=s.getint("SYNDICRAWL_EXTRACT_MIN_CHARS", 200),
-        max_html_chars=s.getint("SYNDICRAWL_EXTRACT_MAX_HTML_CHARS", 8 * 1024 * 1024),
-        rescue_below_chars=s.getint("SYNDICRAWL_EXTRACT_RESCUE_BELOW_CHARS", 500),
+        min_chars=stage.min_chars,
+        max_html_chars=stage.max_html_chars,
+        rescue_below_chars=stage.rescue_below_chars,
     )
 
 
@@ -151,13 +155,13 @@ class ExtractPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        from pipelines.runtime.pool import DEFAULT_RESET_EVERY, StagePool
+        from pipelines.runtime.pool import StagePool
 
         return cls(
             extract_options(crawler.settings),
             crawler=crawler,
             pool=StagePool.for_crawler(crawler),
-            reset_every=crawler.settings.getint("SYNDICRAWL_POOL_RESET_EVERY", DEFAULT_RESET_EVERY),
+            reset_every=read_options(ExtractStageOptions, crawler.settings).reset_every,
         )
 
     def process_item(self, item: ArticleItem) -> ArticleItem | Coroutine[Any, Any, ArticleItem]:

@@ -4,8 +4,7 @@ themselves; see :mod:`crawler.config`).
 Each stage's ``from_crawler`` reads its class with :func:`crawler.config.read_options` and makes
 its core's options from it (``DateOptions``, ``SyndicationOptions``, ``ExportOptions``, ...), whose
 constructors keep their own defaults and checks for callers without settings; tests keep the two
-sets of defaults equal. The extract and clean stages still read their settings directly (their
-conversion follows the extraction work); their settings are declared here already.
+sets of defaults equal.
 """
 
 from __future__ import annotations

@@ -60,16 +60,6 @@ SETTING_NAME = re.compile(r"SYNDICRAWL_[A-Z_]+")
 # crawler/ and pipelines/ a component reads its settings through its options class and names one
 # with crawler.config.setting_name, so each name is written once, in its declaration.
 LITERALS_ALLOWED: dict[str, tuple[frozenset[str] | None, str]] = {
-    "pipelines/clean.py": (
-        None,
-        "still reads its settings directly: converted after the extraction work merges "
-        "(its settings are declared in pipelines/stage_options.py already)",
-    ),
-    "pipelines/extract.py": (None, "as pipelines/clean.py"),
-    "pipelines/core/extraction.py": (
-        frozenset({"SYNDICRAWL_EXTRACT_MAX_HTML_CHARS", "SYNDICRAWL_EXTRACT_MIN_CHARS"}),
-        "its drop messages name the limit's setting; converted with pipelines/extract.py",
-    ),
     "crawler/envsettings.py": (
         frozenset({"SYNDICRAWL_LOG_LEVEL"}),
         "an environment alias of Scrapy's LOG_LEVEL, not a setting of its own",

@@ -326,7 +326,7 @@ class ArticleExtractor:
             raise EmptyExtractionError(f"page has no HTML: {url}")
         if len(html) > opts.max_html_chars:
             raise PageTooLargeError(
-                f"page has {len(html)} chars of HTML, above SYNDICRAWL_EXTRACT_MAX_HTML_CHARS={opts.max_html_chars}: {url}"
+                f"page has {len(html)} chars of HTML, above the limit of {opts.max_html_chars} (max_html_chars): {url}"
             )
         try:
             tree = _parse(html)
@@ -350,7 +350,7 @@ class ArticleExtractor:
             raise EmptyExtractionError(f"no body text found: {url}")
         if chars < opts.min_chars:
             raise BodyTooShortError(
-                f"body has {chars} chars, below SYNDICRAWL_EXTRACT_MIN_CHARS={opts.min_chars}: {url}"
+                f"body has {chars} chars, below the minimum of {opts.min_chars} (min_chars): {url}"
             )
         add_fallback_dates(tree, url, meta, fetched_at)
         return Extraction(

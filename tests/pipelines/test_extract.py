@@ -115,7 +115,7 @@ def test_preconditions_raise_specific_errors(extractor, html, error):
 
 def test_huge_page_is_refused_before_parsing():
     small = ArticleExtractor(ExtractOptions(min_chars=10, max_html_chars=1000))
-    with pytest.raises(PageTooLargeError, match="above SYNDICRAWL_EXTRACT_MAX_HTML_CHARS=1000"):
+    with pytest.raises(PageTooLargeError, match="above the limit of 1000"):
         small.extract(page() + " " * 2000, "https://gazette.example/a")
 
 
