@@ -23,10 +23,12 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 PREFIX = "SYNDICRAWL_"
-# An environment variable that is no setting of its own but read on purpose: Scrapy's LOG_LEVEL
-# (whose bare name is too common to take from the environment).
+# Environment variables that are no setting of their own but read on purpose, so never warned
+# about: Scrapy's LOG_LEVEL (whose bare name is too common to take from the environment), and the
+# virtual environment deploy/setup.sh installs into (exported by .ci/run for every test crawl).
 LOG_LEVEL_ALIAS = "SYNDICRAWL_LOG_LEVEL"
-ALIASES = frozenset({LOG_LEVEL_ALIAS})
+SETUP_VENV = "SYNDICRAWL_VENV"
+ALIASES = frozenset({LOG_LEVEL_ALIAS, SETUP_VENV})
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})

@@ -61,8 +61,9 @@ SETTING_NAME = re.compile(r"SYNDICRAWL_[A-Z_]+")
 # with crawler.config.setting_name, so each name is written once, in its declaration.
 LITERALS_ALLOWED: dict[str, tuple[frozenset[str] | None, str]] = {
     "crawler/envsettings.py": (
-        frozenset({"SYNDICRAWL_LOG_LEVEL"}),
-        "an environment alias of Scrapy's LOG_LEVEL, not a setting of its own",
+        frozenset({"SYNDICRAWL_LOG_LEVEL", "SYNDICRAWL_VENV"}),
+        "environment variables read on purpose that are no settings: the alias of Scrapy's "
+        "LOG_LEVEL, and deploy/setup.sh's virtual environment",
     ),
 }
 
