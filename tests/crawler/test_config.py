@@ -367,7 +367,7 @@ def test_the_table_has_one_row_per_declared_setting() -> None:
     assert by_name["SYNDICRAWL_EXPORT_BATCH_SIZE"] == (
         "| `SYNDICRAWL_EXPORT_BATCH_SIZE` | `500` | records per part file |"
     )
-    assert "| the machine's cores |" in by_name["SYNDICRAWL_POOL_PROCESSES"]
+    assert "| the machine's cores; `0` on one core |" in by_name["SYNDICRAWL_POOL_PROCESSES"]
     assert "| unset |" in by_name["SYNDICRAWL_NOTIFY_SLACK_WEBHOOK"]
     assert "| `[]` |" in by_name["SYNDICRAWL_FETCH_ALLOWED_ADDRESSES"]
 

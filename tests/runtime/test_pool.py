@@ -566,3 +566,9 @@ def test_learned_boilerplate_guessed_in_the_worker_gives_the_same_records(tmp_pa
     # the first page with learned boilerplate had no guess yet; the later ones were made ahead
     assert stats.get_value("syndicrawl/clean/learned_pass_count/worker", 0) >= learned - 2
     assert stats_here.get_value("syndicrawl/clean/learned_pass_count/worker", 0) == 0
+
+
+def test_the_default_pool_is_one_worker_per_core_and_none_on_one_core() -> None:
+    from pipelines.runtime.options import default_processes
+
+    assert [default_processes(cores) for cores in (1, 2, 8)] == [0, 2, 8]
