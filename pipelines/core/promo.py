@@ -8,10 +8,10 @@ site's articles; this finds them on the first page, from who the site is:
 
 - :class:`SiteIdentity`: the site's names, from its registry entry (publisher, aliases, name) and
   from the page (``og:site_name``, JSON-LD ``publisher``, a ``<title>`` suffix, the domain's label:
-  "234radio.com" is "234Radio"), so ``syndicrawl extract FILE`` without a site file works too;
+  "ospreyfm.example" is "ospreyfm"), so ``syndicrawl extract FILE`` without a site file works too;
 - :func:`promo_reason`: why a trailing paragraph is a promo, or None. A paragraph is one when it is
   the site's name alone, the name and a slogan ("X - the sound of the valley"), starts with the
-  name and describes an outlet ("X is Africa's premium internet radio ..."), names the site (or
+  name and describes an outlet ("X is the moorland's premier internet radio ..."), names the site (or
   its domain) in a pitch ("listen to X live", "download the X app", "visit x.com"), or is a pitch
   in the first or second person without a name ("Download our app").
 
@@ -99,7 +99,7 @@ class SiteIdentity:
 
 
 def _domain_label(url: str | None) -> str | None:
-    """'https://www.234radio.com/x' -> '234radio' (the registrable domain's first label)."""
+    """'https://www.ospreyfm.example/x' -> 'ospreyfm' (the registrable domain's first label)."""
     if not url or not url.startswith(("http://", "https://")):
         return None
     domain = courlan.extract_domain(url, fast=True)

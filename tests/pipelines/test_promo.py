@@ -32,7 +32,7 @@ def test_identity_comes_from_the_registry_the_page_and_the_domain():
     # one name per comparison key: 'osprey-fm' and the domain's 'ospreyfm' are Osprey FM again
     assert who.names == ("Osprey FM", "Osprey Radio", "The Valley's Own Osprey")
     # the domain's label alone names the site; generic labels do not
-    assert SiteIdentity.of(None, "https://234radio.example/a", []).keys == {"234radio"}
+    assert SiteIdentity.of(None, "https://ospreyfm.example/a", []).keys == {"ospreyfm"}
     assert SiteIdentity.of(None, "https://news.example/a", []).keys == frozenset()
     assert title_suffixes(["Moor rescue ends", "Moor rescue ends | Osprey FM"]) == ["Osprey FM"]
 
