@@ -27,12 +27,12 @@ import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
 from trafilatura.settings import Extractor
-from trafilatura.utils import load_html
 
 from pipelines.core.language import detect_language
 from pipelines.core.lead import visible_lead
 from pipelines.core.metadata import DateCandidate, PageMetadata, normalise_language, read_metadata
 from pipelines.core.pagetext import PageText, link_key, read_page_text
+from pipelines.core.parsing import parse_html
 from pipelines.core.selectors import compile_selectors
 from pipelines.core.split_body import continue_split_body
 
@@ -177,8 +177,6 @@ class Extraction:
         return "\n\n".join(self.paragraphs)
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
-_ENCODING_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 
 
@@ -197,12 +195,7 @@ def normalise_url(url: str | None, base: str | None = None) -> str | None:
 
 
 def _parse(html: str) -> lxml_html.HtmlElement:
-    tree = load_html(html)
-    if tree is None:
-        # control characters or an XML encoding declaration can defeat lxml on a str; the spider
-        # already decoded the page, so they carry no information
-        cleaned = _CONTROL.sub("", _ENCODING_DECL.sub("", html, count=1))
-        tree = load_html(cleaned) or load_html(f"<html><body>{cleaned}</body></html>")
+    tree = parse_html(html)
     if tree is None:
         raise EmptyExtractionError("HTML could not be parsed into a document")
     return tree
