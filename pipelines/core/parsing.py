@@ -17,10 +17,13 @@ import threading
 
 from lxml import etree
 from lxml import html as lxml_html
-from trafilatura.utils import is_dubious_html, repair_faulty_html
+from trafilatura.utils import DOCTYPE_TAG, is_dubious_html, repair_faulty_html
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _ENCODING_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+
+# trafilatura's INVALID_XML_CHARS below U+0080: in UTF-8 these bytes stand only for themselves
+_INVALID_BYTES = bytes(range(0x00, 0x09)) + b"\x0b\x0c" + bytes(range(0x0E, 0x20))
 
 _local = threading.local()  # an lxml parser is not to be shared between threads
 
@@ -65,10 +68,32 @@ def _from_string(html: str) -> lxml_html.HtmlElement | None:
     return tree
 
 
+def _has_invalid_xml_chars(html: str) -> bool:
+    """Whether ``html`` holds a character of trafilatura's ``INVALID_XML_CHARS``: a C-level pass
+    over its UTF-8 bytes (0.07-0.25 ms a page, against 0.34-0.45 for the regex's)."""
+    if "\ufffe" in html or "\uffff" in html:
+        return True
+    raw = html.encode("utf-8", "surrogatepass")
+    return len(raw.translate(None, _INVALID_BYTES)) != len(raw)
+
+
+def _needs_repair(html: str, beginning: str) -> bool:
+    """Whether trafilatura's ``repair_faulty_html`` would change the tree of ``html``. It runs a
+    regex over the whole page for control characters; most pages have none, nor a doctype or a
+    self-closed ``<html/>`` it mends, and then need none of its work."""
+    if _has_invalid_xml_chars(html):
+        return True
+    if "doctype" in beginning and DOCTYPE_TAG.match(html):
+        return True
+    return any("<html" in line and line.endswith("/>") for line in html[:4096].splitlines()[:4])
+
+
 def _load(html: str) -> lxml_html.HtmlElement | None:
     beginning = html[:50].lower()
     dubious = is_dubious_html(beginning)
-    tree = _from_string(repair_faulty_html(html, beginning))
+    if _needs_repair(html, beginning):
+        html = repair_faulty_html(html, beginning)
+    tree = _from_string(html)
     if tree is not None and dubious and len(tree) < 2:
         return None  # not (well-formed) HTML: a single block of text, or another format
     return tree

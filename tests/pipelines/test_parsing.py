@@ -27,6 +27,10 @@ PAGES = {
     "broken": "<html><body><div><p>Unclosed paragraph<div>and a stray </span> tag<p>more",
     "self-closed-html": '<html lang="en"/><body><p>Self-closed root element.</p></body></html>',
     "fragment": "<p>Just one paragraph of text, not a document.</p>",
+    "xhtml-doctype": '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" '
+    '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">\n' + ARTICLE,
+    "control-characters": ARTICLE.replace("three weeks", "three\x0b weeks\x1f"),
+    "noncharacter": ARTICLE.replace("quieter", "quieter\ufffe"),
 }
 
 
