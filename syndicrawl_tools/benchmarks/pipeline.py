@@ -25,6 +25,12 @@ AutoThrottle off and high concurrency. In one run:
   pool can reach when the crawl process keeps only Scrapy, the pool's traffic and the item's way
   through the engine.
 
+* ``real_pages`` (after the rest; ``--corpus``, off with ``--no-real-pages``): the shared corpora's
+  real pages (:mod:`syndicrawl_tools.benchmarks.corpusweb`) crawled once with the full pipeline,
+  bare trafilatura timed on every page in the pool; its ratio is CPU per page processed (exported
+  or dropped) over bare trafilatura's CPU per page (:func:`real_pages_figures`). No corpus there:
+  ``{"skipped": reason}``.
+
 Articles per second: over the whole crawl (start-up, discovery and the final drain included) and
 steady (between the 10th and 90th percentile of the items' scrape times,
 :class:`syndicrawl_tools.benchmarks.timing.ItemClock`).
