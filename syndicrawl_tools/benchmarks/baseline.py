@@ -7,7 +7,10 @@ the crawl's own CPU.
 ``SYNDICRAWL_BENCH_BARE_EVERY``-th page to the crawl's pool as one more task,
 ``trafilatura.extract(html)`` with its defaults, and adds the task's CPU to
 :data:`BARE_CPU_STAT` and its page to :data:`BARE_PAGES_STAT`. The bench subtracts that CPU from
-the crawl's, so CPU per article stays the pipeline's own.
+the crawl's, so CPU per article stays the pipeline's own. The same figures per site, and per site
+the pages given to the pipeline and the items that came out of it (:class:`SiteCounter`, after
+export), go under :data:`BY_SITE_STAT` ``/<site>/<figure>``: the real-pages crawl reports them per
+sub-corpus.
 """
 
 from __future__ import annotations
@@ -23,6 +26,9 @@ BARE_CPU_STAT = "syndicrawl/bench/bare_trafilatura_cpu_seconds"
 BARE_PAGES_STAT = "syndicrawl/bench/bare_trafilatura_pages"
 BARE_FOUND_STAT = "syndicrawl/bench/bare_trafilatura_extracted"
 BARE_FAILED_STAT = "syndicrawl/bench/bare_trafilatura_failed"
+BY_SITE_STAT = "syndicrawl/bench/by_site"
+"""``<this>/<site>/{pages,bare_trafilatura_cpu_seconds,bare_trafilatura_pages,exported}``
+(not under ``/site/``: the crawl child leaves those out of its report)."""
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +56,11 @@ class BaselineSampler:
     async def process_item(self, item: Any) -> Any:
         self.pages += 1
         sampled = self.every > 0 and self.pages % self.every == 0
-        if not (sampled and isinstance(item, ArticleItem) and item.html):
+        if not isinstance(item, ArticleItem):
+            return item
+        by_site = f"{BY_SITE_STAT}/{item.site}"
+        self.stats.inc_value(f"{by_site}/pages", 1)
+        if not (sampled and item.html):
             return item
         try:
             found, _, cpu = await StagePool.for_crawler(self.crawler).run(
@@ -65,4 +75,22 @@ class BaselineSampler:
         self.stats.inc_value(BARE_CPU_STAT, cpu)
         self.stats.inc_value(BARE_PAGES_STAT, 1)
         self.stats.inc_value(BARE_FOUND_STAT, int(bool(found)))
+        self.stats.inc_value(f"{by_site}/bare_trafilatura_cpu_seconds", cpu)
+        self.stats.inc_value(f"{by_site}/bare_trafilatura_pages", 1)
+        return item
+
+
+class SiteCounter:
+    """Item pipeline after export: the items of each site that came out of the pipeline."""
+
+    def __init__(self, crawler: Any) -> None:
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> SiteCounter:
+        return cls(crawler)
+
+    def process_item(self, item: Any) -> Any:
+        if isinstance(item, ArticleItem):
+            self.stats.inc_value(f"{BY_SITE_STAT}/{item.site}/exported", 1)
         return item

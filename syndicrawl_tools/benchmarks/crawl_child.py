@@ -23,7 +23,7 @@ from typing import Any
 
 from crawler.registry import parse_site
 from crawler.runner import run_crawl
-from syndicrawl_tools.benchmarks.baseline import EVERY_SETTING, BaselineSampler
+from syndicrawl_tools.benchmarks.baseline import EVERY_SETTING, BaselineSampler, SiteCounter
 from syndicrawl_tools.benchmarks.timing import (
     STAGES,
     ItemClock,
@@ -50,6 +50,7 @@ def crawl(config: dict[str, Any]) -> dict[str, Any]:
     if pipelines and config.get("bare_every"):
         pipelines[BaselineSampler] = 50  # ahead of extract [100]; its pool CPU is counted apart
         overrides[EVERY_SETTING] = int(config["bare_every"])
+        pipelines[SiteCounter] = 10_000  # after export [500]: what came out, per site
     overrides["ITEM_PIPELINES"] = pipelines
     overrides["EXTENSIONS"] = {**project.EXTENSIONS, ItemClock: 0}
     before = resource.getrusage(resource.RUSAGE_SELF)

@@ -25,6 +25,12 @@ AutoThrottle off and high concurrency. In one run:
   pool can reach when the crawl process keeps only Scrapy, the pool's traffic and the item's way
   through the engine.
 
+* ``real_pages`` (after the rest; ``--corpus``, off with ``--no-real-pages``): the shared corpora's
+  real pages (:mod:`syndicrawl_tools.benchmarks.corpusweb`) crawled once with the full pipeline,
+  bare trafilatura timed on every page in the pool; its ratio is CPU per page processed (exported
+  or dropped) over bare trafilatura's CPU per page (:func:`real_pages_figures`). No corpus there:
+  ``{"skipped": reason}``.
+
 Articles per second: over the whole crawl (start-up, discovery and the final drain included) and
 steady (between the 10th and 90th percentile of the items' scrape times,
 :class:`syndicrawl_tools.benchmarks.timing.ItemClock`).
@@ -51,12 +57,18 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from syndicrawl_tools.benchmarks.baseline import BARE_CPU_STAT, BARE_FOUND_STAT, BARE_PAGES_STAT
+from syndicrawl_tools.benchmarks.baseline import (
+    BARE_CPU_STAT,
+    BARE_FOUND_STAT,
+    BARE_PAGES_STAT,
+    BY_SITE_STAT,
+)
+from syndicrawl_tools.benchmarks.corpusweb import CorpusWeb, found_corpora
 from syndicrawl_tools.benchmarks.synthweb import SyntheticWeb
 from syndicrawl_tools.benchmarks.timing import (
     STEADY_RATE_STAT,
@@ -66,6 +78,7 @@ from syndicrawl_tools.benchmarks.timing import (
     process_cpu_seconds,
     pss_kb,
 )
+from syndicrawl_tools.evaluation.extraction import DEFAULT_CORPUS
 
 STAGES = ("extract", "clean", "revisit", "dates", "syndication", "export")
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -101,28 +114,34 @@ class ServedWeb(NamedTuple):
     """The server's process: it shares the crawl's cores, so its CPU is reported too."""
 
 
-@contextmanager
 def served(
     n_articles: int, seed: int, anchor: datetime, workdir: Path, page_scale: float = 1.0
-) -> Iterator[ServedWeb]:
+) -> AbstractContextManager[ServedWeb]:
     """The synthetic web served by its own process."""
     port_file = workdir / f"ports-{n_articles}-{seed}.json"
+    args = ["--articles", str(n_articles), "--seed", str(seed), "--page-scale", str(page_scale)]
+    return _server_process([*args, "--anchor", anchor.isoformat()], port_file)
+
+
+def served_corpus(
+    folder: Path, anchor: datetime, workdir: Path
+) -> AbstractContextManager[ServedWeb]:
+    """The corpus folder's real pages (:class:`CorpusWeb`) served by its own process."""
+    args = ["--corpus", str(folder), "--anchor", anchor.isoformat()]
+    return _server_process(args, workdir / "ports-corpus.json")
+
+
+@contextmanager
+def _server_process(args: Sequence[str], port_file: Path) -> Iterator[ServedWeb]:
     port_file.unlink(missing_ok=True)  # an earlier server's ports would be taken for this one's
     proc = subprocess.Popen(
         [
             sys.executable,
             "-m",
             "syndicrawl_tools.benchmarks.server",
-            "--articles",
-            str(n_articles),
-            "--seed",
-            str(seed),
-            "--anchor",
-            anchor.isoformat(),
+            *args,
             "--port-file",
             str(port_file),
-            "--page-scale",
-            str(page_scale),
         ],
         env=_child_env(),
         stdout=subprocess.DEVNULL,
@@ -208,7 +227,7 @@ def run_crawl_child(config: dict[str, Any], workdir: Path, label: str) -> dict[s
 
 
 def crawl_config(
-    web: SyntheticWeb,
+    web: SyntheticWeb | CorpusWeb,
     urls: dict[str, str],
     workdir: Path,
     label: str,
@@ -348,6 +367,90 @@ def crawl_web(
     return out
 
 
+def crawl_real_pages(
+    folder: Path, processes: int, anchor: datetime, workdir: Path
+) -> dict[str, Any]:
+    """The corpus folder's real pages (:mod:`syndicrawl_tools.benchmarks.corpusweb`) crawled once
+    with the full pipeline and ``processes`` workers, bare trafilatura timed on every page in the
+    same pool; ``{"skipped": reason}`` when there is no corpus there to crawl."""
+    _, problem = found_corpora(folder)
+    if problem is None:
+        try:
+            web = CorpusWeb(folder, anchor=anchor)
+        except (OSError, ValueError, KeyError) as exc:  # a damaged corpus is not the crawl's fault
+            problem = f"could not load the corpus at {folder}: {exc!r}"
+    if problem is not None:
+        return {"skipped": problem}
+    label = "real_pages"
+    with served_corpus(folder, anchor, workdir) as server:
+        config = crawl_config(
+            web, server.urls, workdir, label, pipeline=True, processes=processes, bare_every=1
+        )
+        server_cpu = process_cpu_seconds(server.pid)
+        report = run_crawl_child(config, workdir, label)
+        report["server_cpu_seconds"] = process_cpu_seconds(server.pid) - server_cpu
+    figures = real_pages_figures(report, processes, {s: len(web.pages[s]) for s in web.sites})
+    figures["corpus"] = str(folder)
+    if figures["articles"] == 0:
+        raise RuntimeError(
+            f"the real-pages crawl exported no article of {folder}; its log: "
+            f"{workdir / f'{label}.log'}"
+        )
+    return figures
+
+
+def real_pages_figures(
+    report: dict[str, Any], processes: int, served_pages: dict[str, int]
+) -> dict[str, Any]:
+    """:func:`summarize` of the real-pages crawl, plus CPU per page the pipeline was given.
+
+    Real pages are dropped too (non-articles, duplicates): CPU per *exported* article would charge
+    the dropped pages' work to the others, while bare trafilatura is timed on every page. So the
+    ratio is CPU per page processed (every page the pipeline was given: exported + dropped) over
+    bare trafilatura's CPU per page, on the same pages."""
+    stats = report["stats"]
+    summary = summarize(report, processes=processes)
+    bare_cpu = float(stats.get(BARE_CPU_STAT, 0.0))
+    crawl_cpu = report["self_cpu_seconds"] + report["children_cpu_seconds"] - bare_cpu
+    processed = summary["articles"] + summary["dropped"]
+    per_page = round(1000 * crawl_cpu / processed, 3) if processed else None
+    bare_ms = summary["bare_trafilatura_in_crawl"]["cpu_ms_per_page"]
+    drops = {
+        key.removeprefix("syndicrawl/"): int(value)
+        for key, value in sorted(stats.items())
+        if key.startswith("syndicrawl/") and "/dropped_count/" in key
+    }
+    by_corpus = {}
+    for site, served in served_pages.items():
+        prefix = f"{BY_SITE_STAT}/{site}"
+        bare_pages = int(stats.get(f"{prefix}/bare_trafilatura_pages", 0))
+        bare_site = float(stats.get(f"{prefix}/bare_trafilatura_cpu_seconds", 0.0))
+        by_corpus[site] = {
+            "pages_served": served,
+            "pages_processed": int(stats.get(f"{prefix}/pages", 0)),
+            "articles": int(stats.get(f"{prefix}/exported", 0)),
+            "bare_trafilatura_in_crawl": {
+                "pages": bare_pages,
+                "cpu_ms_per_page": round(1000 * bare_site / bare_pages, 3) if bare_pages else None,
+            },
+        }
+    return {
+        **summary,
+        "pages_served": sum(served_pages.values()),
+        "pages_processed": processed,
+        "drops": drops,
+        "cpu_ms_per_page": per_page,
+        "full_cpu_per_article_vs_bare_trafilatura_in_crawl": _ratio(
+            per_page or 0.0, bare_ms or 0.0
+        ),
+        # the pipeline's CPU is not split by site (its stages are timed over the whole crawl):
+        # per sub-corpus, the pages, what came out and bare trafilatura's cost
+        "by_corpus": by_corpus,
+        "ratio_uses": "CPU per page processed (exported + dropped) over bare trafilatura's CPU "
+        "per page, every page timed in the crawl's pool",
+    }
+
+
 def _cores() -> int:
     return (
         len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
@@ -439,13 +542,16 @@ def run_bench(
     rounds: int = 2,
     bare_every: int = 20,
     extract_only: bool = False,
+    corpus: Path | None = None,
 ) -> dict[str, Any]:
+    """The whole bench; ``corpus``: also crawl that folder's real pages (None: not)."""
     anchor = (datetime.now(UTC) - timedelta(hours=2)).replace(second=0, microsecond=0)
     report: dict[str, Any] = {
         "command": f"syndicrawl bench --articles {n} --compare-articles {compare} --rounds {rounds}"
         f" --bare-every {bare_every}"
         + (f" --page-scale {page_scale:g}" if page_scale != 1 else "")
-        + (" --extract-only" if extract_only else ""),
+        + (" --extract-only" if extract_only else "")
+        + (f" --corpus {corpus}" if corpus is not None else " --no-real-pages"),
         "page_scale": page_scale,
         "cores": _cores(),
         "processes": processes,
@@ -566,6 +672,20 @@ def run_bench(
         report["ratios"][f"{many_label}_vs_pool_1_extract_only_steady"] = _ratio(
             with_many["steady_articles_per_second"], alone["steady_articles_per_second"]
         )
+    # After the synthetic crawls: the shared corpora's real pages, every one also timed with bare
+    # trafilatura in the pool (a few hundred pages: bare_every=1 costs little).
+    if corpus is None:
+        report["real_pages"] = {"skipped": "--no-real-pages"}
+    else:
+        report["real_pages"] = crawl_real_pages(corpus, processes, anchor, workdir)
+        if "skipped" in report["real_pages"]:
+            print(
+                f"syndicrawl bench: real pages skipped: {report['real_pages']['skipped']}",
+                file=sys.stderr,
+            )
+    report["ratios"]["real_pages_cpu_per_article_vs_bare_trafilatura_in_crawl"] = report[
+        "real_pages"
+    ].get("full_cpu_per_article_vs_bare_trafilatura_in_crawl")
     report["targets"] = {
         f"{many_label}_vs_pool_1>=1.6": (
             report["ratios"][f"{many_label}_vs_pool_1_articles_per_second"] or 0
@@ -658,6 +778,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "the pool's traffic",
     )
     parser.add_argument(
+        "--corpus",
+        default=DEFAULT_CORPUS,
+        help="also crawl this folder's real pages (article-extraction-benchmark, fundus, "
+        f"newspaper4k), bare trafilatura timed on every one (default {DEFAULT_CORPUS}; "
+        "missing: skipped, said on stderr and in the report)",
+    )
+    parser.add_argument(
+        "--no-real-pages",
+        action="store_true",
+        help="do not crawl the corpus's real pages",
+    )
+    parser.add_argument(
         "--memory-check",
         action="store_true",
         help="compare the peak memory of a --small and a --large crawl instead",
@@ -687,6 +819,8 @@ def _validate(args: argparse.Namespace) -> str | None:
         return f"--page-scale must be within 0.5..4, got {args.page_scale}"
     if args.processes < 1:
         return f"--processes must be >= 1, got {args.processes}"
+    if not args.corpus:
+        return "--corpus must name a folder"
     return None
 
 
@@ -712,6 +846,7 @@ def run(args: argparse.Namespace) -> int:
                 args.rounds,
                 args.bare_every,
                 args.extract_only,
+                None if args.no_real_pages else Path(args.corpus),
             )
     if args.json:
         print(json.dumps(report, sort_keys=True))
@@ -726,3 +861,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     add_arguments(parser)
     return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

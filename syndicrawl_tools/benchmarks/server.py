@@ -1,8 +1,14 @@
-"""Serve a :class:`~syndicrawl_tools.benchmarks.synthweb.SyntheticWeb` on 127.0.0.1, one port per site.
+"""Serve a benchmark web on 127.0.0.1, one port per site.
 
 Run as its own process so its CPU is not counted in the crawl's::
 
     python -m syndicrawl_tools.benchmarks.server --articles 10000 --seed 7 --anchor ISO --port-file ports.json
+    python -m syndicrawl_tools.benchmarks.server --corpus ../shared/corpus --anchor ISO --port-file ports.json
+
+The first serves a :class:`~syndicrawl_tools.benchmarks.synthweb.SyntheticWeb`, the second the
+shared corpora's real pages (:class:`~syndicrawl_tools.benchmarks.corpusweb.CorpusWeb`, every
+response built before the port file is written). Both go through the same serving code: a
+:class:`ServableWeb` names its sites and gives each a :class:`Responder` (path to whole response).
 
 writes ``{"sites": {name: base_url}}`` to the port file once every site listens, then serves until
 SIGTERM. A minimal HTTP/1.1 server on asyncio streams (keep-alive, GET only): the stdlib
@@ -21,9 +27,12 @@ import asyncio
 import json
 import logging
 import signal
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 
+from syndicrawl_tools.benchmarks.corpusweb import CorpusWeb
 from syndicrawl_tools.benchmarks.synthweb import SyntheticWeb
 
 logger = logging.getLogger(__name__)
@@ -41,6 +50,25 @@ def _response(status: str, body: bytes, content_type: str) -> bytes:
 
 NOT_FOUND = _response("404 Not Found", b"not found", "text/plain")
 BAD_REQUEST = _response("400 Bad Request", b"bad request", "text/plain")
+
+
+class Responder(Protocol):
+    """One site's answers."""
+
+    def respond(self, path: str) -> bytes:
+        """The whole HTTP response for ``path`` (query included)."""
+        ...
+
+
+class ServableWeb(Protocol):
+    """What :func:`serve` serves: some sites, each answered by its own :class:`Responder`."""
+
+    @property
+    def sites(self) -> Sequence[str]: ...
+
+    def responder(self, site: str, base_url: str) -> Responder:
+        """``site``'s responder once it is known to listen at ``base_url``."""
+        ...
 
 
 class SiteServer:
@@ -88,6 +116,47 @@ class SiteServer:
         return NOT_FOUND
 
 
+class StaticSite:
+    """A site of fixed documents, every response built once up front."""
+
+    def __init__(self, documents: Mapping[str, tuple[bytes, str]]) -> None:
+        self.responses = {
+            path: _response("200 OK", body, content_type)
+            for path, (body, content_type) in documents.items()
+        }
+
+    def respond(self, path: str) -> bytes:
+        return self.responses.get(path.split("?", 1)[0], NOT_FOUND)
+
+
+class SyntheticServing:
+    """A :class:`SyntheticWeb` as a :class:`ServableWeb` (its pre-rendered pages shared by its sites)."""
+
+    def __init__(self, web: SyntheticWeb, pages: dict[int, bytes] | None = None) -> None:
+        self.web, self.pages = web, pages if pages is not None else {}
+
+    @property
+    def sites(self) -> Sequence[str]:
+        return self.web.sites
+
+    def responder(self, site: str, base_url: str) -> Responder:
+        return SiteServer(self.web, site, base_url, self.pages)
+
+
+class CorpusServing:
+    """A :class:`CorpusWeb` as a :class:`ServableWeb`."""
+
+    def __init__(self, web: CorpusWeb) -> None:
+        self.web = web
+
+    @property
+    def sites(self) -> Sequence[str]:
+        return self.web.sites
+
+    def responder(self, site: str, base_url: str) -> Responder:
+        return StaticSite(self.web.documents(site, base_url))
+
+
 def article_response(web: SyntheticWeb, i: int) -> bytes:
     return _response("200 OK", web.render(i), "text/html; charset=utf-8")
 
@@ -111,7 +180,7 @@ def page(web: SyntheticWeb, site: str, base_url: str, path: str) -> bytes:
 
 
 async def _handle(
-    server: SiteServer, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    server: Responder, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
 ) -> None:
     try:
         while True:
@@ -128,23 +197,23 @@ async def _handle(
         writer.close()
 
 
-async def serve(web: SyntheticWeb, port_file: Path, cache_bytes: int = 0) -> None:
-    pages = prerender(web, cache_bytes) if cache_bytes > 0 else {}
+async def serve(web: ServableWeb, port_file: Path) -> None:
+    """Serve every site of ``web`` on its own port; the port file once all listen; until SIGTERM."""
     servers, urls = [], {}
     for site in web.sites:
-        holder: dict[str, SiteServer] = {}
+        holder: dict[str, Responder] = {}  # the responder needs the port, known once listening
 
         def handler(
             r: asyncio.StreamReader,
             w: asyncio.StreamWriter,
-            holder: dict[str, SiteServer] = holder,
+            holder: dict[str, Responder] = holder,
         ) -> asyncio.Future[None]:
             return asyncio.ensure_future(_handle(holder["site"], r, w))
 
         server = await asyncio.start_server(handler, "127.0.0.1", 0, backlog=1024)
         port = server.sockets[0].getsockname()[1]
         urls[site] = f"http://127.0.0.1:{port}/"
-        holder["site"] = SiteServer(web, site, urls[site], pages)
+        holder["site"] = web.responder(site, urls[site])
         servers.append(server)
     tmp = port_file.with_suffix(".tmp")
     tmp.write_text(json.dumps({"sites": urls}))
@@ -162,7 +231,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m syndicrawl_tools.benchmarks.server", description=__doc__.splitlines()[0]
     )
-    parser.add_argument("--articles", type=int, required=True)
+    parser.add_argument("--articles", type=int, help="the synthetic web's articles")
+    parser.add_argument(
+        "--corpus", help="serve this corpus folder's real pages instead (corpusweb.CorpusWeb)"
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--anchor", required=True, help="ISO time of the newest article")
     parser.add_argument("--port-file", required=True)
@@ -174,13 +246,21 @@ def main(argv: list[str] | None = None) -> int:
         help="memory for pre-rendered pages (default 3072; 0: render every request)",
     )
     args = parser.parse_args(argv)
-    web = SyntheticWeb(
-        args.articles,
-        seed=args.seed,
-        anchor=datetime.fromisoformat(args.anchor),
-        page_scale=args.page_scale,
-    )
-    asyncio.run(serve(web, Path(args.port_file), args.cache_mb * 1024 * 1024))
+    anchor = datetime.fromisoformat(args.anchor)
+    if (args.articles is None) == (args.corpus is None):
+        parser.error("give one of --articles N and --corpus PATH")
+    web: ServableWeb
+    if args.corpus is not None:
+        web = CorpusServing(CorpusWeb(Path(args.corpus), anchor=anchor))
+    else:
+        synthetic = SyntheticWeb(
+            args.articles, seed=args.seed, anchor=anchor, page_scale=args.page_scale
+        )
+        cache_bytes = args.cache_mb * 1024 * 1024
+        web = SyntheticServing(
+            synthetic, prerender(synthetic, cache_bytes) if cache_bytes > 0 else None
+        )
+    asyncio.run(serve(web, Path(args.port_file)))
     return 0
 
 

@@ -22,6 +22,8 @@ def test_bare_bench_is_the_pipeline_benchmark_with_its_options():
     assert args.func.__qualname__ == parse("pipeline").func.__qualname__
     assert parse("pipeline", "--memory-check").memory_check
     assert parse("syndication", "--small", "10").small == 10
+    assert args.corpus == "../shared/corpus" and not args.no_real_pages
+    assert parse("--corpus", "/c", "--no-real-pages").no_real_pages
 
 
 def test_bad_sizes_exit_2_before_anything_runs(capsys):
@@ -53,14 +55,29 @@ def test_a_tiny_crawl_reports_every_figure(tmp_path):
     assert 0 < full["pool_workers_cpu_ms_per_article"] < full["cpu_ms_per_article"]
 
 
-def test_the_whole_bench_on_a_tiny_web_reports_every_ratio(tmp_path):
+def test_the_whole_bench_on_a_tiny_web_reports_every_ratio(tmp_path, capsys):
     # seed 11: every site of both webs (seeds 11, 12) has 3 articles or more, so no site's first
     # articles wait out the clean stage's learning hold; the two webs have the same size, so their
     # servers must not mix up their port files
+    nowhere = tmp_path / "no-corpus"
     report = pipeline.run_bench(
-        40, 40, 2, seed=11, sample=5, workdir=tmp_path, rounds=1, bare_every=5, extract_only=True
+        40,
+        40,
+        2,
+        seed=11,
+        sample=5,
+        workdir=tmp_path,
+        rounds=1,
+        bare_every=5,
+        extract_only=True,
+        corpus=nowhere,
     )
-    assert report["command"].endswith(" --extract-only")
+    assert report["command"].endswith(f" --extract-only --corpus {nowhere}")
+    # no corpus there: the bench still runs, and says why the real pages were not crawled
+    reason = f"no corpus folder at {nowhere}"
+    assert report["real_pages"] == {"skipped": reason}
+    assert f"real pages skipped: {reason}" in capsys.readouterr().err
+    assert report["ratios"]["real_pages_cpu_per_article_vs_bare_trafilatura_in_crawl"] is None
     compare = report["pool_compare"]
     assert {"pool_0", "scrapy_only_compare", "pool_1", "pool_2"} <= set(compare)
     assert compare["scrapy_only_compare"]["articles"] == compare["pool_2"]["articles"] == 40
