@@ -61,7 +61,10 @@ def page_path(k: int, page_id: str) -> str:
 class CorpusWeb:
     """The sub-corpora of ``folder`` as sites (every page loaded once, kept as bytes)."""
 
-    def __init__(self, folder: Path, *, anchor: datetime | None = None) -> None:
+    def __init__(
+        self, folder: Path, *, anchor: datetime | None = None, per_site: int | None = None
+    ) -> None:
+        """``per_site``: only each sub-corpus's first pages (the bench's start-up crawl)."""
         self.folder = folder
         self.anchor = (anchor or datetime.now(UTC) - timedelta(hours=2)).replace(
             second=0, microsecond=0
@@ -71,7 +74,7 @@ class CorpusWeb:
             raise FileNotFoundError(problem)
         self.pages: dict[str, list[CorpusPage]] = {}
         for name in names:
-            loaded = BODY_LOADERS[name](folder / name)
+            loaded = BODY_LOADERS[name](folder / name)[:per_site]
             self.pages[name] = [
                 CorpusPage(
                     page_path(k, page.id),

@@ -67,6 +67,7 @@ from syndicrawl_tools.benchmarks.baseline import (
     BARE_FOUND_STAT,
     BARE_PAGES_STAT,
     BY_SITE_STAT,
+    yardstick_cpu,
 )
 from syndicrawl_tools.benchmarks.corpusweb import CorpusWeb, found_corpora
 from syndicrawl_tools.benchmarks.synthweb import SyntheticWeb
@@ -124,11 +125,13 @@ def served(
 
 
 def served_corpus(
-    folder: Path, anchor: datetime, workdir: Path
+    folder: Path, anchor: datetime, workdir: Path, per_site: int | None = None
 ) -> AbstractContextManager[ServedWeb]:
     """The corpus folder's real pages (:class:`CorpusWeb`) served by its own process."""
     args = ["--corpus", str(folder), "--anchor", anchor.isoformat()]
-    return _server_process(args, workdir / "ports-corpus.json")
+    if per_site is not None:
+        args += ["--corpus-pages", str(per_site)]
+    return _server_process(args, workdir / f"ports-corpus-{per_site or 'all'}.json")
 
 
 @contextmanager
@@ -270,10 +273,9 @@ def summarize(report: dict[str, Any], *, processes: int) -> dict[str, Any]:
     # bare trafilatura timed inside the crawl (syndicrawl_tools/benchmarks/baseline.py) is not the crawl's
     bare_cpu = float(stats.get(BARE_CPU_STAT, 0.0))
     bare_pages = int(stats.get(BARE_PAGES_STAT, 0))
-    if processes:
-        kids_cpu -= bare_cpu
-    else:
-        self_cpu -= bare_cpu
+    yardstick_here, yardstick_workers = yardstick_cpu(stats, pooled=processes > 0)
+    self_cpu -= yardstick_here
+    kids_cpu -= yardstick_workers
     stage_ms = {s: round(1000 * (main[s] + worker[s]) / per, 3) for s in STAGES}
     stage_ms["fetch_parse"] = round(1000 * (self_cpu - sum(main.values())) / per, 3)
     stage_ms["pool_overhead"] = (
@@ -367,12 +369,23 @@ def crawl_web(
     return out
 
 
+STARTUP_PAGES_PER_SITE = 2
+"""Pages of each sub-corpus in the start-up crawl (:func:`crawl_real_pages`)."""
+
+
 def crawl_real_pages(
     folder: Path, processes: int, anchor: datetime, workdir: Path
 ) -> dict[str, Any]:
     """The corpus folder's real pages (:mod:`syndicrawl_tools.benchmarks.corpusweb`) crawled once
     with the full pipeline and ``processes`` workers, bare trafilatura timed on every page in the
-    same pool; ``{"skipped": reason}`` when there is no corpus there to crawl."""
+    same pool; ``{"skipped": reason}`` when there is no corpus there to crawl.
+
+    A crawl's start-up (the workers' forkserver importing and warming up the libraries, the
+    engine, robots.txt and sitemaps) costs the same few seconds of CPU whatever the crawl's size:
+    over 10,000 synthetic articles it is a few percent, over ~460 real pages a third. So the same
+    crawl is also run on :data:`STARTUP_PAGES_PER_SITE` pages of each sub-corpus, and the figures
+    say both: CPU per page as crawled, and past the start-up (the difference of the two crawls'
+    CPU over the difference of their pages)."""
     _, problem = found_corpora(folder)
     if problem is None:
         try:
@@ -381,26 +394,47 @@ def crawl_real_pages(
             problem = f"could not load the corpus at {folder}: {exc!r}"
     if problem is not None:
         return {"skipped": problem}
-    label = "real_pages"
-    with served_corpus(folder, anchor, workdir) as server:
-        config = crawl_config(
-            web, server.urls, workdir, label, pipeline=True, processes=processes, bare_every=1
-        )
-        server_cpu = process_cpu_seconds(server.pid)
-        report = run_crawl_child(config, workdir, label)
-        report["server_cpu_seconds"] = process_cpu_seconds(server.pid) - server_cpu
-    figures = real_pages_figures(report, processes, {s: len(web.pages[s]) for s in web.sites})
+    reports = {}
+    for label, per_site in (
+        ("real_pages_startup", STARTUP_PAGES_PER_SITE),
+        ("real_pages", None),
+    ):
+        with served_corpus(folder, anchor, workdir, per_site) as server:
+            config = crawl_config(
+                web, server.urls, workdir, label, pipeline=True, processes=processes, bare_every=1
+            )
+            server_cpu = process_cpu_seconds(server.pid)
+            reports[label] = run_crawl_child(config, workdir, label)
+            reports[label]["server_cpu_seconds"] = process_cpu_seconds(server.pid) - server_cpu
+    figures = real_pages_figures(
+        reports["real_pages"],
+        processes,
+        {s: len(web.pages[s]) for s in web.sites},
+        startup=reports["real_pages_startup"],
+    )
     figures["corpus"] = str(folder)
     if figures["articles"] == 0:
         raise RuntimeError(
             f"the real-pages crawl exported no article of {folder}; its log: "
-            f"{workdir / f'{label}.log'}"
+            f"{workdir / 'real_pages.log'}"
         )
     return figures
 
 
+def _crawl_cpu(report: dict[str, Any], processes: int) -> tuple[float, int]:
+    """The crawl's own CPU seconds (bare trafilatura's taken out) and the pages it processed."""
+    stats = report["stats"]
+    here, workers = yardstick_cpu(stats, pooled=processes > 0)
+    cpu = report["self_cpu_seconds"] + report["children_cpu_seconds"] - here - workers
+    pages = int(stats.get("item_scraped_count", 0)) + int(stats.get("item_dropped_count", 0))
+    return cpu, pages
+
+
 def real_pages_figures(
-    report: dict[str, Any], processes: int, served_pages: dict[str, int]
+    report: dict[str, Any],
+    processes: int,
+    served_pages: dict[str, int],
+    startup: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """:func:`summarize` of the real-pages crawl, plus CPU per page the pipeline was given.
 
@@ -410,11 +444,27 @@ def real_pages_figures(
     bare trafilatura's CPU per page, on the same pages."""
     stats = report["stats"]
     summary = summarize(report, processes=processes)
-    bare_cpu = float(stats.get(BARE_CPU_STAT, 0.0))
-    crawl_cpu = report["self_cpu_seconds"] + report["children_cpu_seconds"] - bare_cpu
-    processed = summary["articles"] + summary["dropped"]
+    crawl_cpu, processed = _crawl_cpu(report, processes)
     per_page = round(1000 * crawl_cpu / processed, 3) if processed else None
     bare_ms = summary["bare_trafilatura_in_crawl"]["cpu_ms_per_page"]
+    past_startup: dict[str, Any] = {}
+    if startup is not None:
+        startup_cpu, startup_pages = _crawl_cpu(startup, processes)
+        marginal = (
+            round(1000 * (crawl_cpu - startup_cpu) / (processed - startup_pages), 3)
+            if processed > startup_pages
+            else None
+        )
+        past_startup = {
+            "startup_crawl": {
+                "pages_processed": startup_pages,
+                "cpu_seconds": round(startup_cpu, 3),
+            },
+            "cpu_ms_per_page_past_startup": marginal,
+            "full_cpu_per_article_vs_bare_trafilatura_in_crawl_past_startup": _ratio(
+                marginal or 0.0, bare_ms or 0.0
+            ),
+        }
     drops = {
         key.removeprefix("syndicrawl/"): int(value)
         for key, value in sorted(stats.items())
@@ -443,6 +493,7 @@ def real_pages_figures(
         "full_cpu_per_article_vs_bare_trafilatura_in_crawl": _ratio(
             per_page or 0.0, bare_ms or 0.0
         ),
+        **past_startup,
         # the pipeline's CPU is not split by site (its stages are timed over the whole crawl):
         # per sub-corpus, the pages, what came out and bare trafilatura's cost
         "by_corpus": by_corpus,
@@ -683,18 +734,32 @@ def run_bench(
                 f"syndicrawl bench: real pages skipped: {report['real_pages']['skipped']}",
                 file=sys.stderr,
             )
-    report["ratios"]["real_pages_cpu_per_article_vs_bare_trafilatura_in_crawl"] = report[
-        "real_pages"
-    ].get("full_cpu_per_article_vs_bare_trafilatura_in_crawl")
+    real = report["real_pages"]
+    ratios = report["ratios"]
+    ratios["real_pages_cpu_per_article_vs_bare_trafilatura_in_crawl"] = real.get(
+        "full_cpu_per_article_vs_bare_trafilatura_in_crawl"
+    )
+    ratios["real_pages_cpu_per_article_vs_bare_trafilatura_in_crawl_past_startup"] = real.get(
+        "full_cpu_per_article_vs_bare_trafilatura_in_crawl_past_startup"
+    )
+    # the pool's throughput against what the CPU figures allow it (cpu_bound_ratio)
+    bound = ratios[f"{many_label}_vs_pool_1_cpu_bound"]
+    ratios[f"{many_label}_vs_pool_1_share_of_cpu_bound"] = _ratio(
+        ratios[f"{many_label}_vs_pool_1_articles_per_second"] or 0.0, bound or 0.0
+    )
     report["targets"] = {
-        f"{many_label}_vs_pool_1>=1.6": (
-            report["ratios"][f"{many_label}_vs_pool_1_articles_per_second"] or 0
+        f"{many_label}_vs_pool_1>=0.95x_cpu_bound": (
+            ratios[f"{many_label}_vs_pool_1_share_of_cpu_bound"] or 0
         )
-        >= 1.6,
-        "cpu_per_article<=1.5x_bare_trafilatura_in_crawl": (
-            report["ratios"]["full_cpu_per_article_vs_bare_trafilatura_in_crawl"] or 99
+        >= 0.95,
+        "cpu_per_article<=1.0x_bare_trafilatura_in_crawl": (
+            ratios["full_cpu_per_article_vs_bare_trafilatura_in_crawl"] or 99
         )
-        <= 1.5,
+        <= 1.0,
+        "real_pages_cpu_per_page<=1.0x_bare_trafilatura_in_crawl_past_startup": (
+            ratios["real_pages_cpu_per_article_vs_bare_trafilatura_in_crawl_past_startup"] or 99
+        )
+        <= 1.0,
     }
     return report
 

@@ -235,6 +235,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--corpus", help="serve this corpus folder's real pages instead (corpusweb.CorpusWeb)"
     )
+    parser.add_argument(
+        "--corpus-pages", type=int, help="only each sub-corpus's first N pages (default: all)"
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--anchor", required=True, help="ISO time of the newest article")
     parser.add_argument("--port-file", required=True)
@@ -251,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("give one of --articles N and --corpus PATH")
     web: ServableWeb
     if args.corpus is not None:
-        web = CorpusServing(CorpusWeb(Path(args.corpus), anchor=anchor))
+        web = CorpusServing(CorpusWeb(Path(args.corpus), anchor=anchor, per_site=args.corpus_pages))
     else:
         synthetic = SyntheticWeb(
             args.articles, seed=args.seed, anchor=anchor, page_scale=args.page_scale

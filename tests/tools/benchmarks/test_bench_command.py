@@ -98,10 +98,19 @@ def test_the_whole_bench_on_a_tiny_web_reports_every_ratio(tmp_path, capsys):
         "pool_2_vs_pool_1_extract_only_steady",
     ):
         assert isinstance(ratios[name], float) and ratios[name] > 0, name
+    share = ratios["pool_2_vs_pool_1_share_of_cpu_bound"]
+    assert share == round(
+        ratios["pool_2_vs_pool_1_articles_per_second"] / ratios["pool_2_vs_pool_1_cpu_bound"], 3
+    )
     assert set(report["targets"]) == {
-        "pool_2_vs_pool_1>=1.6",
-        "cpu_per_article<=1.5x_bare_trafilatura_in_crawl",
+        "pool_2_vs_pool_1>=0.95x_cpu_bound",
+        "cpu_per_article<=1.0x_bare_trafilatura_in_crawl",
+        "real_pages_cpu_per_page<=1.0x_bare_trafilatura_in_crawl_past_startup",
     }
+    # no real pages: that target cannot be met, and says so
+    assert not report["targets"][
+        "real_pages_cpu_per_page<=1.0x_bare_trafilatura_in_crawl_past_startup"
+    ]
 
 
 def test_the_memory_check_compares_both_peaks(tmp_path):

@@ -104,3 +104,12 @@ def test_the_real_pages_crawl_times_bare_trafilatura_on_every_page(corpus, tmp_p
         assert figures["bare_trafilatura_in_crawl"]["pages"] == 4
         assert figures["bare_trafilatura_in_crawl"]["cpu_ms_per_page"] > 0
     assert sum(f["articles"] for f in real["by_corpus"].values()) == real["articles"]
+    # the start-up crawl: the same crawl on the first pages of each sub-corpus
+    startup = real["startup_crawl"]
+    assert startup["pages_processed"] == 2 * len(BODY_CORPORA) and startup["cpu_seconds"] > 0
+    assert (tmp_path / "real_pages_startup" / "out").is_dir()
+    past = real["cpu_ms_per_page_past_startup"]
+    assert isinstance(past, float)  # a difference of two small crawls' CPU: any sign here
+    assert real["full_cpu_per_article_vs_bare_trafilatura_in_crawl_past_startup"] == round(
+        past / bare["cpu_ms_per_page"], 3
+    )
