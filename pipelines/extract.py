@@ -109,7 +109,7 @@ def headlines(found: Extraction, hint_title: str | None) -> tuple[str | None, li
 
 def extract_task(
     state: WorkerState,
-    html: str | None,
+    html: str | bytes | None,
     url: str,
     site: str | None,
     fetched_at: str | None,
@@ -196,7 +196,9 @@ class ExtractPipeline:
         try:
             done, error, cpu = await self.pool.run(
                 extract_task,
-                item.html,
+                # UTF-8 bytes: pickling a str encodes it all the same, and the worker's parser
+                # reads the bytes as they are, where a str costs a decode and lxml's conversion
+                item.html.encode("utf-8", "replace") if item.html is not None else None,
                 item.url,
                 item.site,
                 item.fetched_at,

@@ -194,7 +194,16 @@ def normalise_url(url: str | None, base: str | None = None) -> str | None:
         return absolute
 
 
-def _parse(html: str) -> lxml_html.HtmlElement:
+def _chars_above(html: str | bytes, limit: int) -> int | None:
+    """The characters of ``html`` when they are more than ``limit``, else None (UTF-8 bytes are
+    decoded only when there are more bytes than that: a character is one byte or more)."""
+    if len(html) <= limit:
+        return None
+    chars = len(html) if isinstance(html, str) else len(html.decode("utf-8", "replace"))
+    return chars if chars > limit else None
+
+
+def _parse(html: str | bytes) -> lxml_html.HtmlElement:
     tree = parse_html(html)
     if tree is None:
         raise EmptyExtractionError("HTML could not be parsed into a document")
@@ -308,18 +317,20 @@ class ArticleExtractor:
 
     def extract(
         self,
-        html: str | None,
+        html: str | bytes | None,
         url: str,
         site: SiteConfig | None = None,
         fetched_at: datetime | None = None,
     ) -> Extraction:
-        """Extract one page; ``fetched_at`` bounds the htmldate fallback (no dates after the fetch)."""
+        """Extract one page (``html``: its text, or the text as UTF-8 bytes, as the pool sends
+        it); ``fetched_at`` bounds the htmldate fallback (no dates after the fetch)."""
         opts = self.options
         if html is None or not html.strip():
             raise EmptyExtractionError(f"page has no HTML: {url}")
-        if len(html) > opts.max_html_chars:
+        chars = _chars_above(html, opts.max_html_chars)
+        if chars is not None:
             raise PageTooLargeError(
-                f"page has {len(html)} chars of HTML, above the limit of {opts.max_html_chars} (max_html_chars): {url}"
+                f"page has {chars} chars of HTML, above the limit of {opts.max_html_chars} (max_html_chars): {url}"
             )
         try:
             tree = _parse(html)

@@ -68,24 +68,47 @@ def _from_string(html: str) -> lxml_html.HtmlElement | None:
     return tree
 
 
-def _has_invalid_xml_chars(html: str) -> bool:
-    """Whether ``html`` holds a character of trafilatura's ``INVALID_XML_CHARS``: a C-level pass
-    over its UTF-8 bytes (0.07-0.25 ms a page, against 0.34-0.45 for the regex's)."""
-    if "\ufffe" in html or "\uffff" in html:
+def _has_invalid_xml_chars(raw: bytes) -> bool:
+    """Whether the UTF-8 ``raw`` holds a character of trafilatura's ``INVALID_XML_CHARS``: a
+    C-level pass over the bytes (0.07-0.25 ms a page with the str's encoding, against 0.34-0.45
+    for the regex's)."""
+    if b"\xef\xbf\xbe" in raw or b"\xef\xbf\xbf" in raw:  # U+FFFE, U+FFFF
         return True
-    raw = html.encode("utf-8", "surrogatepass")
     return len(raw.translate(None, _INVALID_BYTES)) != len(raw)
+
+
+def _mends_head(head: str, beginning: str) -> bool:
+    """Whether trafilatura's ``repair_faulty_html`` mends the start of the page (``head``: its
+    first 4,096 characters): a doctype libxml2 misreads, or a self-closed ``<html/>``."""
+    if "doctype" in beginning and DOCTYPE_TAG.match(head):
+        return True
+    return any("<html" in line and line.endswith("/>") for line in head.splitlines()[:4])
 
 
 def _needs_repair(html: str, beginning: str) -> bool:
     """Whether trafilatura's ``repair_faulty_html`` would change the tree of ``html``. It runs a
     regex over the whole page for control characters; most pages have none, nor a doctype or a
     self-closed ``<html/>`` it mends, and then need none of its work."""
-    if _has_invalid_xml_chars(html):
-        return True
-    if "doctype" in beginning and DOCTYPE_TAG.match(html):
-        return True
-    return any("<html" in line and line.endswith("/>") for line in html[:4096].splitlines()[:4])
+    return _has_invalid_xml_chars(html.encode("utf-8", "surrogatepass")) or _mends_head(
+        html[:4096], beginning
+    )
+
+
+def _load_utf8(raw: bytes) -> lxml_html.HtmlElement | None:
+    """The tree of a page given as UTF-8 bytes, read by lxml as they are: no str is made (the
+    pool sends pages so; a str costs a decode and lxml's own conversion back). None when the page
+    needs any of the str path's repairs or fallbacks."""
+    head = raw[:16384].decode("utf-8", "ignore")[:4096]  # 4,096 characters: 16 KB at most
+    beginning = head[:50].lower()
+    if _has_invalid_xml_chars(raw) or _mends_head(head, beginning):
+        return None
+    try:
+        tree = lxml_html.fromstring(raw, parser=_parser())
+    except (ValueError, etree.ParserError):
+        return None
+    if tree is None or len(tree) < 1 or (is_dubious_html(beginning) and len(tree) < 2):
+        return None
+    return tree
 
 
 def _load(html: str) -> lxml_html.HtmlElement | None:
@@ -99,8 +122,14 @@ def _load(html: str) -> lxml_html.HtmlElement | None:
     return tree
 
 
-def parse_html(html: str) -> lxml_html.HtmlElement | None:
-    """The document's tree; None only when lxml can make none of it."""
+def parse_html(html: str | bytes) -> lxml_html.HtmlElement | None:
+    """The document's tree (``html``: text, or UTF-8 bytes); None only when lxml can make none
+    of it."""
+    if isinstance(html, bytes):
+        found = _load_utf8(html)
+        if found is not None:
+            return found
+        html = html.decode("utf-8", "replace")
     tree = _load(html)
     if tree is None:
         # control characters or an XML encoding declaration can defeat lxml on a str; the spider

@@ -95,3 +95,25 @@ def test_one_parser_per_thread() -> None:
     for t in threads:
         t.join()
     assert results == ["Harbour ferry returns"] * 4
+
+
+@pytest.mark.parametrize("html", PAGES.values(), ids=PAGES.keys())
+def test_utf8_bytes_give_the_same_tree_as_the_text(html: str) -> None:
+    # the pool sends pages as UTF-8 bytes; lxml reads them without a str being made
+    assert _shape(parse_html(html.encode("utf-8"))) == _shape(parse_html(html))
+
+
+def test_bytes_read_as_they_are_unless_a_repair_is_needed() -> None:
+    from pipelines.core.parsing import _load_utf8
+
+    assert _load_utf8(ARTICLE.replace("ferry", "ferrý").encode("utf-8")) is not None
+    for needs_the_text in ("xhtml-doctype", "control-characters", "noncharacter", "fragment"):
+        assert _load_utf8(PAGES[needs_the_text].encode("utf-8")) is None, needs_the_text
+
+
+def test_the_size_limit_counts_characters_not_bytes() -> None:
+    from pipelines.core.extraction import _chars_above
+
+    text = "é" * 10  # 20 bytes in UTF-8
+    assert _chars_above(text, 10) is None and _chars_above(text.encode("utf-8"), 10) is None
+    assert _chars_above(text, 9) == 10 and _chars_above(text.encode("utf-8"), 9) == 10
