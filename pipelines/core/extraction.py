@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from copy import copy
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -26,7 +27,7 @@ import htmldate
 import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
-from trafilatura.settings import Extractor
+from trafilatura.settings import MANUALLY_CLEANED, Extractor
 
 from pipelines.core.language import detect_language
 from pipelines.core.lead import visible_lead
@@ -210,6 +211,26 @@ def _parse(html: str | bytes) -> lxml_html.HtmlElement:
     return tree
 
 
+_LOOKED_INTO = frozenset({"figure", "math", "form", "time", "head", "script", "svg"})
+"""Of the elements trafilatura's cleaning deletes, those it reads first (a figure holding a table,
+a formula, a form's fields, scripts), or whose early removal changed its text on a corpus page
+(an ``<svg>`` icon in a header link; a ``<script>`` in ``<head>``): left to trafilatura."""
+_DELETED_ANYWAY = tuple(tag for tag in MANUALLY_CLEANED if tag not in _LOOKED_INTO)
+
+
+def without_deleted_anyway(tree: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
+    """A copy of ``tree`` for trafilatura, without elements its cleaning deletes anyway (nav,
+    aside, footer, buttons, inputs, styles...), stripped by lxml in C. trafilatura first runs
+    XPaths over the raw tree whose regex tests call back into Python for every div and list,
+    menus and footers included. A fast pass on the bench's pages: 5.3 to 4.3 ms; on the shared
+    corpora's: 8.0 to 7.3 ms; the extracted text the same on every one of the 462. When no
+    ``<p>`` is left, ``tree`` itself: trafilatura's recall mode undoes its deletions then (a page
+    whose every paragraph sits in an ``<aside>``)."""
+    stripped = copy(tree)
+    etree.strip_elements(stripped, *_DELETED_ANYWAY, with_tail=False)
+    return stripped if stripped.find(".//p") is not None else tree
+
+
 def _remove_selectors(tree: lxml_html.HtmlElement, selectors: tuple[str, ...]) -> int:
     removed = 0
     for el in compile_selectors(selectors)(tree):
@@ -375,10 +396,11 @@ class ArticleExtractor:
     def _cascade(self, tree: lxml_html.HtmlElement, page: PageText) -> tuple[list[str], str]:
         """The fast pass, then the fallbacks its result calls for (see :class:`ExtractOptions`)."""
         opts = self.options
-        # trafilatura copies the tree it is given, so our tree (and metadata) stay intact
-        text = trafilatura.extract(tree, options=self._trafilatura) or ""
+        # a copy, and trafilatura copies what it is given: our tree (and metadata) stay intact
+        source = without_deleted_anyway(tree)
+        text = trafilatura.extract(source, options=self._trafilatura) or ""
         if self._rescue is not None and len(text) < opts.rescue_below_chars:
-            rescued = trafilatura.extract(tree, options=self._rescue)
+            rescued = trafilatura.extract(source, options=self._rescue)
             return split_paragraphs(rescued or text), "short" if rescued else "fast"
         paragraphs = split_paragraphs(text)
         if self._coverage is None:
@@ -392,7 +414,7 @@ class ArticleExtractor:
                     return paragraphs, "split-body"
         outside_p = page.paragraph_chars < opts.outside_p_share * found
         if found < opts.rescue_below_share * page.paragraph_chars or outside_p:
-            full = trafilatura.extract(tree, options=self._coverage) or ""
+            full = trafilatura.extract(source, options=self._coverage) or ""
             if len(full) >= opts.rescue_growth * found and not _is_page_dump(full):
                 return split_paragraphs(full), "coverage"
         return paragraphs, "split-body" if found > len(text) else "fast"
