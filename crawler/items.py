@@ -91,6 +91,8 @@ class ArticleItem:
     # not in repr: Scrapy logs a dropped item's repr, and a whole page per drop floods the log
     html: str | None = field(default=None, repr=False, metadata=INTERNAL)
     """Decoded HTML of the page, for the extraction stage."""
+    html_utf8: bytes | None = field(default=None, repr=False, metadata=INTERNAL)
+    """``html`` in UTF-8 when the response body is exactly that (the pool sends UTF-8), else None."""
     hints: dict[str, Any] = field(default_factory=dict, metadata=INTERNAL)
     """Discovery hints (feed/sitemap title, dates, language, lastmod, ETag) for later stages."""
     stripped: list[str] = field(default_factory=list, metadata=INTERNAL)

@@ -158,7 +158,7 @@ class CleanPipeline:
             self.guesses.note(site.name, result.learned)
             ahead = guessed is not None and guessed.confirmed_by(result.learned)
             count(self.stats, STAGE, "learned_pass", "worker" if ahead else "here")
-        item.html = None  # the last stage that needs the page; records can be many
+        item.html = item.html_utf8 = None  # the last stage that needs the page; records are many
         for reason in result.stripped:
             count(self.stats, STAGE, "stripped", reason, site=item.site)
         if not result.paragraphs:

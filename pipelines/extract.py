@@ -107,6 +107,15 @@ def headlines(found: Extraction, hint_title: str | None) -> tuple[str | None, li
     return title, [t for t in (hint_title, *found.metadata.titles) if t]
 
 
+def page_utf8(item: ArticleItem) -> bytes | None:
+    """The page as the pool sends it: UTF-8 bytes (pickling a str encodes it all the same, and the
+    worker's parser reads bytes as they are, where a str costs a decode and lxml's conversion
+    back); the response body itself when it is exactly that (:func:`crawler.middlewares.encoding.utf8_body`)."""
+    if item.html_utf8 is not None:
+        return item.html_utf8
+    return item.html.encode("utf-8", "replace") if item.html is not None else None
+
+
 def extract_task(
     state: WorkerState,
     html: str | bytes | None,
@@ -196,9 +205,7 @@ class ExtractPipeline:
         try:
             done, error, cpu = await self.pool.run(
                 extract_task,
-                # UTF-8 bytes: pickling a str encodes it all the same, and the worker's parser
-                # reads the bytes as they are, where a str costs a decode and lxml's conversion
-                item.html.encode("utf-8", "replace") if item.html is not None else None,
+                page_utf8(item),
                 item.url,
                 item.site,
                 item.fetched_at,

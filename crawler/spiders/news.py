@@ -34,6 +34,7 @@ from crawler.discovery.sitemaps import parse_sitemap
 from crawler.discovery.urls import normalize_url
 from crawler.discovery.xmlsafe import XMLDocumentError
 from crawler.items import ArticleItem
+from crawler.middlewares.encoding import utf8_body
 from crawler.middlewares.errors import ShutdownCancelled
 from crawler.middlewares.failures import classify_failure
 from crawler.outcomes import POLICY_REFUSALS
@@ -312,6 +313,7 @@ class NewsSpider(scrapy.Spider):
             url=key,
             site=site.name,
             html=response.text,
+            html_utf8=utf8_body(response.encoding, response.text, response.body),
             fetched_at=utc_now_iso(),
             hints=hints,
         )

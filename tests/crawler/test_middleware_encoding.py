@@ -150,3 +150,33 @@ def test_middleware_leaves_correct_pages_and_other_kinds_alone() -> None:
         request=feed,
     )
     assert mw.process_response(feed, response) is response
+
+
+def _response(body: bytes, charset: str) -> HtmlResponse:
+    return HtmlResponse(
+        "https://news.example/a.html",
+        body=body,
+        headers={"Content-Type": f"text/html; charset={charset}"},
+    )
+
+
+@pytest.mark.parametrize("text", [RUSSIAN, JAPANESE, FRENCH, "plain ASCII text"])
+def test_a_utf8_body_is_sent_as_it_came(text: str) -> None:
+    from crawler.middlewares.encoding import utf8_body
+
+    body = page(text).encode("utf-8")
+    response = _response(codecs.BOM_UTF8 + body, "utf-8")
+    sent = utf8_body(response.encoding, response.text, response.body)
+    assert sent == body == response.text.encode("utf-8")  # the BOM left out, as in the text
+
+
+def test_a_body_that_is_not_the_texts_utf8_is_not_sent_as_it_came() -> None:
+    from crawler.middlewares.encoding import utf8_body
+
+    cp1251 = _response(page(RUSSIAN).encode("cp1251"), "cp1251")
+    assert utf8_body(cp1251.encoding, cp1251.text, cp1251.body) is None
+    # invalid UTF-8 decodes with replacement characters: the body is not the text's UTF-8
+    broken = _response(page(FRENCH).encode("utf-8") + b"\xff\xfe tail", "utf-8")
+    assert "\ufffd" in broken.text
+    assert utf8_body(broken.encoding, broken.text, broken.body) is None
+    assert utf8_body("no-such-codec", "x", b"x") is None
