@@ -785,7 +785,11 @@ def run_memory_check(
             report[f"full_{large}"]["peak_pss_mb"], report[f"full_{small}"]["peak_pss_mb"]
         ),
     }
-    report["targets"] = {f"peak_rss_{large}<=1.5x_{small}": (ratio or 99) <= 1.5}
+    report["targets"] = {
+        f"peak_rss_{large}<=1.5x_{small}": (ratio or 99) <= 1.5,
+        f"peak_pss_{large}<=1.5x_{small}": (report["ratios"][f"peak_pss_{large}_vs_{small}"] or 99)
+        <= 1.5,
+    }
     return report
 
 
