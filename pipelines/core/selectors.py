@@ -4,9 +4,11 @@ lxml's ``CSSSelector`` walks the whole tree once per selector (0.5-0.8 ms each o
 news page here), and a site config lists several. Selectors that translate to a single step over
 every element (``.promo``, ``#share``, ``aside``, ``div.related``, ``[data-ad]``, ``p:first-child``)
 become one ``descendant-or-self::*[c1 or c2 ...]`` step; the rest (combinators such as ``div.a p``)
-stay separate paths of the same expression. Compiled once per selector tuple. cssselect's HTML
-translator (not lxml's default XML one): element names match whatever their case in the config,
-as in a browser.
+stay separate paths of the same expression. Plain class selectors (``.promo``, the most common
+kind) walk the ``class`` attributes instead of the elements (``descendant-or-self::*/@class[...]/..``):
+libxml2 then tests only the elements that have one, 0.42 against 0.75 ms for two classes on a bench
+page. Compiled once per selector tuple. cssselect's HTML translator (not lxml's default XML one):
+element names match whatever their case in the config, as in a browser.
 """
 
 from __future__ import annotations
@@ -20,6 +22,11 @@ from lxml import etree
 
 _ONE_STEP = re.compile(r"descendant-or-self::(\*|[A-Za-z_][\w.-]*)")
 _POSITIONAL = re.compile(r"\b(?:position|last)\(\)")
+# cssselect's condition for one class name on any element (``.promo``), as _one_step_condition gives it
+_CLASS_ONLY = re.compile(
+    r"\(@class and contains\(@class, '(?P<name>[^']*)'\) and "
+    r"contains\(concat\(' ', normalize-space\(@class\), ' '\), ' (?P=name) '\)\)"
+)
 
 
 def _one_step_condition(xpath: str) -> str | None:
@@ -56,15 +63,25 @@ def compile_selectors(selectors: tuple[str, ...]) -> etree.XPath:
     """
     translator = HTMLTranslator()
     conditions: list[str] = []
+    classes: list[str] = []
     paths: list[str] = []
     for css in selectors:
         for selector in cssselect.parse(css):
             xpath = translator.selector_to_xpath(selector, prefix="descendant-or-self::")
             condition = _one_step_condition(xpath)
-            if condition is None:
+            class_only = _CLASS_ONLY.fullmatch(condition) if condition is not None else None
+            if class_only is not None:
+                name = class_only.group("name")
+                classes.append(
+                    f"(contains(., '{name}') and "
+                    f"contains(concat(' ', normalize-space(.), ' '), ' {name} '))"
+                )
+            elif condition is None:
                 paths.append(xpath)
             else:
                 conditions.append(f"({condition})")
     if conditions:
         paths.insert(0, f"descendant-or-self::*[{' or '.join(conditions)}]")
+    if classes:
+        paths.insert(0, f"descendant-or-self::*/@class[{' or '.join(classes)}]/..")
     return etree.XPath(" | ".join(paths) if paths else "/..")

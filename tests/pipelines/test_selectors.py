@@ -44,8 +44,21 @@ def test_one_pass_matches_the_union_of_each_selector_in_document_order(selectors
 
 def test_simple_selectors_share_one_step_and_combinators_keep_their_own_path():
     path = compile_selectors((".promo", "#share", "aside", "div.a p")).path
-    assert path.count("descendant-or-self::*[") == 1  # the three simple ones: one walk
+    assert path.count("descendant-or-self::*[") == 1  # #share and aside: one walk
+    assert path.count("/@class[") == 1  # .promo: a walk over the class attributes
     assert "/descendant::p" in path
+
+
+def test_class_selectors_walk_the_class_attributes_and_keep_their_meaning():
+    selectors = (".newsletter", ".share-tools", ".tag", ".related.box", "p.teaser")
+    path = compile_selectors(selectors).path
+    # the three plain classes share the attribute walk; the compound and the typed one do not
+    assert path.count("/@class[") == 1 and path.count("normalize-space(.)") == 3
+    tree = lxml_html.fromstring(PAGE)
+    found = compile_selectors(selectors)(tree)
+    assert set(found) == {el for css in selectors for el in CSSSelector(css)(tree)}
+    # a whole class name only: .newsletter is not .newsletter-note
+    assert [el.get("class") for el in compile_selectors((".newsletter",))(tree)] == ["newsletter"]
 
 
 def test_positional_predicates_and_further_steps_are_not_merged():
