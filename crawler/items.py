@@ -101,13 +101,16 @@ class ArticleItem:
 
 def exported_field_names() -> list[str]:
     """Names of the fields that go into an exported record, in declaration order."""
-    return [f.name for f in dataclasses.fields(ArticleItem) if f.metadata.get("export", True)]
+    return list(_EXPORTED)
+
+
+_EXPORTED = tuple(f.name for f in dataclasses.fields(ArticleItem) if f.metadata.get("export", True))
 
 
 def to_record(item: ArticleItem) -> dict[str, Any]:
     """The exported JSON-ready dict of ``item`` (internal fields left out)."""
     record: dict[str, Any] = {}
-    for name in exported_field_names():
+    for name in _EXPORTED:
         value = getattr(item, name)
         nested = dataclasses.is_dataclass(value) and not isinstance(value, type)
         record[name] = dataclasses.asdict(value) if nested else value  # type: ignore[arg-type]

@@ -29,6 +29,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 # canonical name -> other names it is credited as (case and punctuation do not matter)
 BUILTIN_ALIASES: dict[str, tuple[str, ...]] = {
@@ -94,8 +95,10 @@ _SHORT = frozenset({"aj", "aa", "pa", "cp", "ap", "ria", "ats", "sda", "dw"})
 _KEY_DROP = re.compile(r"[^\w]+")
 
 
+@lru_cache(maxsize=4096)
 def publisher_key(name: str) -> str:
-    """A comparison key: case-folded, accents, punctuation, 'the' and '.com' dropped."""
+    """A comparison key: case-folded, accents, punctuation, 'the' and '.com' dropped (cached: a
+    crawl's names are few and each article asks for its site's again, ~10 times)."""
     text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode() or name
     text = text.casefold().strip()
     text = re.sub(r"^the\s+", "", text)

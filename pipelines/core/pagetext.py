@@ -40,10 +40,12 @@ class PageText:
 
 def read_page_text(tree: lxml_html.HtmlElement) -> PageText:
     chars = 0
-    for p in tree.iter("p"):
-        chars += len(normalise_text(p.text_content()))
     links = set()
-    for a in tree.iter("a"):
+    for el in tree.iter("p", "a"):  # one walk for both
+        if el.tag == "p":
+            chars += len(normalise_text(el.text_content()))
+            continue
+        a = el
         href = a.get("href")
         if not href or href.lstrip()[:1] == "#" or href.lstrip().lower().startswith(_NOT_A_PAGE):
             continue
