@@ -26,6 +26,18 @@ def _same_codec(a: str, b: str) -> bool:
         return False
 
 
+def _reads_as_utf8(response: HtmlResponse) -> bool:
+    """Whether Scrapy read the page as UTF-8 and the bytes are UTF-8: :func:`decode_html` settles
+    on UTF-8 for every such body (or, for ASCII, on a reading with the same text), so it need not
+    run (a second decode of the page: ~0.15 ms for 270 KB of non-ASCII text). A NUL early on
+    leaves it to decode_html, which may read a UTF-16 label there."""
+    return (
+        _same_codec(response.encoding, "utf-8")
+        and b"\x00" not in response.body[:512]
+        and "\ufffd" not in response.text
+    )
+
+
 class EncodingMiddleware(SiteAwareMiddleware):
     """Downloader middleware: article/listing HtmlResponses get the encoding :func:`decode_html` finds.
 
@@ -39,6 +51,8 @@ class EncodingMiddleware(SiteAwareMiddleware):
 
     def process_response(self, request: Request, response: Response) -> Response:
         if request.meta.get("kind") not in HTML_KINDS or not isinstance(response, HtmlResponse):
+            return response
+        if _reads_as_utf8(response):
             return response
         header = response.headers.get(b"Content-Type")
         declared = http_content_type_encoding(header.decode("latin-1")) if header else None

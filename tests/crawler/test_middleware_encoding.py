@@ -180,3 +180,33 @@ def test_a_body_that_is_not_the_texts_utf8_is_not_sent_as_it_came() -> None:
     assert "\ufffd" in broken.text
     assert utf8_body(broken.encoding, broken.text, broken.body) is None
     assert utf8_body("no-such-codec", "x", b"x") is None
+
+
+@pytest.mark.parametrize("text", [RUSSIAN, JAPANESE, FRENCH])
+def test_a_page_scrapy_read_as_utf8_is_not_decoded_again(text: str, monkeypatch) -> None:
+    import crawler.middlewares.recode as recode
+
+    def no_second_decode(body: bytes, declared: str | None) -> tuple[str, str]:
+        raise AssertionError("decode_html ran on a page Scrapy read as UTF-8")
+
+    monkeypatch.setattr(recode, "decode_html", no_second_decode)
+    request = Request("https://news.example/a", meta={"kind": "article"})
+    # labelled UTF-8 in the header, or only in the page (Scrapy reads the <meta> then)
+    for headers in ({"Content-Type": "text/html; charset=utf-8"}, {"Content-Type": "text/html"}):
+        response = HtmlResponse(
+            request.url,
+            body=page(text, meta="utf-8").encode("utf-8"),
+            headers=headers,
+            request=request,
+        )
+        assert EncodingMiddleware().process_response(request, response) is response
+        assert text in response.text
+    # the bytes are not UTF-8 although the label says so: decode_html does run
+    bad = HtmlResponse(
+        request.url,
+        body=page(RUSSIAN).encode("cp1251"),
+        headers={"Content-Type": "text/html; charset=utf-8"},
+        request=request,
+    )
+    with pytest.raises(AssertionError, match="decode_html ran"):
+        EncodingMiddleware().process_response(request, bad)
