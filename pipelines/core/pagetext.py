@@ -45,12 +45,11 @@ def read_page_text(tree: lxml_html.HtmlElement) -> PageText:
         if el.tag == "p":
             chars += len(normalise_text(el.text_content()))
             continue
-        a = el
-        href = a.get("href")
+        href = el.get("href")
         if not href or href.lstrip()[:1] == "#" or href.lstrip().lower().startswith(_NOT_A_PAGE):
             continue
         # most links hold their text directly; text_content() walks the children only if not
-        text = a.text if len(a) == 0 else a.text_content()
+        text = el.text if len(el) == 0 else el.text_content()
         if text and len(text) >= MIN_LINK_CHARS:
             key = link_key(text)
             if len(key) >= MIN_LINK_CHARS:
