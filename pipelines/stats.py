@@ -54,6 +54,12 @@ def count(
     """Add ``value`` to the run total and, when ``site`` is given, to the site's own key."""
     if stats is None:
         return
-    stats.inc_value(stat_key(stage, outcome, detail), value)  # type: ignore[arg-type]  # any number adds
-    if site is not None:
-        stats.inc_value(stat_key(stage, outcome, detail, site=site), value)  # type: ignore[arg-type]
+    for key in _keys(stage, outcome, detail, site):
+        stats.inc_value(key, value)  # type: ignore[arg-type]  # any number adds
+
+
+@lru_cache(maxsize=8192)  # one lookup per count (~20 a crawled article), not one per key
+def _keys(stage: str, outcome: str, detail: str | None, site: str | None) -> tuple[str, ...]:
+    """The run total's key, then the site's when ``site`` is given."""
+    run = stat_key(stage, outcome, detail)
+    return (run,) if site is None else (run, stat_key(stage, outcome, detail, site=site))

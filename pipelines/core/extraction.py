@@ -177,7 +177,10 @@ class Extraction:
         return "\n\n".join(self.paragraphs)
 
 
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+# Each run of spacing becomes one plain space, in two steps (other spacing to plain spaces, then
+# runs of those to one): one pattern matching every run made the split ~3x slower.
+_ODD_SPACE = re.compile("[\t\u00a0\u2000-\u200b\u202f\u205f\u3000]")
+_SPACE_RUN = re.compile(" {2,}")
 
 
 def normalise_url(url: str | None, base: str | None = None) -> str | None:
@@ -250,12 +253,9 @@ def _remove_selectors(tree: lxml_html.HtmlElement, selectors: tuple[str, ...]) -
 
 def split_paragraphs(text: str) -> list[str]:
     """trafilatura's txt output has one block per line: one paragraph each, trimmed, empty dropped."""
-    paragraphs = []
-    for line in unicodedata.normalize("NFC", text).split("\n"):
-        para = _SPACES.sub(" ", line).strip()
-        if para:
-            paragraphs.append(para)
-    return paragraphs
+    # the whole text at once: neither pattern matches a newline
+    spaced = _SPACE_RUN.sub(" ", _ODD_SPACE.sub(" ", unicodedata.normalize("NFC", text)))
+    return [para for line in spaced.split("\n") if (para := line.strip())]
 
 
 _DATE_CLASS = re.compile(

@@ -213,3 +213,40 @@ def test_a_retried_run_id_continues_numbering_after_its_parts(tmp_path: Path) ->
         "part-same-00001.jsonl.gz",
     ]
     assert manifest(out, "same")["totals"]["records"] == 4
+
+
+def _open_files_under(folder: Path) -> list[str]:
+    """Files under ``folder`` this process holds open (Linux /proc)."""
+    found = []
+    for fd in Path(f"/proc/{os.getpid()}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:  # the descriptor of the listing itself, closed by now
+            continue
+        if target.startswith(str(folder)):
+            found.append(target)
+    return found
+
+
+def test_an_open_batch_is_on_disk_after_each_line_and_few_files_stay_open(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Lines reach the file as they are appended (a crash of the process loses none), and a crawl
+    touching more partitions than MAX_OPEN_BATCHES keeps only that many files open."""
+    from pipelines.core.storage import spool as spool_module
+
+    monkeypatch.setattr(spool_module, "MAX_OPEN_BATCHES", 3)
+    run = SpoolRun(tmp_path / "run")
+    run.acquire()
+    partitions = [Partition("2026-11-27", f"site-{k}") for k in range(5)]
+    for n in range(3):
+        for partition in partitions:
+            run.append(partition, f'{{"n":{n}}}\n'.encode())
+            lines = (run.path / "tmp" / f"{partition.slug}.jsonl").read_bytes().splitlines()
+            assert lines[-1] == f'{{"n":{n}}}'.encode()
+    assert len(_open_files_under(run.path / "tmp")) == 3
+    sealed = run.seal(partitions[-1], 0)  # sealing closes the batch's file first
+    assert sealed.read_bytes().count(b"\n") == 3
+    assert len(_open_files_under(run.path / "tmp")) == 2
+    run.release()
+    assert _open_files_under(run.path) == []

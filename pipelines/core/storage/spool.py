@@ -45,6 +45,9 @@ _PARTIAL = ".partial"
 # level 4 packs to 0.387 of the size at 0.07 ms a record; 6 (zlib's default) to 0.372 at 0.19 ms;
 # 9 to 0.371 at 0.26 ms. Compression runs in the crawl process, the pipeline's bottleneck.
 DEFAULT_GZIP_LEVEL = 4
+MAX_OPEN_BATCHES = 64
+"""Batch files kept open at once (a backfill can touch many site-day partitions; the open-file limit
+is often 1024)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +107,8 @@ class SpoolRun:
         self.run_id = path.name
         self._lock_file: IO[bytes] | None = None
         self._journal_lock = threading.Lock()
+        # open batches' files, most recently written last (the crawl's thread only)
+        self._batches: dict[Partition, IO[bytes]] = {}
 
     def __repr__(self) -> str:
         return f"SpoolRun({str(self.path)!r})"
@@ -125,6 +130,8 @@ class SpoolRun:
         self._lock_file = lock_file
 
     def release(self) -> None:
+        with contextlib.suppress(SpoolError):  # their lines are written: closing loses nothing
+            self.close_batches()
         if self._lock_file is not None:
             self._lock_file.close()  # closing the descriptor drops the flock
             self._lock_file = None
@@ -185,16 +192,49 @@ class SpoolRun:
         return self.path / TMP / f"{partition.slug}.jsonl"
 
     def append(self, partition: Partition, line: bytes) -> None:
-        path = self._batch_path(partition)
+        """Write ``line`` to the partition's open batch. It is flushed to the OS before this
+        returns, so a crash of the process loses none of it; the file stays open for the next
+        line (opening and closing it for each record cost ~0.1 ms)."""
+        batch = self._batches.pop(partition, None)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with path.open("ab") as batch:
-                batch.write(line)
+            if batch is None:
+                batch = self._open_batch(partition)
+            batch.write(line)
+            batch.flush()
         except OSError as exc:
-            raise SpoolError(f"cannot write to the spool file {path}: {exc}") from exc
+            if batch is not None:
+                with contextlib.suppress(OSError):
+                    batch.close()
+            raise SpoolError(
+                f"cannot write to the spool file {self._batch_path(partition)}: {exc}"
+            ) from exc
+        self._batches[partition] = batch  # the most recent last
+
+    def _open_batch(self, partition: Partition) -> IO[bytes]:
+        if len(self._batches) >= MAX_OPEN_BATCHES:  # the least recently written one is closed
+            self._close_batch(next(iter(self._batches)))
+        path = self._batch_path(partition)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path.open("ab")
+
+    def _close_batch(self, partition: Partition) -> None:
+        batch = self._batches.pop(partition, None)
+        if batch is not None:
+            try:
+                batch.close()
+            except OSError as exc:
+                raise SpoolError(
+                    f"cannot close the spool file {self._batch_path(partition)}: {exc}"
+                ) from exc
+
+    def close_batches(self) -> None:
+        """Close every open batch's file (their lines are already written)."""
+        for partition in list(self._batches):
+            self._close_batch(partition)
 
     def seal(self, partition: Partition, seq: int) -> Path:
         """Close the open batch of ``partition``: no more lines go into the returned file."""
+        self._close_batch(partition)
         path = self._batch_path(partition)
         sealed = path.with_name(f"{partition.slug}.{seq:05d}.batch")
         try:
