@@ -106,7 +106,8 @@ def _domain_label(url: str | None) -> str | None:
     return _host_label(url.split("/", 3)[2].split("?", 1)[0].split("#", 1)[0])
 
 
-@lru_cache(maxsize=4096)  # a crawl's hosts are few; courlan takes ~2 µs a name, ~14 µs an IP address
+# a crawl's hosts are few; courlan takes ~2 µs a name, ~14 µs an IP address
+@lru_cache(maxsize=4096)
 def _host_label(netloc: str) -> str | None:
     domain = courlan.extract_domain(f"http://{netloc}/", fast=True)
     if not domain:
