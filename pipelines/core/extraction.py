@@ -28,6 +28,7 @@ from lxml import etree
 from lxml import html as lxml_html
 from trafilatura.settings import MANUALLY_CLEANED, Extractor
 
+from pipelines.core.consuming_pass import consumes, extract_consuming
 from pipelines.core.language import detect_language
 from pipelines.core.lead import visible_lead
 from pipelines.core.metadata import DateCandidate, PageMetadata, normalise_language, read_metadata
@@ -356,15 +357,19 @@ class ArticleExtractor:
             tree = _parse(html)
         except (etree.ParserError, ValueError) as exc:
             raise EmptyExtractionError(f"HTML could not be parsed ({exc}): {url}") from exc
-        if site is not None and site.boilerplate.selectors:
-            _remove_selectors(tree, site.boilerplate.selectors)
+        selectors = site.boilerplate.selectors if site is not None else ()
+        if selectors:
+            _remove_selectors(tree, selectors)
         meta = read_metadata(tree)
         page = read_page_text(tree)
         # the dates' fallbacks read the page whole (htmldate looks at every part of it)
         add_fallback_dates(tree, url, meta, fetched_at)
         strip_deleted_anyway(tree)  # what is read below does not look into these parts
-        paragraphs, pass_used = self._cascade(tree, page)
-        lead = visible_lead(tree, meta.description, paragraphs) if paragraphs else None
+        passes = _Passes(self, tree, html, selectors)
+        paragraphs, pass_used = passes.cascade(page)
+        # the lead is looked for in the tree as the last pass left it: a consumed tree lacks only
+        # comment sections and infinite-scroll and share containers, where no lead is
+        lead = visible_lead(passes.last_tree, meta.description, paragraphs) if paragraphs else None
         if lead is not None:
             paragraphs = [lead, *paragraphs]
         chars = sum(len(p) for p in paragraphs)
@@ -394,27 +399,64 @@ class ArticleExtractor:
             pass_used=pass_used,
         )
 
-    def _cascade(self, tree: lxml_html.HtmlElement, page: PageText) -> tuple[list[str], str]:
-        """The fast pass, then the fallbacks its result calls for (see :class:`ExtractOptions`)."""
+
+class _Passes:
+    """trafilatura's passes over one page: the fast pass on the core's own tree, which it gives up
+    (:mod:`pipelines.core.consuming_pass`: no copy), then the fallbacks its result calls for (see
+    :class:`ExtractOptions`) on a tree built again, as the fast pass found it (~3% of pages)."""
+
+    def __init__(
+        self,
+        extractor: ArticleExtractor,
+        tree: lxml_html.HtmlElement,
+        html: str | bytes,
+        selectors: tuple[str, ...],
+    ) -> None:
+        self.extractor = extractor
+        self.options = extractor.options
+        self._tree = tree
+        self._html = html
+        self._selectors = selectors
+        self._consumed = False
+
+    @property
+    def last_tree(self) -> lxml_html.HtmlElement:
+        """The tree the last pass worked on (consumed by the fast pass if it was the last)."""
+        return self._tree
+
+    def tree(self) -> lxml_html.HtmlElement:
+        """The page's tree as the fast pass found it (rebuilt once if that pass consumed it)."""
+        if self._consumed:
+            tree = _parse(self._html)
+            if self._selectors:
+                _remove_selectors(tree, self._selectors)
+            strip_deleted_anyway(tree)
+            self._tree, self._consumed = tree, False
+        return self._tree
+
+    def cascade(self, page: PageText) -> tuple[list[str], str]:
         opts = self.options
-        # trafilatura copies the tree it is given: ours stays intact for the next pass
-        text = trafilatura.extract(tree, options=self._trafilatura) or ""
-        if self._rescue is not None and len(text) < opts.rescue_below_chars:
-            rescued = trafilatura.extract(tree, options=self._rescue)
+        fast = self.extractor._trafilatura
+        self._consumed = consumes(fast)
+        text = extract_consuming(self._tree, fast) or ""
+        rescue, coverage = self.extractor._rescue, self.extractor._coverage
+        if rescue is not None and len(text) < opts.rescue_below_chars:
+            # trafilatura.extract copies the tree it is given: it stays intact for the lead
+            rescued = trafilatura.extract(self.tree(), options=rescue)
             return split_paragraphs(rescued or text), "short" if rescued else "fast"
         paragraphs = split_paragraphs(text)
-        if self._coverage is None:
+        if coverage is None:
             return paragraphs, "fast"
         found = len(text)
         if found < opts.split_body_below_share * page.paragraph_chars:
-            joined = continue_split_body(tree, paragraphs)
+            joined = continue_split_body(self.tree(), paragraphs)
             if joined is not None:
                 paragraphs, found = joined, sum(len(p) + 1 for p in joined)
                 if found >= opts.rescue_below_share * page.paragraph_chars:
                     return paragraphs, "split-body"
         outside_p = page.paragraph_chars < opts.outside_p_share * found
         if found < opts.rescue_below_share * page.paragraph_chars or outside_p:
-            full = trafilatura.extract(tree, options=self._coverage) or ""
+            full = trafilatura.extract(self.tree(), options=coverage) or ""
             if len(full) >= opts.rescue_growth * found and not _is_page_dump(full):
                 return split_paragraphs(full), "coverage"
         return paragraphs, "split-body" if found > len(text) else "fast"
