@@ -4,9 +4,10 @@
 tree stays intact. The extraction core parses each page once and has read all it needs from the
 tree before trafilatura's fast pass (metadata, the page's text figures, date fallbacks), so that
 copy, and freeing it afterwards, is pure cost: 0.26 ms a ~115 KB bench page (the same pass timed
-both ways, page by page), about 2% of the whole pipeline's CPU per article. :func:`extract_consuming`
-runs what ``trafilatura.extract`` runs for the core's options (txt output, no metadata, no comments, no dedup, no language filter),
-calling trafilatura's own extraction sequence on the tree itself.
+both ways, page by page), about 2% of the whole pipeline's CPU per article.
+:func:`extract_consuming` runs what ``trafilatura.extract`` runs for the core's options (txt
+output, no metadata, no comments, no dedup, no language filter), calling trafilatura's own
+extraction sequence on the tree itself.
 
 That sequence is trafilatura's internal helper (``trafilatura.core.trafilatura_sequence``), so it
 is used only on the trafilatura version it was checked on (:data:`VERIFIED_VERSION`; a test
