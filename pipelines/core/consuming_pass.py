@@ -5,21 +5,20 @@ tree stays intact. The extraction core parses each page once and has read all it
 tree before trafilatura's fast pass (metadata, the page's text figures, date fallbacks), so that
 copy, and freeing it afterwards, is pure cost: 0.26 ms a ~115 KB bench page (the same pass timed
 both ways, page by page), about 2% of the whole pipeline's CPU per article.
-:func:`extract_consuming` runs what ``trafilatura.extract`` runs for the core's options (txt
+A :class:`ConsumingPass` runs what ``trafilatura.extract`` runs for the core's options (txt
 output, no metadata, no comments, no dedup, no language filter), calling trafilatura's own
 extraction sequence on the tree itself.
 
 That sequence is trafilatura's internal helper (``trafilatura.core.trafilatura_sequence``), so it
 is used only on the trafilatura version it was checked on (:data:`VERIFIED_VERSION`; a test
 compares both ways on the fixture and bench pages) and for options it covers; otherwise, and if
-the names are gone, :func:`extract_consuming` is ``trafilatura.extract``. The tree afterwards has
+the names are gone, it is ``trafilatura.extract``. The tree afterwards has
 lost what trafilatura's raw-tree pruning removes (comment sections, infinite-scroll and share
 containers): a caller that runs another pass builds a new tree.
 """
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING
 
 import trafilatura
@@ -27,8 +26,6 @@ import trafilatura
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
     from trafilatura.settings import Extractor
-
-logger = logging.getLogger(__name__)
 
 VERIFIED_VERSION = "2.3.1"
 
@@ -42,7 +39,7 @@ except ImportError:  # pragma: no cover - another trafilatura layout
 
 
 def consumes(options: Extractor) -> bool:
-    """Whether :func:`extract_consuming` skips trafilatura's copy for ``options``."""
+    """Whether a :class:`ConsumingPass` with ``options`` skips trafilatura's copy."""
     return (
         HAS_SEQUENCE
         and trafilatura.__version__ == VERIFIED_VERSION
@@ -55,18 +52,26 @@ def consumes(options: Extractor) -> bool:
     )
 
 
-def extract_consuming(tree: HtmlElement, options: Extractor) -> str | None:
-    """``trafilatura.extract(tree, options=options)``, working on ``tree`` itself (see above)."""
-    if not consumes(options):
-        return trafilatura.extract(tree, options=options)
-    # as trafilatura.bare_extraction with these options, after its copy of the tree
-    try:
-        body, text, comments_body, comments = trafilatura_sequence(tree, options, options.url)
+class ConsumingPass:
+    """``trafilatura.extract(tree, options=options)``, working on ``tree`` itself when
+    :func:`consumes` (decided once, when the extractor is built)."""
+
+    def __init__(self, options: Extractor) -> None:
+        self.options = options
+        self.consumes = consumes(options)
+        """Whether a call leaves the tree pruned (else trafilatura worked on its own copy)."""
+
+    def __call__(self, tree: HtmlElement) -> str | None:
+        options = self.options
+        if not self.consumes:
+            return trafilatura.extract(tree, options=options)
+        # as trafilatura.bare_extraction with these options, after its copy of the tree
+        try:
+            body, text, comments_body, comments = trafilatura_sequence(tree, options, options.url)
+        except (TypeError, ValueError):  # bare_extraction's "discarding data"
+            return None  # no text: the core drops the page as EmptyExtraction
         if len(text) < options.min_output_size and len(comments) < options.min_output_comm_size:
             return None
-    except (TypeError, ValueError):  # bare_extraction's "discarding data"
-        logger.debug("trafilatura found no text in %(url)s", {"url": options.url})
-        return None
-    document = Document()
-    document.raw_text, document.commentsbody, document.body = text, comments_body, body
-    return str(determine_returnstring(document, options))
+        document = Document()
+        document.raw_text, document.commentsbody, document.body = text, comments_body, body
+        return str(determine_returnstring(document, options))

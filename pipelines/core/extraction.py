@@ -28,7 +28,7 @@ from lxml import etree
 from lxml import html as lxml_html
 from trafilatura.settings import MANUALLY_CLEANED, Extractor
 
-from pipelines.core.consuming_pass import consumes, extract_consuming
+from pipelines.core.consuming_pass import ConsumingPass
 from pipelines.core.language import detect_language
 from pipelines.core.lead import visible_lead
 from pipelines.core.metadata import DateCandidate, PageMetadata, normalise_language, read_metadata
@@ -332,7 +332,7 @@ class ArticleExtractor:
 
     def __init__(self, options: ExtractOptions | None = None) -> None:
         self.options = options or ExtractOptions()
-        self._trafilatura = self.options.trafilatura_options()
+        self._fast = ConsumingPass(self.options.trafilatura_options())
         self._rescue = self.options.rescue_options()
         self._coverage = self.options.coverage_options()
 
@@ -365,7 +365,9 @@ class ArticleExtractor:
         # the dates' fallbacks read the page whole (htmldate looks at every part of it)
         add_fallback_dates(tree, url, meta, fetched_at)
         strip_deleted_anyway(tree)  # what is read below does not look into these parts
-        passes = _Passes(self, tree, html, selectors)
+        passes = _Passes(
+            self.options, self._fast, self._rescue, self._coverage, tree, html, selectors
+        )
         paragraphs, pass_used = passes.cascade(page)
         # the lead is looked for in the tree as the last pass left it: a consumed tree lacks only
         # comment sections and infinite-scroll and share containers, where no lead is
@@ -408,13 +410,16 @@ class _Passes:
 
     def __init__(
         self,
-        extractor: ArticleExtractor,
+        options: ExtractOptions,
+        fast: ConsumingPass,
+        rescue: Extractor | None,
+        coverage: Extractor | None,
         tree: lxml_html.HtmlElement,
         html: str | bytes,
         selectors: tuple[str, ...],
     ) -> None:
-        self.extractor = extractor
-        self.options = extractor.options
+        self.options = options
+        self._fast, self._rescue, self._coverage = fast, rescue, coverage
         self._tree = tree
         self._html = html
         self._selectors = selectors
@@ -437,10 +442,9 @@ class _Passes:
 
     def cascade(self, page: PageText) -> tuple[list[str], str]:
         opts = self.options
-        fast = self.extractor._trafilatura
-        self._consumed = consumes(fast)
-        text = extract_consuming(self._tree, fast) or ""
-        rescue, coverage = self.extractor._rescue, self.extractor._coverage
+        text = self._fast(self._tree) or ""
+        self._consumed = self._fast.consumes
+        rescue, coverage = self._rescue, self._coverage
         if rescue is not None and len(text) < opts.rescue_below_chars:
             # trafilatura.extract copies the tree it is given: it stays intact for the lead
             rescued = trafilatura.extract(self.tree(), options=rescue)

@@ -8,8 +8,13 @@ import trafilatura
 from lxml import etree
 
 from pipelines.core import consuming_pass
-from pipelines.core.consuming_pass import VERIFIED_VERSION, consumes, extract_consuming
-from pipelines.core.extraction import ArticleExtractor, ExtractOptions, strip_deleted_anyway
+from pipelines.core.consuming_pass import VERIFIED_VERSION, ConsumingPass, consumes
+from pipelines.core.extraction import (
+    ArticleExtractor,
+    BodyTooShortError,
+    ExtractOptions,
+    strip_deleted_anyway,
+)
 from pipelines.core.parsing import parse_html
 from syndicrawl_tools.benchmarks.synthweb import SyntheticWeb
 
@@ -68,16 +73,16 @@ def test_same_text_as_trafilatura_extract(name: str, html: str | bytes) -> None:
         tree = _tree(html)
         expected = trafilatura.extract(tree, options=options)
         assert etree.tostring(tree) == etree.tostring(_tree(html))  # extract left it intact
-        assert extract_consuming(tree, options) == expected
+        assert ConsumingPass(options)(tree) == expected
 
 
 def test_options_it_does_not_cover_go_to_trafilatura_extract_and_leave_the_tree_intact() -> None:
     options = ExtractOptions().trafilatura_options()
     options.with_metadata = True
-    assert not consumes(options)
+    assert not consumes(options) and not ConsumingPass(options).consumes
     tree = _tree(SHAPES["comments"])
     before = etree.tostring(tree)
-    assert extract_consuming(tree, options) == trafilatura.extract(
+    assert ConsumingPass(options)(tree) == trafilatura.extract(
         _tree(SHAPES["comments"]), options=options
     )
     assert etree.tostring(tree) == before
@@ -100,7 +105,7 @@ def test_the_fast_pass_consumes_the_tree_and_the_fallbacks_get_it_whole(
         "<html><body><div id='comments'><p>Reader: the ferry was late again this morning, as usual.</p>"
         "</div><article><p>The ferry sailed again.</p></article></body></html>"
     )
-    with pytest.raises(Exception, match="below the minimum"):
+    with pytest.raises(BodyTooShortError):
         ArticleExtractor(ExtractOptions(min_chars=200)).extract(html, "https://example.com/a")
     assert seen, "the short text went to the rescue pass"
     assert all(b"comments" in tree for tree in seen)  # rebuilt: the fast pass had pruned it
